@@ -1,0 +1,138 @@
+//! What each command does, from parsed flags to files and exit codes.
+
+use crate::cli::{Cli, Command, RunArgs};
+use crate::engine::{self, RunOptions};
+use crate::error::{Error, Result};
+use crate::model::World;
+use crate::report::{self, RunInfo};
+use crate::scenario::{self, Scenario};
+use clap::Parser;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+const SUBCOMMANDS: &[&str] = &["run", "check", "explain", "help"];
+
+/// Parse the process arguments, run, and return the exit code.
+pub fn main() -> i32 {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `simulate FILE` is short for `simulate run FILE`.
+    if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
+        if !first.starts_with('-') && !SUBCOMMANDS.contains(&first) {
+            args.insert(1, "run".into());
+        }
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match dispatch(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => run(&args),
+        Command::Check { files } => check(&files),
+        Command::Explain { file } => {
+            let sc = load(&file)?;
+            print!("{}", report::explain(&sc));
+            Ok(())
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<Scenario> {
+    let sc = scenario::load(path)?;
+    for w in &sc.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(sc)
+}
+
+/// `output/<file stem>/` unless `--out` says otherwise.
+pub fn default_out_dir(scenario: &Path) -> PathBuf {
+    let stem = scenario.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+    Path::new("output").join(stem)
+}
+
+fn run(args: &RunArgs) -> Result<()> {
+    let mut sc = load(&args.scenario)?;
+    if let Some(runs) = args.runs {
+        if runs == 0 {
+            return Err(Error::usage("--runs must be at least 1"));
+        }
+        sc.runs = runs;
+    }
+    if let Some(seed) = args.seed {
+        sc.seed = seed;
+    }
+    let threads = args
+        .threads
+        .map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let out_dir = args.out.clone().unwrap_or_else(|| default_out_dir(&args.scenario));
+    let (runs, seed) = (sc.runs, sc.seed);
+    let world = World::new(sc);
+    let started = Instant::now();
+    let summary = engine::simulate(
+        &world,
+        &RunOptions {
+            runs,
+            seed,
+            threads: Some(threads),
+            progress: !args.quiet && std::io::stderr().is_terminal(),
+            keep_runs: args.keep_runs.min(runs),
+            run_range: None,
+        },
+    )?;
+    let elapsed = started.elapsed();
+    let files = report::render_run(&world, &summary, &RunInfo { runs, seed, threads });
+    let written = report::write_all(&out_dir, &files)?;
+    if !args.quiet {
+        let names: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        eprintln!(
+            "{}: {runs} runs in {:.2} s ({} threads, seed {seed}) -> {}/ ({})",
+            world.scenario.name,
+            elapsed.as_secs_f64(),
+            threads,
+            out_dir.display(),
+            names.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn check(files: &[PathBuf]) -> Result<()> {
+    for f in files {
+        let sc = load(f)?;
+        println!(
+            "ok: {} — \"{}\": {} polities, {} operators, {} shocks, {}..{} every {} months, {} runs, seed {}",
+            f.display(),
+            sc.name,
+            sc.polities.len(),
+            sc.operators.len(),
+            sc.shocks.len(),
+            sc.grid.start,
+            sc.grid.end,
+            sc.grid.step_months,
+            sc.runs,
+            sc.seed
+        );
+        for line in report::timeline(&sc) {
+            println!("    {line}");
+        }
+    }
+    Ok(())
+}

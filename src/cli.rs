@@ -1,0 +1,85 @@
+//! Command-line definitions only; `app` turns them into work.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "simulate",
+    version,
+    about = "Monte Carlo scenarios of telecom vendor alignment under policy shocks",
+    long_about = "Monte Carlo scenarios of telecom vendor alignment under policy shocks.\n\n`simulate FILE` is short for `simulate run FILE`.",
+    after_help = "Exit codes: 0 ok, 2 bad input, 1 anything else."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and write summary.csv, summary.json and scenario.resolved.toml
+    Run(RunArgs),
+    /// Check scenario files and print their resolved shock timelines
+    Check {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Describe a scenario in plain words (world, assumptions, shocks)
+    Explain {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML)
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Number of runs (overrides the file); accepts 100000, 100_000 or 1e5
+    #[arg(long, value_parser = parse_count)]
+    pub runs: Option<u64>,
+    /// Random seed (overrides the file)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Folder the files go into [default: output/<file stem>/]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar, no summary line
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Also write runs.csv: sampled inputs and horizon values of the first N runs
+    #[arg(long, value_name = "N", value_parser = parse_count, default_value = "0")]
+    pub keep_runs: u64,
+}
+
+/// A whole number written as 1000000, 1_000_000 or 1e6.
+pub fn parse_count(s: &str) -> Result<u64, String> {
+    let t = s.replace('_', "");
+    if let Ok(n) = t.parse::<u64>() {
+        return Ok(n);
+    }
+    match t.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= 1e15 => Ok(x as u64),
+        _ => Err(format!("`{s}` is not a whole number (examples: 100000, 100_000, 1e5)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_accept_underscores_and_exponents() {
+        assert_eq!(parse_count("1_000_000"), Ok(1_000_000));
+        assert_eq!(parse_count("1e6"), Ok(1_000_000));
+        assert_eq!(parse_count("250"), Ok(250));
+        assert!(parse_count("1.5").is_err());
+        assert!(parse_count("-3").is_err());
+        assert!(parse_count("lots").is_err());
+    }
+}

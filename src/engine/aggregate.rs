@@ -1,0 +1,300 @@
+//! Streaming, exact, mergeable aggregation. Per (series, point): a fixed-bin
+//! integer histogram over the series' known range, a fixed-point integer sum
+//! and the exact min and max. Integers add, and min/max compare, to the same
+//! bits in any order — so any thread count and any shard split give the same
+//! summary — and memory does not grow with the number of runs.
+
+use serde::{Deserialize, Serialize};
+
+/// Fixed-point scale of the sums: 2^32 (values are resolved to 2.3e-10).
+const FIXED_SCALE: f64 = 4_294_967_296.0;
+
+/// The binning of one series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Bins {
+    pub lo: f64,
+    pub hi: f64,
+    pub count: usize,
+    /// Integer-valued (bins centred on integers): quantiles are bin centres.
+    pub discrete: bool,
+}
+
+impl Bins {
+    /// Slots per point: one for values at or below `lo` (exact point masses
+    /// such as "no restriction" = 0 are common), `count` bins inside, one for
+    /// values at or above `hi`.
+    fn slots(&self) -> usize {
+        self.count + 2
+    }
+
+    fn index(&self, v: f64) -> usize {
+        // A weighted mean of ones can miss 1 by an ulp or two: within a
+        // billionth of the range counts as the edge.
+        let tolerance = (self.hi - self.lo) * 1e-9;
+        if v.is_nan() || v <= self.lo + tolerance {
+            0
+        } else if v >= self.hi - tolerance {
+            self.count + 1
+        } else {
+            let x = (v - self.lo) / (self.hi - self.lo) * self.count as f64;
+            1 + (x as usize).min(self.count - 1)
+        }
+    }
+
+    fn width(&self) -> f64 {
+        (self.hi - self.lo) / self.count as f64
+    }
+}
+
+/// Aggregates of many runs for every (series, point).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Aggregate {
+    pub points: usize,
+    pub bins: Vec<Bins>,
+    offsets: Vec<usize>,
+    counts: Vec<u64>,
+    sums: Vec<i128>,
+    min: Vec<f64>,
+    max: Vec<f64>,
+    pub runs: u64,
+    /// How often each event (shock) fired.
+    pub events: Vec<u64>,
+    /// Per class series, how many runs ended in each of the three classes.
+    pub classes: Vec<[u64; 3]>,
+}
+
+/// Summary statistics of one (series, point).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    pub mean: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Aggregate {
+    pub fn new(bins: Vec<Bins>, points: usize, events: usize, class_series: usize) -> Aggregate {
+        let mut offsets = Vec::with_capacity(bins.len());
+        let mut total = 0;
+        for b in &bins {
+            offsets.push(total);
+            total += b.slots() * points;
+        }
+        let cells = bins.len() * points;
+        Aggregate {
+            points,
+            offsets,
+            counts: vec![0; total],
+            sums: vec![0; cells],
+            min: vec![f64::INFINITY; cells],
+            max: vec![f64::NEG_INFINITY; cells],
+            bins,
+            runs: 0,
+            events: vec![0; events],
+            classes: vec![[0; 3]; class_series],
+        }
+    }
+
+    /// Record the values of every series at one point of one run.
+    #[inline]
+    pub fn add_point(&mut self, point: usize, values: &[f64]) {
+        for (s, &v) in values.iter().enumerate() {
+            let b = &self.bins[s];
+            let bin = self.offsets[s] + point * b.slots() + b.index(v);
+            self.counts[bin] += 1;
+            let cell = s * self.points + point;
+            self.sums[cell] += (v * FIXED_SCALE).round() as i128;
+            if v < self.min[cell] {
+                self.min[cell] = v;
+            }
+            if v > self.max[cell] {
+                self.max[cell] = v;
+            }
+        }
+    }
+
+    /// Fold another aggregate of the same layout into this one.
+    pub fn merge(&mut self, other: &Aggregate) -> Result<(), String> {
+        if self.bins != other.bins || self.points != other.points || self.events.len() != other.events.len() {
+            return Err("the aggregates come from different scenarios".into());
+        }
+        self.counts.iter_mut().zip(&other.counts).for_each(|(a, b)| *a += b);
+        self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| *a += b);
+        self.min.iter_mut().zip(&other.min).for_each(|(a, b)| *a = a.min(*b));
+        self.max.iter_mut().zip(&other.max).for_each(|(a, b)| *a = a.max(*b));
+        self.events.iter_mut().zip(&other.events).for_each(|(a, b)| *a += b);
+        for (a, b) in self.classes.iter_mut().zip(&other.classes) {
+            for k in 0..3 {
+                a[k] += b[k];
+            }
+        }
+        self.runs += other.runs;
+        Ok(())
+    }
+
+    pub fn series_count(&self) -> usize {
+        self.bins.len()
+    }
+
+    fn counts_of(&self, s: usize, point: usize) -> &[u64] {
+        let b = &self.bins[s];
+        let start = self.offsets[s] + point * b.slots();
+        &self.counts[start..start + b.slots()]
+    }
+
+    /// Mean and quantiles of series `s` at `point`. A quantile that falls in
+    /// an edge slot is that edge; inside, it interpolates linearly within its
+    /// bin. All are clamped to the exact min and max, so a constant series
+    /// reports its exact value.
+    pub fn stats(&self, s: usize, point: usize) -> Stats {
+        let cell = s * self.points + point;
+        let b = &self.bins[s];
+        let counts = self.counts_of(s, point);
+        let n: u64 = counts.iter().sum();
+        let (min, max) = (self.min[cell], self.max[cell]);
+        let q = |p: f64| -> f64 {
+            if n == 0 {
+                return f64::NAN;
+            }
+            let rank = p * n as f64;
+            let mut below = 0u64;
+            for (i, &c) in counts.iter().enumerate() {
+                if c > 0 && (below + c) as f64 >= rank {
+                    let value = if i == 0 {
+                        b.lo
+                    } else if i == b.count + 1 {
+                        b.hi
+                    } else if b.discrete {
+                        b.lo + (i as f64 - 0.5) * b.width()
+                    } else {
+                        let within = ((rank - below as f64) / c as f64).clamp(0.0, 1.0);
+                        b.lo + (i as f64 - 1.0 + within) * b.width()
+                    };
+                    return value.clamp(min, max);
+                }
+                below += c;
+            }
+            max
+        };
+        Stats {
+            mean: if n == 0 {
+                f64::NAN
+            } else {
+                self.sums[cell] as f64 / FIXED_SCALE / n as f64
+            },
+            p05: q(0.05),
+            p25: q(0.25),
+            p50: q(0.50),
+            p75: q(0.75),
+            p95: q(0.95),
+            min,
+            max,
+        }
+    }
+
+    /// Share of runs whose value of series `s` at `point` is above `x`,
+    /// resolved to the histogram bins.
+    pub fn share_above(&self, s: usize, point: usize, x: f64) -> f64 {
+        let b = &self.bins[s];
+        let counts = self.counts_of(s, point);
+        let n: u64 = counts.iter().sum();
+        // Lower edge of each slot; the bottom slot holds values ≤ lo.
+        let edge = |i: usize| if i == 0 { f64::NEG_INFINITY } else { b.lo + (i as f64 - 1.0) * b.width() };
+        let above: u64 = counts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| edge(*i) >= x)
+            .map(|(_, c)| c)
+            .sum();
+        above as f64 / n.max(1) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit_bins() -> Vec<Bins> {
+        vec![Bins {
+            lo: 0.0,
+            hi: 1.0,
+            count: 200,
+            discrete: false,
+        }]
+    }
+
+    #[test]
+    fn quantiles_of_a_uniform_grid_are_close_to_exact() {
+        let mut a = Aggregate::new(unit_bins(), 1, 0, 0);
+        for i in 0..10_000 {
+            a.add_point(0, &[(i as f64 + 0.5) / 10_000.0]);
+        }
+        let s = a.stats(0, 0);
+        for (q, want) in [(s.p05, 0.05), (s.p25, 0.25), (s.p50, 0.5), (s.p75, 0.75), (s.p95, 0.95)] {
+            assert!((q - want).abs() < 0.005 / 2.0 + 1e-9, "{q} vs {want}");
+        }
+        assert!((s.mean - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_constant_series_reports_its_exact_value() {
+        let mut a = Aggregate::new(unit_bins(), 1, 0, 0);
+        for _ in 0..7 {
+            a.add_point(0, &[0.4242]);
+        }
+        let s = a.stats(0, 0);
+        assert_eq!((s.p05, s.p50, s.p95), (0.4242, 0.4242, 0.4242));
+    }
+
+    #[test]
+    fn merging_in_any_order_gives_identical_bits() {
+        let values: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64 / 997.0).collect();
+        let mut whole = Aggregate::new(unit_bins(), 1, 0, 0);
+        let mut parts: Vec<Aggregate> = (0..3).map(|_| Aggregate::new(unit_bins(), 1, 0, 0)).collect();
+        for (i, v) in values.iter().enumerate() {
+            whole.add_point(0, &[*v]);
+            parts[i % 3].add_point(0, &[*v]);
+        }
+        let mut forward = parts[0].clone();
+        forward.merge(&parts[1]).unwrap();
+        forward.merge(&parts[2]).unwrap();
+        let mut backward = parts[2].clone();
+        backward.merge(&parts[1]).unwrap();
+        backward.merge(&parts[0]).unwrap();
+        assert_eq!(forward, backward);
+        assert_eq!(forward.counts, whole.counts);
+        assert_eq!(forward.sums, whole.sums);
+    }
+
+    #[test]
+    fn point_masses_at_the_edges_report_the_edges() {
+        let mut a = Aggregate::new(unit_bins(), 1, 0, 0);
+        for i in 0..100 {
+            // 30 at 0, 60 at 1, 10 inside: median and p95 are exactly 1, p05 exactly 0.
+            let v = if i < 30 { 0.0 } else if i < 90 { 1.0 } else { 0.5 };
+            a.add_point(0, &[v]);
+        }
+        let s = a.stats(0, 0);
+        assert_eq!((s.p05, s.p25, s.p50, s.p95), (0.0, 0.0, 1.0, 1.0));
+        assert!((s.p75 - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn discrete_series_report_whole_values() {
+        let bins = vec![Bins {
+            lo: -0.5,
+            hi: 5.5,
+            count: 6,
+            discrete: true,
+        }];
+        let mut a = Aggregate::new(bins, 1, 0, 0);
+        for v in [1.0, 2.0, 2.0, 3.0, 5.0] {
+            a.add_point(0, &[v]);
+        }
+        assert_eq!(a.stats(0, 0).p50, 2.0);
+    }
+}

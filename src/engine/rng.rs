@@ -1,0 +1,143 @@
+//! Random streams. One ChaCha8 key from the user's seed; run i reads stream
+//! id i of that key (never `seed + i`: neighbouring seeds would then share
+//! almost all their runs). Inside run i every named process or quantity
+//! owns a region of 2^36 words at an offset given by a hash of its name, so
+//! adding a shock or changing one polity leaves every other draw of the run
+//! where it was — that is what pairs run i of two scenarios in `compare`.
+
+use crate::model::RandomSource;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+const REGION_BITS: u32 = 36;
+
+/// Region offset (in 32-bit words) of a named process or quantity.
+fn region(name: &str) -> u128 {
+    let h = crate::scenario::fnv1a64(name.as_bytes());
+    u128::from(h >> 32) << REGION_BITS
+}
+
+/// The 256-bit ChaCha key for a user seed: four SplitMix64 outputs, so that
+/// seeds 1 and 2 give unrelated keys.
+pub fn key_from_seed(seed: u64) -> [u8; 32] {
+    let mut state = seed;
+    let mut key = [0u8; 32];
+    for chunk in key.chunks_exact_mut(8) {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        chunk.copy_from_slice(&z.to_le_bytes());
+    }
+    key
+}
+
+/// The generators of one worker, re-aimed at each run it does.
+pub struct Streams {
+    run: u64,
+    processes: Vec<ChaCha8Rng>,
+    process_offsets: Vec<u128>,
+    sampler: ChaCha8Rng,
+    quantity_offsets: Vec<u128>,
+}
+
+impl Streams {
+    /// Fails if two names fall in one region (a 32-bit hash collision).
+    pub fn new(seed: u64, process_names: &[String], quantity_names: &[String]) -> Result<Streams, String> {
+        let key = key_from_seed(seed);
+        let process_offsets: Vec<u128> = process_names.iter().map(|n| region(n)).collect();
+        let quantity_offsets: Vec<u128> = quantity_names.iter().map(|n| region(n)).collect();
+        let mut all: Vec<(u128, &String)> = process_offsets
+            .iter()
+            .copied()
+            .zip(process_names)
+            .chain(quantity_offsets.iter().copied().zip(quantity_names))
+            .collect();
+        all.sort();
+        if let Some(w) = all.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(format!(
+                "`{}` and `{}` hash to the same random stream; rename one of them",
+                w[0].1, w[1].1
+            ));
+        }
+        Ok(Streams {
+            run: 0,
+            processes: process_names.iter().map(|_| ChaCha8Rng::from_seed(key)).collect(),
+            process_offsets,
+            sampler: ChaCha8Rng::from_seed(key),
+            quantity_offsets,
+        })
+    }
+
+    /// Aim every process generator at the start of its region in run `run`.
+    pub fn start_run(&mut self, run: u64) {
+        self.run = run;
+        for (rng, offset) in self.processes.iter_mut().zip(&self.process_offsets) {
+            rng.set_stream(run);
+            rng.set_word_pos(*offset);
+        }
+    }
+}
+
+impl RandomSource for Streams {
+    type R = ChaCha8Rng;
+
+    fn process(&mut self, i: usize) -> &mut ChaCha8Rng {
+        &mut self.processes[i]
+    }
+
+    fn quantity(&mut self, i: usize) -> &mut ChaCha8Rng {
+        self.sampler.set_stream(self.run);
+        self.sampler.set_word_pos(self.quantity_offsets[i]);
+        &mut self.sampler
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_run_depends_on_its_index_and_seed_only() {
+        let p = names(&["a", "b"]);
+        let mut s1 = Streams::new(5, &p, &[]).unwrap();
+        let mut s2 = Streams::new(5, &p, &[]).unwrap();
+        s1.start_run(3);
+        let x = s1.process(0).next_u64();
+        s2.start_run(7);
+        s2.process(0).next_u64();
+        s2.start_run(3);
+        assert_eq!(s2.process(0).next_u64(), x, "run 3 must not remember run 7");
+        s1.start_run(4);
+        assert_ne!(s1.process(0).next_u64(), x, "runs differ");
+        let mut s3 = Streams::new(6, &p, &[]).unwrap();
+        s3.start_run(3);
+        assert_ne!(s3.process(0).next_u64(), x, "seeds differ");
+    }
+
+    #[test]
+    fn adding_a_process_leaves_the_others_alone() {
+        let mut a = Streams::new(1, &names(&["x", "y"]), &names(&["q"])).unwrap();
+        let mut b = Streams::new(1, &names(&["new", "x", "y"]), &names(&["q"])).unwrap();
+        a.start_run(9);
+        b.start_run(9);
+        assert_eq!(a.process(1).next_u64(), b.process(2).next_u64());
+        assert_eq!(a.quantity(0).next_u64(), b.quantity(0).next_u64());
+        assert_ne!(a.process(0).next_u64(), a.process(1).next_u64());
+    }
+
+    #[test]
+    fn a_quantity_restarts_its_region_on_every_call() {
+        let mut s = Streams::new(1, &[], &names(&["q", "r"])).unwrap();
+        s.start_run(2);
+        let x = s.quantity(0).next_u64();
+        s.quantity(1).next_u64();
+        assert_eq!(s.quantity(0).next_u64(), x);
+    }
+}

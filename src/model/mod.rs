@@ -1,0 +1,40 @@
+//! Model v1: the Western Balkans world as state and a step function.
+//!
+//! The model knows nothing of files, threads or aggregation. It declares the
+//! random processes and sampled quantities it needs (by stable name, so the
+//! engine can give each its own sub-stream) and the series it reports, then
+//! runs one Monte Carlo path, handing the values of every reported point to a
+//! sink. See docs/MODEL.md for the equations.
+
+mod run;
+mod series;
+mod world;
+
+pub use run::RunState;
+pub use series::{Metric, SeriesSpec};
+pub use world::World;
+
+use rand::Rng;
+
+/// Where the model's randomness comes from. The engine decides which
+/// generator stands behind each name; the model only says which it needs.
+pub trait RandomSource {
+    type R: Rng;
+    /// The generator of per-step process `i` (see [`World::process_names`]),
+    /// positioned where the run's draws for that process begin.
+    fn process(&mut self, i: usize) -> &mut Self::R;
+    /// A generator positioned at the start of quantity `i`'s own region
+    /// (see [`World::quantity_names`]); each call starts that region afresh.
+    fn quantity(&mut self, i: usize) -> &mut Self::R;
+}
+
+/// logistic(x) = 1 / (1 + e^-x)
+pub fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Probability that an event with constant hazard `rate` (per year) happens
+/// within `dt` years.
+pub fn hazard_probability(rate: f64, dt: f64) -> f64 {
+    1.0 - (-rate * dt).exp()
+}

@@ -1,0 +1,542 @@
+//! One Monte Carlo path: sample the run's world, then step it, sub-step by
+//! sub-step as DESIGN.md's resolved details order them.
+//!
+//! Every per-step process draws a fixed number of values each step whatever
+//! happens (a bound operator still draws its procurement uniforms), so two
+//! scenarios that differ in one shock keep every other draw paired.
+
+use super::series::{Metric, Recipe};
+use super::{RandomSource, World, hazard_probability, logistic};
+use crate::scenario::dist::{Dist, Domain, unit};
+use crate::scenario::params::{PARAM_COUNT, PARAMS, ParamId as P};
+use crate::scenario::{Effect, PriceChange, Timing};
+use rand::distr::Distribution;
+use rand_distr::StandardNormal;
+
+/// The mutable state of one run; allocated once per worker and reused.
+pub struct RunState {
+    param: [f64; PARAM_COUNT],
+    /// Price advantage in force (moves with `price` shocks).
+    price: f64,
+    // Polities.
+    w: Vec<f64>,
+    w_target: Vec<f64>,
+    w_eff: Vec<f64>,
+    w_report: Vec<f64>,
+    leverage: Vec<f64>,
+    incident: Vec<f64>,
+    pressure: Vec<f64>,
+    election_hazard: Vec<f64>,
+    restricted: Vec<bool>,
+    eu_stage: Vec<u8>,
+    u_restriction: Vec<f64>,
+    u_eu: Vec<f64>,
+    // Operators.
+    owner_alignment: Vec<f64>,
+    h_legacy: Vec<f64>,
+    h_5g: Vec<f64>,
+    g5: Vec<f64>,
+    refresh_years: Vec<f64>,
+    rollout_years: Vec<f64>,
+    premium: Vec<f64>,
+    launched: Vec<bool>,
+    launch_pending: Vec<bool>,
+    // Phase-out lines, one slot per (operator, ancestor): `line_offset[o] + j`.
+    line_offset: Vec<usize>,
+    line_on: Vec<bool>,
+    line_h_legacy: Vec<f64>,
+    line_h_5g: Vec<f64>,
+    line_step: Vec<usize>,
+    line_years: Vec<f64>,
+    // Shocks.
+    shock_step: Vec<Option<usize>>,
+    shock_value: Vec<f64>,
+    fired: Vec<bool>,
+    // Per-operator metrics of the current point.
+    op_metric: [Vec<f64>; 4],
+    /// The values of every series at the current point.
+    pub values: Vec<f64>,
+}
+
+impl RunState {
+    pub fn new(world: &World) -> RunState {
+        let n = world.scenario.polities.len();
+        let m = world.scenario.operators.len();
+        let s = world.scenario.shocks.len();
+        let mut line_offset = Vec::with_capacity(m);
+        let mut lines = 0;
+        for anc in &world.op_ancestors {
+            line_offset.push(lines);
+            lines += anc.len();
+        }
+        RunState {
+            param: [0.0; PARAM_COUNT],
+            price: 0.0,
+            w: vec![0.0; n],
+            w_target: vec![0.0; n],
+            w_eff: vec![0.0; n],
+            w_report: vec![0.0; n],
+            leverage: vec![0.0; n],
+            incident: vec![0.0; n],
+            pressure: vec![0.0; n],
+            election_hazard: vec![0.0; n],
+            restricted: vec![false; n],
+            eu_stage: vec![0; n],
+            u_restriction: vec![0.0; n],
+            u_eu: vec![0.0; n],
+            owner_alignment: vec![0.0; m],
+            h_legacy: vec![0.0; m],
+            h_5g: vec![0.0; m],
+            g5: vec![0.0; m],
+            refresh_years: vec![0.0; m],
+            rollout_years: vec![0.0; m],
+            premium: vec![0.0; m],
+            launched: vec![false; m],
+            launch_pending: vec![false; m],
+            line_offset,
+            line_on: vec![false; lines],
+            line_h_legacy: vec![0.0; lines],
+            line_h_5g: vec![0.0; lines],
+            line_step: vec![0; lines],
+            line_years: vec![0.0; lines],
+            shock_step: vec![None; s],
+            shock_value: vec![0.0; s],
+            fired: vec![false; s],
+            op_metric: std::array::from_fn(|_| vec![0.0; m]),
+            values: vec![0.0; world.series.len()],
+        }
+    }
+
+    /// The sampled inputs of the run, in [`World::input_names`] order.
+    pub fn inputs(&self) -> impl Iterator<Item = f64> + '_ {
+        self.param
+            .iter()
+            .copied()
+            .chain(self.fired.iter().map(|&f| f64::from(u8::from(f))))
+    }
+
+    /// Which shocks fired in the run just finished.
+    pub fn fired(&self) -> &[bool] {
+        &self.fired
+    }
+}
+
+const NET_METRICS: [Metric; 4] = [
+    Metric::TrustedShare,
+    Metric::TrustedProcurement,
+    Metric::Hr5g,
+    Metric::CostPremium,
+];
+
+fn net_index(m: Metric) -> usize {
+    NET_METRICS.iter().position(|x| *x == m).expect("a network metric")
+}
+
+impl World {
+    /// Run one path, calling `sink(point, values)` for the initial state and
+    /// the end of every step.
+    pub fn run<S: RandomSource>(&self, src: &mut S, st: &mut RunState, sink: &mut impl FnMut(usize, &[f64])) {
+        self.init(src, st);
+        self.record(st);
+        sink(0, &st.values);
+        for k in 0..self.steps {
+            self.step(k, src, st);
+            self.record(st);
+            sink(k + 1, &st.values);
+        }
+    }
+
+    fn init<S: RandomSource>(&self, src: &mut S, st: &mut RunState) {
+        let sc = &self.scenario;
+        for (j, spec) in PARAMS.iter().enumerate() {
+            let d = &sc.parameters[j];
+            st.param[j] = match d {
+                Dist::Const(x) => *x,
+                _ => d.sample(src.quantity(self.param_quantity[j]), spec.domain),
+            };
+        }
+        st.price = st.param[P::PriceAdvantage as usize];
+        for (p, pol) in sc.polities.iter().enumerate() {
+            let r = src.quantity(self.polity_streams[p].init);
+            st.w[p] = pol.orientation.sample(r, Domain::UNIT);
+            st.w_target[p] = match &pol.target {
+                Some(t) => t.sample(r, Domain::UNIT),
+                None => st.w[p],
+            };
+            st.leverage[p] = pol.china_leverage.sample(r, Domain::UNIT);
+            st.election_hazard[p] = pol.election_hazard.sample(r, Domain::NON_NEGATIVE);
+            st.pressure[p] = pol.pressure;
+            st.incident[p] = 0.0;
+            st.restricted[p] = pol.restriction;
+            st.eu_stage[p] = sc.polities[self.root[p]].eu_stage;
+            st.w_eff[p] = st.w[p];
+            st.w_report[p] = st.w[p];
+        }
+        self.aggregate_parents(st);
+        let refresh_default = st.param[P::RefreshYears as usize];
+        let rollout_default = st.param[P::RolloutYears as usize];
+        for (o, op) in sc.operators.iter().enumerate() {
+            let r = src.quantity(self.operator_streams[o].init);
+            st.owner_alignment[o] = op.owner_alignment.sample(r, Domain::UNIT);
+            st.h_legacy[o] = op.hr_legacy.sample(r, Domain::UNIT);
+            let h5 = op.hr_5g.sample(r, Domain::UNIT);
+            st.g5[o] = op.g5_weight.sample(r, Domain::UNIT);
+            st.refresh_years[o] = op.refresh_years.as_ref().map_or(refresh_default, |d| d.sample(r, Domain::POSITIVE));
+            st.rollout_years[o] = op.rollout_years.as_ref().map_or(rollout_default, |d| d.sample(r, Domain::POSITIVE));
+            st.launched[o] = st.g5[o] > 0.0;
+            st.h_5g[o] = if st.launched[o] { h5 } else { 0.0 };
+            st.premium[o] = 0.0;
+            st.launch_pending[o] = false;
+        }
+        st.line_on.fill(false);
+        for (i, shock) in sc.shocks.iter().enumerate() {
+            let r = src.quantity(self.shock_quantity[i]);
+            let fires = unit(r) < shock.probability;
+            let month = match shock.timing {
+                Timing::Date(m) => m,
+                Timing::Window(a, b) => {
+                    let span = f64::from(b.0 - a.0 + 1);
+                    a.plus(((unit(r) * span) as i32).min(b.0 - a.0))
+                }
+            };
+            st.shock_value[i] = match &shock.effect {
+                Effect::GovernmentChange { target: Some(t), .. } => t.sample(r, Domain::UNIT),
+                Effect::Restriction { phase_out_years, .. } => phase_out_years
+                    .as_ref()
+                    .map_or(st.param[P::PhaseOutYears as usize], |d| d.sample(r, Domain::NON_NEGATIVE)),
+                Effect::OwnershipChange { owner_alignment, .. } => owner_alignment.sample(r, Domain::UNIT),
+                Effect::Incident { severity, .. } => severity.sample(r, Domain::NON_NEGATIVE),
+                Effect::Price(PriceChange::Advantage(d)) => d.sample(r, Domain::PRICE),
+                Effect::Price(PriceChange::Delta(d)) => d.sample(r, Domain::ANY),
+                Effect::Pressure { level, .. } => level.sample(r, Domain::NON_NEGATIVE),
+                Effect::Leverage { level, .. } => level.sample(r, Domain::UNIT),
+                _ => 0.0,
+            };
+            st.shock_step[i] = if fires { sc.grid.step_of(month) } else { None };
+            st.fired[i] = false;
+        }
+    }
+
+    /// A parent's effective orientation is the minimum of its children's
+    /// (consensus); its reported orientation their weighted mean.
+    fn aggregate_parents(&self, st: &mut RunState) {
+        for &p in &self.parents_bottom_up {
+            let kids = &self.children[p];
+            st.w_eff[p] = kids.iter().map(|&c| st.w_eff[c]).fold(f64::INFINITY, f64::min);
+            let total: f64 = kids.iter().map(|&c| self.scenario.polities[c].weight).sum();
+            st.w_report[p] = if total > 0.0 {
+                kids.iter().map(|&c| self.scenario.polities[c].weight * st.w_report[c]).sum::<f64>() / total
+            } else {
+                kids.iter().map(|&c| st.w_report[c]).sum::<f64>() / kids.len() as f64
+            };
+        }
+    }
+
+    fn step<S: RandomSource>(&self, k: usize, src: &mut S, st: &mut RunState) {
+        let sc = &self.scenario;
+        let dt = self.dt;
+        let param = st.param;
+        let par = |id: P| param[id as usize];
+        let (kappa, sigma) = (par(P::Kappa), par(P::Sigma));
+
+        // 1. Scheduled shocks, in file order.
+        for i in 0..sc.shocks.len() {
+            if st.shock_step[i] == Some(k) && sc.shocks[i].requires.is_none_or(|q| st.fired[q]) {
+                st.fired[i] = true;
+                self.apply_shock(i, k, src, st);
+            }
+        }
+
+        // 2-3. Elections and orientation, leaves only; every polity draws alike.
+        for p in 0..sc.polities.len() {
+            let r = src.process(self.polity_streams[p].step);
+            let u_election = unit(r);
+            let noise: f64 = StandardNormal.sample(r);
+            st.u_restriction[p] = unit(r);
+            st.u_eu[p] = unit(r);
+            if !self.children[p].is_empty() {
+                continue;
+            }
+            if u_election < hazard_probability(st.election_hazard[p], dt) {
+                st.w_target[p] = sc.polities[p].swing.sample(src.process(self.polity_streams[p].swing), Domain::UNIT);
+            }
+            let w = st.w[p] + kappa * (st.w_target[p] - st.w[p]) * dt + sigma * dt.sqrt() * noise;
+            st.w[p] = w.clamp(0.0, 1.0);
+            st.w_eff[p] = st.w[p];
+            st.w_report[p] = st.w[p];
+        }
+        self.aggregate_parents(st);
+
+        // 4. Restriction adoption or repeal, decided on the state at its start.
+        for p in 0..sc.polities.len() {
+            let u = st.u_restriction[p];
+            if st.restricted[p] {
+                let rate = par(P::RepealHazard) * (1.0 - st.w_eff[p]);
+                if u < hazard_probability(rate, dt) {
+                    self.repeal(p, st);
+                }
+            } else {
+                let root = self.root[p];
+                let nato = f64::from(u8::from(sc.polities[root].nato));
+                let rate = par(P::LawHazard)
+                    * (par(P::GW) * (st.w_eff[p] - 0.5)
+                        + par(P::GNato) * nato
+                        + par(P::GEu) * f64::from(st.eu_stage[root]) / 5.0
+                        + par(P::GPressure) * st.pressure[p])
+                        .exp();
+                if u < hazard_probability(rate, dt) {
+                    self.adopt(p, k, par(P::PhaseOutYears), st);
+                }
+            }
+        }
+
+        // 5. EU accession steps, per country.
+        for &c in &self.countries {
+            let stage = st.eu_stage[c];
+            if stage >= 5 {
+                continue;
+            }
+            let mut rate = par(P::EuHazard) * st.w_eff[c].powf(par(P::EuGamma));
+            if (3..=4).contains(&stage) && self.country_restriction(c, st) < 1.0 {
+                rate *= 1.0 - par(P::EuConditionality);
+            }
+            if st.u_eu[c] < hazard_probability(rate, dt) {
+                self.set_stage(c, stage + 1, st);
+            }
+        }
+
+        // 6. Procurement, 5G launches, phase-out, cost.
+        for o in 0..sc.operators.len() {
+            let r = src.process(self.operator_streams[o].step);
+            let (u_legacy, u_5g) = (unit(r), unit(r));
+            let refresh = (dt / st.refresh_years[o]).min(1.0);
+            let g_old = st.g5[o];
+            let launched_before = st.launched[o];
+            let h_legacy_before = st.h_legacy[o];
+
+            let bought_high_risk = u_legacy < self.p_high_risk(o, h_legacy_before, st);
+            let h_legacy_refreshed = (1.0 - refresh) * h_legacy_before + refresh * f64::from(u8::from(bought_high_risk));
+
+            let mut bought_5g_high_risk = false;
+            let mut h_5g_refreshed = st.h_5g[o];
+            if launched_before {
+                bought_5g_high_risk = u_5g < self.p_high_risk(o, st.h_5g[o], st);
+                h_5g_refreshed = (1.0 - refresh) * st.h_5g[o] + refresh * f64::from(u8::from(bought_5g_high_risk));
+            } else if st.launch_pending[o] {
+                // One main-vendor decision; 5G usually follows the 4G vendor.
+                let high_risk = u_5g < self.p_high_risk(o, h_legacy_before, st);
+                h_5g_refreshed = f64::from(u8::from(high_risk));
+                st.launched[o] = true;
+                st.launch_pending[o] = false;
+            }
+
+            let (line_legacy, line_5g) = self.phase_out_lines(o, k, st);
+            let h_legacy_new = h_legacy_refreshed.min(line_legacy);
+            let h_5g_new = h_5g_refreshed.min(line_5g);
+            let g_new = if st.launched[o] {
+                (g_old + dt / st.rollout_years[o]).min(1.0)
+            } else {
+                g_old
+            };
+            let ripped = (1.0 - g_old) * (h_legacy_refreshed - h_legacy_new) + g_old * (h_5g_refreshed - h_5g_new);
+            let trusted_units = refresh * (1.0 - g_old) * f64::from(u8::from(!bought_high_risk))
+                + if launched_before {
+                    refresh * g_old * f64::from(u8::from(!bought_5g_high_risk))
+                } else {
+                    0.0
+                }
+                + (g_new - g_old) * (1.0 - h_5g_new);
+            st.premium[o] += st.price * trusted_units + (1.0 + st.price) * ripped;
+            st.h_legacy[o] = h_legacy_new;
+            st.h_5g[o] = h_5g_new;
+            st.g5[o] = g_new;
+        }
+
+        // 7. Incidents fade.
+        let decay = 0.5f64.powf(dt / par(P::IncidentHalfLife));
+        for i in &mut st.incident {
+            *i *= decay;
+        }
+    }
+
+    fn apply_shock<S: RandomSource>(&self, i: usize, k: usize, src: &mut S, st: &mut RunState) {
+        let sc = &self.scenario;
+        let value = st.shock_value[i];
+        match &sc.shocks[i].effect {
+            Effect::GovernmentChange { polity, target, jump } => {
+                for &l in &self.subtree_polities[*polity] {
+                    if !self.children[l].is_empty() {
+                        continue;
+                    }
+                    st.w_target[l] = match target {
+                        Some(_) => value,
+                        None => sc.polities[l].swing.sample(src.process(self.polity_streams[l].swing), Domain::UNIT),
+                    };
+                    st.w[l] += jump * (st.w_target[l] - st.w[l]);
+                }
+            }
+            Effect::Auction { operators, .. } => {
+                for &o in operators {
+                    if !st.launched[o] {
+                        st.launch_pending[o] = true;
+                    }
+                }
+            }
+            Effect::EuStep { polity, stages } => {
+                let root = self.root[*polity];
+                let stage = (i32::from(st.eu_stage[root]) + stages).clamp(0, 5) as u8;
+                self.set_stage(root, stage, st);
+            }
+            Effect::Restriction { polity, .. } => {
+                if !st.restricted[*polity] {
+                    self.adopt(*polity, k, value, st);
+                }
+            }
+            Effect::Repeal { polity } => {
+                if st.restricted[*polity] {
+                    self.repeal(*polity, st);
+                }
+            }
+            Effect::OwnershipChange { operator, .. } => st.owner_alignment[*operator] = value,
+            Effect::Incident { polities, .. } => {
+                let mut hit = |p: usize| {
+                    for &q in &self.subtree_polities[p] {
+                        st.incident[q] = st.incident[q].max(value);
+                    }
+                };
+                match polities {
+                    Some(list) => list.iter().for_each(|&p| hit(p)),
+                    None => (0..sc.polities.len()).for_each(&mut hit),
+                }
+            }
+            Effect::Price(PriceChange::Advantage(_)) => st.price = value,
+            Effect::Price(PriceChange::Delta(_)) => st.price = (st.price + value).max(-0.99),
+            Effect::Pressure { polity, .. } => {
+                for &q in &self.subtree_polities[*polity] {
+                    st.pressure[q] = value;
+                }
+            }
+            Effect::Leverage { polity, .. } => {
+                for &q in &self.subtree_polities[*polity] {
+                    st.leverage[q] = value;
+                }
+            }
+        }
+    }
+
+    /// The EU stage belongs to the country; children read it.
+    fn set_stage(&self, root: usize, stage: u8, st: &mut RunState) {
+        for &q in &self.subtree_polities[root] {
+            st.eu_stage[q] = stage;
+        }
+    }
+
+    fn adopt(&self, p: usize, k: usize, phase_out_years: f64, st: &mut RunState) {
+        st.restricted[p] = true;
+        for &o in &self.subtree_ops[p] {
+            let j = self.op_ancestors[o].iter().position(|&q| q == p).expect("p is an ancestor");
+            let slot = st.line_offset[o] + j;
+            st.line_on[slot] = true;
+            st.line_h_legacy[slot] = st.h_legacy[o];
+            st.line_h_5g[slot] = st.h_5g[o];
+            st.line_step[slot] = k;
+            st.line_years[slot] = phase_out_years;
+        }
+    }
+
+    fn repeal(&self, p: usize, st: &mut RunState) {
+        st.restricted[p] = false;
+        for &o in &self.subtree_ops[p] {
+            let j = self.op_ancestors[o].iter().position(|&q| q == p).expect("p is an ancestor");
+            st.line_on[st.line_offset[o] + j] = false;
+        }
+    }
+
+    /// The lowest phase-out line over the operator's restrictions, for legacy
+    /// and 5G (infinity where none binds). An adoption in step k0 counts from
+    /// the start of k0, so at step k (k - k0 + 1)·Δt years have elapsed.
+    fn phase_out_lines(&self, o: usize, k: usize, st: &RunState) -> (f64, f64) {
+        let mut lines = (f64::INFINITY, f64::INFINITY);
+        for j in 0..self.op_ancestors[o].len() {
+            let slot = st.line_offset[o] + j;
+            if !st.line_on[slot] {
+                continue;
+            }
+            let years = st.line_years[slot];
+            let left = if years <= 0.0 {
+                0.0
+            } else {
+                let elapsed = (k - st.line_step[slot] + 1) as f64 * self.dt;
+                (1.0 - elapsed / years).max(0.0)
+            };
+            lines.0 = lines.0.min(st.line_h_legacy[slot] * left);
+            lines.1 = lines.1.min(st.line_h_5g[slot] * left);
+        }
+        lines
+    }
+
+    fn bound(&self, o: usize, st: &RunState) -> bool {
+        self.op_ancestors[o].iter().any(|&q| st.restricted[q])
+    }
+
+    /// The vendor-choice logit: probability that a procurement made now by
+    /// operator `o`, whose installed base of this generation is `h`
+    /// high-risk, goes to a high-risk vendor.
+    fn p_high_risk(&self, o: usize, h: f64, st: &RunState) -> f64 {
+        if self.bound(o, st) {
+            return 0.0;
+        }
+        let par = |id: P| st.param[id as usize];
+        let p = self.scenario.operators[o].polity;
+        logistic(
+            par(P::B0) + par(P::BPrice) * st.price
+                - par(P::BOrient) * (st.w_eff[p] - 0.5)
+                - par(P::BOwner) * (st.owner_alignment[o] - 0.5)
+                + par(P::BLeverage) * st.leverage[p]
+                - par(P::BIncident) * st.incident[p]
+                + par(P::BIncumbent) * (h - 0.5),
+        )
+    }
+
+    /// Market share of the country's operators bound by a restriction; with
+    /// no operators, whether the country itself has one.
+    fn country_restriction(&self, c: usize, st: &RunState) -> f64 {
+        let group = &self.groups[self.country_group[c].clone()];
+        if group.is_empty() {
+            return f64::from(u8::from(st.restricted[c]));
+        }
+        group.iter().filter(|(o, _)| self.bound(*o, st)).map(|(_, w)| w).sum()
+    }
+
+    fn record(&self, st: &mut RunState) {
+        for o in 0..self.scenario.operators.len() {
+            let g = st.g5[o];
+            let (hl, h5) = (st.h_legacy[o], st.h_5g[o]);
+            st.op_metric[0][o] = (1.0 - g) * (1.0 - hl) + g * (1.0 - h5);
+            st.op_metric[1][o] = 1.0 - self.p_high_risk(o, (1.0 - g) * hl + g * h5, st);
+            st.op_metric[2][o] = if st.launched[o] { h5 } else { 0.0 };
+            st.op_metric[3][o] = st.premium[o];
+        }
+        for (s, recipe) in self.recipes.iter().enumerate() {
+            st.values[s] = match recipe {
+                Recipe::Operator(m, o) => st.op_metric[net_index(*m)][*o],
+                Recipe::Group(m, range) => {
+                    let values = &st.op_metric[net_index(*m)];
+                    self.groups[range.clone()].iter().map(|(o, w)| w * values[*o]).sum()
+                }
+                Recipe::Orientation(p) => st.w_report[*p],
+                Recipe::EuStage(p) => f64::from(st.eu_stage[*p]),
+                Recipe::RestrictionPolity(p) => {
+                    let mut q = Some(*p);
+                    let mut on = false;
+                    while let Some(x) = q {
+                        on |= st.restricted[x];
+                        q = self.parent[x];
+                    }
+                    f64::from(u8::from(on))
+                }
+                Recipe::RestrictionCountry(c) => self.country_restriction(*c, st),
+            };
+        }
+    }
+}

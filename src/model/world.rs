@@ -1,0 +1,239 @@
+//! The scenario compiled for fast runs: hierarchy as index lists, the names
+//! of every random process and sampled quantity, the reported series.
+
+use super::series::{self, Recipe, SeriesSpec};
+use crate::scenario::{Effect, Scenario};
+
+/// Indices of the random processes and quantities one polity uses.
+#[derive(Debug, Clone)]
+pub(super) struct PolityStreams {
+    /// Per-step draws: election, orientation noise, restriction, EU.
+    pub step: usize,
+    /// Targets drawn on a government change.
+    pub swing: usize,
+    /// Once-per-run world numbers.
+    pub init: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct OperatorStreams {
+    /// Per-step draws: legacy procurement, 5G procurement (or launch).
+    pub step: usize,
+    pub init: usize,
+}
+
+/// The scenario, checked and compiled; shared read-only by every run.
+pub struct World {
+    pub scenario: Scenario,
+    pub(super) dt: f64,
+    pub(super) steps: usize,
+    pub(super) parent: Vec<Option<usize>>,
+    pub(super) root: Vec<usize>,
+    pub(super) children: Vec<Vec<usize>>,
+    /// Polities with children, deepest first, so a parent follows its children.
+    pub(super) parents_bottom_up: Vec<usize>,
+    pub(super) countries: Vec<usize>,
+    /// For each operator its polity and that polity's ancestors, nearest first.
+    pub(super) op_ancestors: Vec<Vec<usize>>,
+    /// Operators licensed in each polity's subtree.
+    pub(super) subtree_ops: Vec<Vec<usize>>,
+    pub(super) polity_streams: Vec<PolityStreams>,
+    pub(super) operator_streams: Vec<OperatorStreams>,
+    pub(super) param_quantity: Vec<usize>,
+    pub(super) shock_quantity: Vec<usize>,
+    process_names: Vec<String>,
+    quantity_names: Vec<String>,
+    pub(super) series: Vec<SeriesSpec>,
+    pub(super) recipes: Vec<Recipe>,
+    /// (op, weight) lists that recipes index into.
+    pub(super) groups: Vec<(usize, f64)>,
+    /// For each country (by polity index) its range in `groups`.
+    pub(super) country_group: Vec<std::ops::Range<usize>>,
+    /// Each polity and everything below it.
+    pub(super) subtree_polities: Vec<Vec<usize>>,
+}
+
+impl World {
+    pub fn new(scenario: Scenario) -> World {
+        let n = scenario.polities.len();
+        let parent: Vec<Option<usize>> = scenario.polities.iter().map(|p| p.parent).collect();
+        let root: Vec<usize> = (0..n).map(|p| scenario.root_of(p)).collect();
+        let mut children = vec![Vec::new(); n];
+        for (p, q) in parent.iter().enumerate() {
+            if let Some(q) = q {
+                children[*q].push(p);
+            }
+        }
+        let depth = |mut p: usize| {
+            let mut d = 0;
+            while let Some(q) = parent[p] {
+                p = q;
+                d += 1;
+            }
+            d
+        };
+        let mut parents_bottom_up: Vec<usize> = (0..n).filter(|&p| !children[p].is_empty()).collect();
+        parents_bottom_up.sort_by_key(|&p| std::cmp::Reverse(depth(p)));
+        let countries: Vec<usize> = (0..n).filter(|&p| parent[p].is_none()).collect();
+        let op_ancestors: Vec<Vec<usize>> = scenario
+            .operators
+            .iter()
+            .map(|o| {
+                let mut chain = vec![o.polity];
+                while let Some(q) = parent[*chain.last().expect("non-empty")] {
+                    chain.push(q);
+                }
+                chain
+            })
+            .collect();
+        let subtree_ops: Vec<Vec<usize>> = (0..n)
+            .map(|p| (0..scenario.operators.len()).filter(|&o| op_ancestors[o].contains(&p)).collect())
+            .collect();
+
+        let mut process_names = Vec::new();
+        let mut quantity_names = Vec::new();
+        let mut process = |name: String| {
+            process_names.push(name);
+            process_names.len() - 1
+        };
+        let polity_streams: Vec<PolityStreams> = scenario
+            .polities
+            .iter()
+            .map(|p| PolityStreams {
+                step: process(format!("polity/{}/step", p.id)),
+                swing: process(format!("polity/{}/swing", p.id)),
+                init: 0,
+            })
+            .collect();
+        let operator_streams: Vec<OperatorStreams> = scenario
+            .operators
+            .iter()
+            .map(|o| OperatorStreams {
+                step: process(format!("operator/{}/step", o.id)),
+                init: 0,
+            })
+            .collect();
+        let mut quantity = |name: String| {
+            quantity_names.push(name);
+            quantity_names.len() - 1
+        };
+        let mut polity_streams = polity_streams;
+        for (s, p) in polity_streams.iter_mut().zip(&scenario.polities) {
+            s.init = quantity(format!("polity/{}/init", p.id));
+        }
+        let mut operator_streams = operator_streams;
+        for (s, o) in operator_streams.iter_mut().zip(&scenario.operators) {
+            s.init = quantity(format!("operator/{}/init", o.id));
+        }
+        let shock_quantity = (0..scenario.shocks.len())
+            .map(|i| quantity(format!("shock/{}", scenario.shock_key(i))))
+            .collect();
+
+        let layout = series::layout(&scenario, &children, &subtree_ops, &countries);
+        let mut country_group = vec![0..0; n];
+        for (&c, g) in countries.iter().zip(&layout.country_groups) {
+            country_group[c] = g.clone();
+        }
+        let subtree_polities: Vec<Vec<usize>> =
+            (0..n).map(|p| (0..n).filter(|&q| scenario.is_within(q, p)).collect()).collect();
+        let param_quantity = crate::scenario::params::PARAMS
+            .iter()
+            .map(|p| quantity(format!("parameter/{}", p.name)))
+            .collect();
+        let dt = scenario.grid.dt_years();
+        let steps = scenario.grid.steps();
+        World {
+            scenario,
+            dt,
+            steps,
+            parent,
+            root,
+            children,
+            parents_bottom_up,
+            countries,
+            op_ancestors,
+            subtree_ops,
+            polity_streams,
+            operator_streams,
+            param_quantity,
+            shock_quantity,
+            process_names,
+            quantity_names,
+            series: layout.series,
+            recipes: layout.recipes,
+            groups: layout.groups,
+            country_group,
+            subtree_polities,
+        }
+    }
+
+    /// Names of the per-step random processes, one generator each.
+    pub fn process_names(&self) -> &[String] {
+        &self.process_names
+    }
+
+    /// Names of the once-per-run sampled quantities, one region each.
+    pub fn quantity_names(&self) -> &[String] {
+        &self.quantity_names
+    }
+
+    /// The series reported at every point, in output order.
+    pub fn series(&self) -> &[SeriesSpec] {
+        &self.series
+    }
+
+    /// Reported points per run: the initial state plus one per step.
+    pub fn points(&self) -> usize {
+        self.steps + 1
+    }
+
+    /// The per-run inputs recorded with `--keep-runs`: every parameter, then
+    /// whether each shock fired.
+    pub fn input_names(&self) -> Vec<String> {
+        crate::scenario::params::PARAMS
+            .iter()
+            .map(|p| format!("parameter:{}", p.name))
+            .chain((0..self.scenario.shocks.len()).map(|i| format!("fired:{}", self.scenario.shock_key(i))))
+            .collect()
+    }
+
+    /// For each country, the series that sorts it into a class at the horizon.
+    pub fn class_series(&self) -> Vec<(String, usize)> {
+        let metric = self.scenario.classes.metric.name();
+        self.countries
+            .iter()
+            .filter_map(|&c| {
+                let id = &self.scenario.polities[c].id;
+                self.series
+                    .iter()
+                    .position(|s| s.metric.name() == metric && &s.entity == id)
+                    .map(|i| (id.clone(), i))
+            })
+            .collect()
+    }
+
+    /// Thresholds of the three classes: below the first is keen, from the second cautious.
+    pub fn class_thresholds(&self) -> (f64, f64) {
+        (self.scenario.classes.keen_below, self.scenario.classes.cautious_from)
+    }
+
+    /// Shocks that touch a polity's country (for charts and the timeline).
+    pub fn shock_countries(&self, i: usize) -> Vec<usize> {
+        let sc = &self.scenario;
+        let mut out: Vec<usize> = match &sc.shocks[i].effect {
+            Effect::GovernmentChange { polity, .. }
+            | Effect::Auction { polity, .. }
+            | Effect::EuStep { polity, .. }
+            | Effect::Restriction { polity, .. }
+            | Effect::Repeal { polity }
+            | Effect::Pressure { polity, .. }
+            | Effect::Leverage { polity, .. } => vec![self.root[*polity]],
+            Effect::OwnershipChange { operator, .. } => vec![self.root[sc.operators[*operator].polity]],
+            Effect::Incident { polities: Some(list), .. } => list.iter().map(|p| self.root[*p]).collect(),
+            Effect::Incident { polities: None, .. } | Effect::Price(_) => self.countries.clone(),
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}

@@ -1,0 +1,228 @@
+//! The scenario in plain words, for a workshop handout, and its timeline.
+
+use crate::scenario::dist::{Dist, describe, fmt_num};
+use crate::scenario::params::PARAMS;
+use crate::scenario::{Effect, PriceChange, Scenario, Timing};
+use std::fmt::Write;
+
+const STAGES: [&str; 6] = [
+    "potential candidate",
+    "candidate",
+    "negotiating",
+    "clusters open",
+    "closing chapters",
+    "EU member",
+];
+
+pub fn timing_text(t: &Timing) -> String {
+    match t {
+        Timing::Date(m) => m.to_string(),
+        Timing::Window(a, b) => format!("{a}..{b}"),
+    }
+}
+
+/// Where a shock acts, in words.
+pub fn shock_target(sc: &Scenario, e: &Effect) -> String {
+    let name = |p: &usize| format!("{} ({})", sc.polities[*p].name, sc.polities[*p].id);
+    match e {
+        Effect::GovernmentChange { polity, .. }
+        | Effect::Auction { polity, .. }
+        | Effect::EuStep { polity, .. }
+        | Effect::Restriction { polity, .. }
+        | Effect::Repeal { polity }
+        | Effect::Pressure { polity, .. }
+        | Effect::Leverage { polity, .. } => name(polity),
+        Effect::OwnershipChange { operator, .. } => sc.operators[*operator].name.clone(),
+        Effect::Incident { polities: Some(list), .. } => list.iter().map(name).collect::<Vec<_>>().join(", "),
+        Effect::Incident { polities: None, .. } | Effect::Price(_) => "every country".into(),
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{}%", fmt_num((x * 1000.0).round() / 10.0))
+}
+
+/// One line per shock: when, what, where, how likely.
+pub fn timeline(sc: &Scenario) -> Vec<String> {
+    let mut order: Vec<usize> = (0..sc.shocks.len()).collect();
+    let first_month = |t: &Timing| match t {
+        Timing::Date(m) | Timing::Window(m, _) => *m,
+    };
+    order.sort_by_key(|&i| first_month(&sc.shocks[i].timing));
+    order
+        .into_iter()
+        .map(|i| {
+            let s = &sc.shocks[i];
+            let what = match &s.effect {
+                Effect::GovernmentChange { target, jump, .. } => {
+                    let to = target.as_ref().map_or("a new government's own target".to_string(), |t| {
+                        format!("a new target orientation {}", describe(t))
+                    });
+                    let jump = if *jump > 0.0 {
+                        format!(", closing {} of the gap at once", pct(*jump))
+                    } else {
+                        String::new()
+                    };
+                    format!("government change: {to}{jump}")
+                }
+                Effect::Auction { operators, .. } => format!(
+                    "5G auction: {} launch 5G and pick a main vendor",
+                    operators.iter().map(|o| sc.operators[*o].name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+                Effect::EuStep { stages, .. } => format!("EU accession moves {stages:+} stage(s)"),
+                Effect::Restriction { phase_out_years, .. } => format!(
+                    "a law excludes high-risk vendors from new purchases; installed equipment goes within {} years",
+                    phase_out_years.as_ref().map_or("the default phase-out".into(), describe)
+                ),
+                Effect::Repeal { .. } => "the high-risk-vendor restriction is repealed".into(),
+                Effect::OwnershipChange { owner, owner_alignment, .. } => format!(
+                    "new owner{}, vendor stance {}",
+                    owner.as_ref().map_or(String::new(), |o| format!(" {o}")),
+                    describe(owner_alignment)
+                ),
+                Effect::Incident { severity, .. } => format!("security incident of severity {}", describe(severity)),
+                Effect::Price(PriceChange::Advantage(d)) => {
+                    format!("high-risk vendors' price advantage becomes {}", describe(d))
+                }
+                Effect::Price(PriceChange::Delta(d)) => {
+                    format!("high-risk vendors' price advantage changes by {}", describe(d))
+                }
+                Effect::Pressure { level, .. } => format!("diplomatic pressure set to {}", describe(level)),
+                Effect::Leverage { level, .. } => format!("Chinese leverage set to {}", describe(level)),
+            };
+            let mut chance = if s.probability < 1.0 {
+                format!(" ({} chance)", pct(s.probability))
+            } else {
+                String::new()
+            };
+            if let Some(q) = s.requires {
+                chance.push_str(&format!(" (only after `{}`)", sc.shock_key(q)));
+            }
+            let label = s.label.as_ref().map_or(String::new(), |l| format!(" — {l}"));
+            format!(
+                "{:<17} {} in {}{}{}  [{}]",
+                timing_text(&s.timing),
+                what,
+                shock_target(sc, &s.effect),
+                chance,
+                label,
+                sc.shock_key(i)
+            )
+        })
+        .collect()
+}
+
+fn orientation_words(d: &Dist) -> String {
+    let m = d.mean();
+    let lean = if m < 0.35 {
+        "leans to Beijing"
+    } else if m < 0.65 {
+        "balances between Beijing and the West"
+    } else {
+        "leans to the EU/US"
+    };
+    format!("{lean} (orientation {})", describe(d))
+}
+
+pub fn explain(sc: &Scenario) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}\n{}", sc.name, "=".repeat(sc.name.chars().count()));
+    if !sc.description.is_empty() {
+        let _ = writeln!(o, "{}", sc.description);
+    }
+    if let Some(q) = &sc.question {
+        let _ = writeln!(o, "\nThe question: {q}");
+    }
+    let _ = writeln!(
+        o,
+        "\nTime: {} to {} in steps of {} months ({} steps); {} runs with seed {}.",
+        sc.grid.start,
+        sc.grid.end,
+        sc.grid.step_months,
+        sc.grid.steps(),
+        sc.runs,
+        sc.seed
+    );
+    let _ = writeln!(o, "Orientation runs from 0 (aligned with Beijing) to 1 (aligned with the EU/US).");
+
+    let _ = writeln!(o, "\nThe world");
+    let _ = writeln!(o, "---------");
+    for (p, pol) in sc.polities.iter().enumerate() {
+        let indent = if pol.parent.is_some() { "    " } else { "" };
+        let has_children = sc.has_children(p);
+        let mut facts = Vec::new();
+        if has_children {
+            facts.push("decides by consensus: its effective orientation is the lowest of its parts".to_string());
+        } else {
+            facts.push(orientation_words(&pol.orientation));
+        }
+        if pol.parent.is_none() {
+            facts.push(format!(
+                "{}, EU stage {} ({})",
+                if pol.nato { "NATO member" } else { "not in NATO" },
+                pol.eu_stage,
+                STAGES[usize::from(pol.eu_stage)]
+            ));
+        } else {
+            facts.push(format!("{} of the population", pct(pol.weight)));
+        }
+        facts.push(if pol.restriction {
+            "a restriction on high-risk vendors is in force".into()
+        } else {
+            "no restriction on high-risk vendors".into()
+        });
+        if pol.china_leverage.mean() > 0.0 {
+            facts.push(format!("Chinese leverage {}", describe(&pol.china_leverage)));
+        }
+        if pol.pressure > 0.0 {
+            facts.push(format!("diplomatic pressure {}", fmt_num(pol.pressure)));
+        }
+        if !has_children && pol.election_hazard.mean() > 0.0 {
+            facts.push(format!("government changes {} per year", describe(&pol.election_hazard)));
+        }
+        let _ = writeln!(o, "{indent}- {} ({}): {}.", pol.name, pol.id, facts.join("; "));
+        for op in sc.operators.iter().filter(|op| op.polity == p) {
+            let g = &op.g5_weight;
+            let fiveg = if matches!(g, Dist::Const(x) if *x == 0.0) {
+                "no 5G yet".to_string()
+            } else {
+                format!("5G carries {} of traffic, {} of it high-risk", describe(g), describe(&op.hr_5g))
+            };
+            let _ = writeln!(
+                o,
+                "{indent}    * {} ({}), {} of the market, owned by {} (owner's stance {}): {} of the 2G-4G network from high-risk vendors; {}.",
+                op.name,
+                op.id,
+                pct(op.market_share),
+                if op.owner.is_empty() { "?" } else { &op.owner },
+                describe(&op.owner_alignment),
+                describe(&op.hr_legacy),
+                fiveg
+            );
+        }
+    }
+
+    let _ = writeln!(o, "\nAssumptions");
+    let _ = writeln!(o, "-----------");
+    for (p, d) in PARAMS.iter().zip(&sc.parameters) {
+        let _ = writeln!(o, "- {}: {} ({} = {}, {})", p.meaning, describe(d), p.name, d, p.unit);
+    }
+
+    let _ = writeln!(o, "\nShocks");
+    let _ = writeln!(o, "------");
+    let lines = timeline(sc);
+    if lines.is_empty() {
+        let _ = writeln!(o, "(none: the world follows its own dynamics)");
+    }
+    for l in lines {
+        let _ = writeln!(o, "{l}");
+    }
+    let _ = writeln!(
+        o,
+        "\nAt the horizon each country is `keen` if its {} is below {}, `cautious` from {}, `between` otherwise.",
+        sc.classes.metric.name(),
+        fmt_num(sc.classes.keen_below),
+        fmt_num(sc.classes.cautious_from)
+    );
+    o
+}

@@ -1,0 +1,131 @@
+//! summary.json: what was run (inputs, seed, runs, version, files) and the
+//! headline results (class probabilities per country, shock firing rates).
+
+use super::RunInfo;
+use crate::engine::Summary;
+use crate::model::World;
+use crate::scenario::Effect;
+use serde_json::{Value, json};
+
+pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String {
+    let sc = &world.scenario;
+    let agg = &summary.aggregate;
+    let runs = agg.runs.max(1) as f64;
+    let mut classes = serde_json::Map::new();
+    for ((country, _), counts) in world.class_series().iter().zip(&agg.classes) {
+        classes.insert(
+            country.clone(),
+            json!({
+                "keen": counts[0] as f64 / runs,
+                "between": counts[1] as f64 / runs,
+                "cautious": counts[2] as f64 / runs,
+            }),
+        );
+    }
+    let shocks: Vec<Value> = sc
+        .shocks
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            json!({
+                "shock": sc.shock_key(i),
+                "kind": s.effect.kind(),
+                "label": s.label,
+                "firing_rate": agg.events[i] as f64 / runs,
+            })
+        })
+        .collect();
+    let value = json!({
+        "dsrsim_version": env!("CARGO_PKG_VERSION"),
+        "model": "v1",
+        "scenario": {
+            "name": sc.name,
+            "description": sc.description,
+            "question": sc.question,
+            "files": sc.files.iter().map(|f| json!({"path": f.path.display().to_string(), "fnv1a64": f.hash})).collect::<Vec<_>>(),
+        },
+        "seed": info.seed,
+        "runs": agg.runs,
+        "time": {
+            "start": sc.grid.start.to_string(),
+            "end": sc.grid.end.to_string(),
+            "step_months": sc.grid.step_months,
+            "points": agg.points,
+        },
+        "inputs": inputs(world),
+        "classes": {
+            "metric": sc.classes.metric.name(),
+            "keen_below": sc.classes.keen_below,
+            "cautious_from": sc.classes.cautious_from,
+            "at": sc.grid.point_date(agg.points - 1).to_string(),
+            "probabilities": classes,
+        },
+        "shock_firing_rates": shocks,
+        "warnings": sc.warnings,
+    });
+    let mut text = serde_json::to_string_pretty(&value).expect("json values serialise");
+    text.push('\n');
+    text
+}
+
+/// The resolved inputs in structured form (distributions as their TOML text).
+fn inputs(world: &World) -> Value {
+    let sc = &world.scenario;
+    let parameters: serde_json::Map<String, Value> = crate::scenario::params::PARAMS
+        .iter()
+        .zip(&sc.parameters)
+        .map(|(p, d)| (p.name.to_string(), Value::String(d.to_string())))
+        .collect();
+    let polities: Vec<Value> = sc
+        .polities
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id, "name": p.name,
+                "parent": p.parent.map(|q| sc.polities[q].id.clone()),
+                "weight": p.weight,
+                "orientation": p.orientation.to_string(),
+                "target": p.target.as_ref().map(|t| t.to_string()),
+                "nato": p.nato, "eu_stage": p.eu_stage, "restriction": p.restriction,
+                "china_leverage": p.china_leverage.to_string(),
+                "pressure": p.pressure,
+                "election_hazard": p.election_hazard.to_string(),
+                "swing": p.swing.to_string(),
+            })
+        })
+        .collect();
+    let operators: Vec<Value> = sc
+        .operators
+        .iter()
+        .map(|o| {
+            json!({
+                "id": o.id, "name": o.name, "polity": sc.polities[o.polity].id, "owner": o.owner,
+                "owner_alignment": o.owner_alignment.to_string(), "market_share": o.market_share,
+                "refresh_years": o.refresh_years.as_ref().map(|d| d.to_string()),
+                "rollout_years": o.rollout_years.as_ref().map(|d| d.to_string()),
+                "hr_legacy": o.hr_legacy.to_string(), "hr_5g": o.hr_5g.to_string(),
+                "g5_weight": o.g5_weight.to_string(),
+            })
+        })
+        .collect();
+    let shocks: Vec<Value> = sc
+        .shocks
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let target = match &s.effect {
+                Effect::OwnershipChange { operator, .. } => sc.operators[*operator].id.clone(),
+                _ => super::explain::shock_target(sc, &s.effect),
+            };
+            json!({
+                "shock": sc.shock_key(i),
+                "kind": s.effect.kind(),
+                "when": super::explain::timing_text(&s.timing),
+                "probability": s.probability,
+                "requires": s.requires.map(|q| sc.shock_key(q)),
+                "target": target,
+            })
+        })
+        .collect();
+    json!({ "parameters": parameters, "polities": polities, "operators": operators, "shocks": shocks })
+}

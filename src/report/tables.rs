@@ -1,0 +1,72 @@
+//! Tidy CSV tables: one row per (metric, entity, point), and per kept run.
+
+use crate::engine::Summary;
+use crate::engine::aggregate::Aggregate;
+use crate::model::World;
+use std::fmt::Write;
+
+/// Six decimals: finer than any histogram bin, and stable text.
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        let s = format!("{x:.6}");
+        if s == "-0.000000" { "0.000000".into() } else { s }
+    }
+}
+
+/// Quote a CSV field if it needs it.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn summary_csv(world: &World, agg: &Aggregate) -> String {
+    let mut out = String::from("metric,entity,step,date,mean,p05,p25,p50,p75,p95\n");
+    let grid = &world.scenario.grid;
+    for (s, spec) in world.series().iter().enumerate() {
+        for point in 0..agg.points {
+            let st = agg.stats(s, point);
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{}",
+                spec.metric.name(),
+                field(&spec.entity),
+                point,
+                grid.point_date(point),
+                num(st.mean),
+                num(st.p05),
+                num(st.p25),
+                num(st.p50),
+                num(st.p75),
+                num(st.p95)
+            );
+        }
+    }
+    out
+}
+
+/// Long format: run, kind (input or horizon), name, entity, value.
+pub fn runs_csv(world: &World, summary: &Summary) -> String {
+    let mut out = String::from("run,kind,name,entity,value\n");
+    let inputs = world.input_names();
+    for k in &summary.kept {
+        for (name, v) in inputs.iter().zip(&k.inputs) {
+            let _ = writeln!(out, "{},input,{},,{}", k.run, field(name), num(*v));
+        }
+        for (spec, v) in world.series().iter().zip(&k.horizon) {
+            let _ = writeln!(
+                out,
+                "{},horizon,{},{},{}",
+                k.run,
+                spec.metric.name(),
+                field(&spec.entity),
+                num(*v)
+            );
+        }
+    }
+    out
+}

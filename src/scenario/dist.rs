@@ -1,0 +1,439 @@
+//! Uncertain numbers: a plain number or one of six distributions, sampled
+//! once per run. Parsing checks the distribution is possible (sd ≥ 0,
+//! lo ≤ hi, …); `Domain` checks it fits the quantity it describes.
+
+use rand::Rng;
+use rand::distr::Distribution;
+use rand_distr::{Beta, LogNormal, Normal, Triangular};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dist {
+    Const(f64),
+    Uniform(f64, f64),
+    Normal(f64, f64),
+    LogNormal(f64, f64),
+    Beta(f64, f64),
+    Triangular(f64, f64, f64),
+    Discrete(Vec<f64>, Vec<f64>),
+}
+
+/// The range a quantity may take. Bounded distributions must lie inside it;
+/// normal and lognormal draws are clamped to it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Domain {
+    pub lo: f64,
+    pub hi: f64,
+    /// `lo` itself is excluded (durations in years must be > 0).
+    pub open_lo: bool,
+}
+
+impl Domain {
+    pub const ANY: Domain = Domain::new(f64::NEG_INFINITY, f64::INFINITY);
+    pub const UNIT: Domain = Domain::new(0.0, 1.0);
+    pub const NON_NEGATIVE: Domain = Domain::new(0.0, f64::INFINITY);
+    pub const POSITIVE: Domain = Domain {
+        lo: 0.0,
+        hi: f64::INFINITY,
+        open_lo: true,
+    };
+    pub const PRICE: Domain = Domain::new(-0.99, f64::INFINITY);
+
+    pub const fn new(lo: f64, hi: f64) -> Domain {
+        Domain {
+            lo,
+            hi,
+            open_lo: false,
+        }
+    }
+
+    pub fn contains(&self, x: f64) -> bool {
+        (if self.open_lo { x > self.lo } else { x >= self.lo }) && x <= self.hi
+    }
+
+    /// Clamp into the domain; an open lower bound clamps to a small positive number.
+    pub fn clamp(&self, x: f64) -> f64 {
+        let lo = if self.open_lo { self.lo + 1e-6 } else { self.lo };
+        x.clamp(lo, self.hi)
+    }
+
+    pub fn describe(&self) -> String {
+        let lo = if self.lo == f64::NEG_INFINITY {
+            "-inf".to_string()
+        } else {
+            fmt_num(self.lo)
+        };
+        match (self.hi == f64::INFINITY, self.open_lo) {
+            (true, true) => format!("greater than {lo}"),
+            (true, false) if self.lo == f64::NEG_INFINITY => "any number".into(),
+            (true, false) => format!("at least {lo}"),
+            (false, _) => format!("between {lo} and {}", fmt_num(self.hi)),
+        }
+    }
+}
+
+impl Dist {
+    pub fn is_const(&self) -> bool {
+        matches!(self, Dist::Const(_))
+    }
+
+    /// Smallest and largest value a draw can take (before clamping).
+    pub fn support(&self) -> (f64, f64) {
+        match self {
+            Dist::Const(x) => (*x, *x),
+            Dist::Uniform(lo, hi) | Dist::Triangular(lo, _, hi) => (*lo, *hi),
+            Dist::Normal(m, sd) if *sd == 0.0 => (*m, *m),
+            Dist::Normal(..) => (f64::NEG_INFINITY, f64::INFINITY),
+            Dist::LogNormal(..) => (0.0, f64::INFINITY),
+            Dist::Beta(..) => (0.0, 1.0),
+            Dist::Discrete(v, _) => v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+                    (lo.min(*x), hi.max(*x))
+                }),
+        }
+    }
+
+    /// Whether draws are clamped rather than checked against a domain.
+    pub fn is_unbounded(&self) -> bool {
+        matches!(self, Dist::Normal(_, sd) if *sd > 0.0) || matches!(self, Dist::LogNormal(..))
+    }
+
+    /// Does this distribution fit the domain? Unbounded ones always do (clamped).
+    pub fn check_domain(&self, domain: Domain) -> Result<(), String> {
+        if self.is_unbounded() {
+            return Ok(());
+        }
+        let (lo, hi) = self.support();
+        if domain.contains(lo) && domain.contains(hi) {
+            return Ok(());
+        }
+        if lo == hi {
+            Err(format!("{} is out of range: expected {}", fmt_num(lo), domain.describe()))
+        } else {
+            Err(format!(
+                "this distribution reaches [{}, {}], outside the allowed range ({})",
+                fmt_num(lo),
+                fmt_num(hi),
+                domain.describe()
+            ))
+        }
+    }
+
+    /// The mean, for plain-words explanations.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Const(x) => *x,
+            Dist::Uniform(a, b) => (a + b) / 2.0,
+            Dist::Normal(m, _) => *m,
+            Dist::LogNormal(mu, s) => (mu + s * s / 2.0).exp(),
+            Dist::Beta(a, b) => a / (a + b),
+            Dist::Triangular(a, c, b) => (a + b + c) / 3.0,
+            Dist::Discrete(v, w) => {
+                let total: f64 = w.iter().sum();
+                v.iter().zip(w).map(|(x, p)| x * p).sum::<f64>() / total
+            }
+        }
+    }
+
+    /// One draw, clamped to the domain (only unbounded distributions ever need it).
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, domain: Domain) -> f64 {
+        let x = match self {
+            Dist::Const(x) => return *x,
+            Dist::Uniform(lo, hi) => lo + (hi - lo) * unit(rng),
+            Dist::Normal(m, sd) => Normal::new(*m, *sd).map_or(*m, |d| d.sample(rng)),
+            Dist::LogNormal(mu, s) => LogNormal::new(*mu, *s).map_or(mu.exp(), |d| d.sample(rng)),
+            Dist::Beta(a, b) => Beta::new(*a, *b).map_or(a / (a + b), |d| d.sample(rng)),
+            Dist::Triangular(lo, mode, hi) if lo < hi => {
+                Triangular::new(*lo, *hi, *mode).map_or(*mode, |d| d.sample(rng))
+            }
+            Dist::Triangular(lo, ..) => *lo,
+            Dist::Discrete(values, weights) => {
+                let total: f64 = weights.iter().sum();
+                let mut u = unit(rng) * total;
+                let mut pick = values[values.len() - 1];
+                for (v, w) in values.iter().zip(weights) {
+                    if u < *w {
+                        pick = *v;
+                        break;
+                    }
+                    u -= w;
+                }
+                pick
+            }
+        };
+        domain.clamp(x)
+    }
+}
+
+/// A uniform draw in [0, 1) with 53 bits.
+pub fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+pub fn fmt_num(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        let s = format!("{x:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Exact TOML form: numbers print with Rust's shortest round-trip digits,
+/// so a resolved file reruns to the same bits.
+impl fmt::Display for Dist {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |v: &[f64]| v.iter().map(|x| exact(*x)).collect::<Vec<_>>().join(", ");
+        match self {
+            Dist::Const(x) => write!(f, "{}", exact(*x)),
+            Dist::Uniform(a, b) => write!(f, "{{ uniform = [{}] }}", list(&[*a, *b])),
+            Dist::Normal(a, b) => write!(f, "{{ normal = [{}] }}", list(&[*a, *b])),
+            Dist::LogNormal(a, b) => write!(f, "{{ lognormal = [{}] }}", list(&[*a, *b])),
+            Dist::Beta(a, b) => write!(f, "{{ beta = [{}] }}", list(&[*a, *b])),
+            Dist::Triangular(a, m, b) => write!(f, "{{ triangular = [{}] }}", list(&[*a, *m, *b])),
+            Dist::Discrete(v, w) => write!(f, "{{ discrete = [{}], weights = [{}] }}", list(v), list(w)),
+        }
+    }
+}
+
+/// A number as TOML, exactly (always with a decimal point or exponent).
+pub fn exact(x: f64) -> String {
+    let s = format!("{x:?}");
+    if s.contains(['.', 'e', 'E']) || s.contains("inf") || s.contains("NaN") {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+/// Plain-words form for `explain`.
+pub fn describe(d: &Dist) -> String {
+    match d {
+        Dist::Const(x) => fmt_num(*x),
+        Dist::Uniform(a, b) => format!("anywhere from {} to {}", fmt_num(*a), fmt_num(*b)),
+        Dist::Normal(m, s) => format!("about {} ± {}", fmt_num(*m), fmt_num(*s)),
+        Dist::LogNormal(..) | Dist::Beta(..) => {
+            format!("around {:.2} (uncertain: {d})", d.mean())
+        }
+        Dist::Triangular(a, m, b) => format!(
+            "most likely {}, between {} and {}",
+            fmt_num(*m),
+            fmt_num(*a),
+            fmt_num(*b)
+        ),
+        Dist::Discrete(v, _) => format!(
+            "one of {}",
+            v.iter().map(|x| fmt_num(*x)).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+const KINDS: &[&str] = &["uniform", "normal", "lognormal", "beta", "triangular", "discrete"];
+const EXPECTING: &str = "a number or a distribution such as { uniform = [lo, hi] }, { normal = [mean, sd] }, { lognormal = [mu, sigma] }, { beta = [a, b] }, { triangular = [lo, mode, hi] } or { discrete = [v1, v2], weights = [w1, w2] }";
+
+impl<'de> Deserialize<'de> for Dist {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(DistVisitor)
+    }
+}
+
+struct DistVisitor;
+
+fn finite<E: de::Error>(x: f64) -> Result<f64, E> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(E::custom(format!("{x} is not a finite number")))
+    }
+}
+
+impl<'de> Visitor<'de> for DistVisitor {
+    type Value = Dist;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(EXPECTING)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dist, E> {
+        Ok(Dist::Const(v as f64))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dist, E> {
+        Ok(Dist::Const(v as f64))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dist, E> {
+        finite(v).map(Dist::Const)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Dist, A::Error> {
+        let mut kind: Option<(String, Vec<f64>)> = None;
+        let mut weights: Option<Vec<f64>> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "weights" {
+                weights = Some(map.next_value()?);
+            } else if KINDS.contains(&key.as_str()) {
+                if let Some((first, _)) = &kind {
+                    return Err(de::Error::custom(format!(
+                        "a distribution has one kind, found both `{first}` and `{key}`"
+                    )));
+                }
+                kind = Some((key, map.next_value()?));
+            } else {
+                let hint = crate::error::did_you_mean(&key, KINDS.iter().copied())
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
+                return Err(de::Error::custom(format!(
+                    "unknown distribution `{key}`{hint}; expected one of uniform, normal, lognormal, beta, triangular, discrete"
+                )));
+            }
+        }
+        let Some((kind, args)) = kind else {
+            return Err(de::Error::custom(format!("empty distribution: expected {EXPECTING}")));
+        };
+        for x in args.iter().chain(weights.iter().flatten()) {
+            finite::<A::Error>(*x)?;
+        }
+        if weights.is_some() && kind != "discrete" {
+            return Err(de::Error::custom("`weights` goes only with `discrete`"));
+        }
+        let need = |n: usize, form: &str| -> Result<(), A::Error> {
+            if args.len() == n {
+                Ok(())
+            } else {
+                Err(de::Error::custom(format!(
+                    "`{kind}` takes {n} numbers ({form}), found {}",
+                    args.len()
+                )))
+            }
+        };
+        let fail = |m: String| -> Result<Dist, A::Error> { Err(de::Error::custom(m)) };
+        match kind.as_str() {
+            "uniform" => {
+                need(2, "[lo, hi]")?;
+                if args[0] > args[1] {
+                    return fail(format!("uniform needs lo ≤ hi, found lo = {} > hi = {}", args[0], args[1]));
+                }
+                Ok(Dist::Uniform(args[0], args[1]))
+            }
+            "normal" => {
+                need(2, "[mean, sd]")?;
+                if args[1] < 0.0 {
+                    return fail(format!("normal needs sd ≥ 0, found sd = {}", args[1]));
+                }
+                Ok(Dist::Normal(args[0], args[1]))
+            }
+            "lognormal" => {
+                need(2, "[mu, sigma]")?;
+                if args[1] < 0.0 {
+                    return fail(format!("lognormal needs sigma ≥ 0, found sigma = {}", args[1]));
+                }
+                Ok(Dist::LogNormal(args[0], args[1]))
+            }
+            "beta" => {
+                need(2, "[a, b]")?;
+                if args[0] <= 0.0 || args[1] <= 0.0 {
+                    return fail(format!("beta needs a > 0 and b > 0, found [{}, {}]", args[0], args[1]));
+                }
+                Ok(Dist::Beta(args[0], args[1]))
+            }
+            "triangular" => {
+                need(3, "[lo, mode, hi]")?;
+                if !(args[0] <= args[1] && args[1] <= args[2]) {
+                    return fail(format!(
+                        "triangular needs lo ≤ mode ≤ hi, found [{}, {}, {}]",
+                        args[0], args[1], args[2]
+                    ));
+                }
+                Ok(Dist::Triangular(args[0], args[1], args[2]))
+            }
+            _ => {
+                if args.is_empty() {
+                    return fail("discrete needs at least one value".into());
+                }
+                let weights = weights.unwrap_or_else(|| vec![1.0; args.len()]);
+                if weights.len() != args.len() {
+                    return fail(format!(
+                        "discrete has {} values but {} weights: give one weight per value",
+                        args.len(),
+                        weights.len()
+                    ));
+                }
+                if weights.iter().any(|w| *w < 0.0) || weights.iter().sum::<f64>() <= 0.0 {
+                    return fail("discrete weights must be ≥ 0 with a positive sum".into());
+                }
+                Ok(Dist::Discrete(args, weights))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    #[derive(Deserialize)]
+    struct T {
+        x: Dist,
+    }
+
+    fn parse(s: &str) -> Result<Dist, String> {
+        toml::from_str::<T>(s).map(|t| t.x).map_err(|e| e.message().to_string())
+    }
+
+    #[test]
+    fn parses_every_kind() {
+        assert_eq!(parse("x = 3").unwrap(), Dist::Const(3.0));
+        assert_eq!(parse("x = { uniform = [0.1, 0.3] }").unwrap(), Dist::Uniform(0.1, 0.3));
+        assert_eq!(parse("x = { beta = [2, 3] }").unwrap(), Dist::Beta(2.0, 3.0));
+        assert_eq!(
+            parse("x = { discrete = [1, 2], weights = [1, 3] }").unwrap(),
+            Dist::Discrete(vec![1.0, 2.0], vec![1.0, 3.0])
+        );
+    }
+
+    #[test]
+    fn rejects_impossible_distributions() {
+        assert!(parse("x = { normal = [0, -1] }").unwrap_err().contains("sd ≥ 0"));
+        assert!(parse("x = { uniform = [2, 1] }").unwrap_err().contains("lo ≤ hi"));
+        assert!(parse("x = { beta = [0, 1] }").unwrap_err().contains("a > 0"));
+        assert!(parse("x = { uniforn = [0, 1] }").unwrap_err().contains("did you mean `uniform`"));
+        assert!(parse("x = nan").is_err());
+        assert!(parse("x = { normal = [inf, 1] }").is_err());
+    }
+
+    #[test]
+    fn domain_checks_bounded_supports_and_clamps_unbounded_draws() {
+        assert!(Dist::Uniform(-0.1, 0.5).check_domain(Domain::UNIT).is_err());
+        assert!(Dist::Beta(2.0, 2.0).check_domain(Domain::UNIT).is_ok());
+        assert!(Dist::Const(0.0).check_domain(Domain::POSITIVE).is_err());
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let d = Dist::Normal(0.0, 10.0);
+        for _ in 0..1000 {
+            let x = d.sample(&mut rng, Domain::UNIT);
+            assert!((0.0..=1.0).contains(&x));
+        }
+    }
+
+    #[test]
+    fn sample_means_match_analytic_means() {
+        // 20 000 draws: the standard error of a mean of a [0,1]-bounded
+        // variable is at most 0.5/sqrt(20000) = 0.0035; we allow 4 of them.
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for d in [
+            Dist::Uniform(0.1, 0.3),
+            Dist::Beta(2.0, 5.0),
+            Dist::Triangular(0.0, 0.2, 1.0),
+            Dist::Discrete(vec![0.0, 1.0], vec![1.0, 3.0]),
+        ] {
+            let n = 20_000;
+            let m: f64 = (0..n).map(|_| d.sample(&mut rng, Domain::ANY)).sum::<f64>() / n as f64;
+            assert!((m - d.mean()).abs() < 0.014, "{d}: {m} vs {}", d.mean());
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Reading files and resolving `extends`: parent first, then the child's
+//! keys over it, entries merged by id. Cycles and missing files are bad input.
+
+use super::raw::{self, At, FileId, Loc, RawFile};
+use super::{Scenario, SourceFile, validate};
+use crate::error::{Diagnostic, Error, Result, did_you_mean};
+use std::path::{Path, PathBuf};
+
+/// The texts of every file read, so that any later error can quote its line.
+pub(super) struct Sources {
+    pub files: Vec<(PathBuf, String)>,
+}
+
+impl Sources {
+    pub fn error(&self, loc: &Loc, message: impl Into<String>) -> Diagnostic {
+        let (path, text) = &self.files[loc.file];
+        Diagnostic::new(message).at(path, text, loc.span.clone())
+    }
+}
+
+/// Load and check the scenario at `path` (and the files it extends).
+pub fn load(path: &Path) -> Result<Scenario> {
+    let mut sources = Sources { files: Vec::new() };
+    let merged = read_layer(path, &mut sources, &mut Vec::new(), None)?;
+    finish(path, merged, &sources)
+}
+
+/// Load a scenario from text, as if read from `path` (for tests and tools).
+pub fn load_str(path: &Path, text: &str) -> Result<Scenario> {
+    let mut sources = Sources {
+        files: vec![(path.to_path_buf(), text.to_string())],
+    };
+    let raw = parse(0, &sources)?;
+    let merged = resolve_extends(path, raw, &mut sources, &mut vec![path.canonicalize().unwrap_or_else(|_| path.to_path_buf())])?;
+    finish(path, merged, &sources)
+}
+
+fn finish(path: &Path, merged: RawFile, sources: &Sources) -> Result<Scenario> {
+    let files = sources
+        .files
+        .iter()
+        .map(|(p, text)| SourceFile {
+            path: p.clone(),
+            hash: format!("{:016x}", fnv1a64(text.as_bytes())),
+        })
+        .collect();
+    validate::validate(path, merged, sources, files)
+}
+
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+fn read_layer(
+    path: &Path,
+    sources: &mut Sources,
+    stack: &mut Vec<PathBuf>,
+    extended_at: Option<&Loc>,
+) -> Result<RawFile> {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if let Some(pos) = stack.iter().position(|p| *p == canonical) {
+        let chain: Vec<String> = stack[pos..]
+            .iter()
+            .chain(std::iter::once(&canonical))
+            .map(|p| p.display().to_string())
+            .collect();
+        let loc = extended_at.expect("a cycle needs an `extends`");
+        return Err(sources
+            .error(loc, format!("`extends` makes a cycle: {}", chain.join(" -> ")))
+            .hint("a scenario may extend a baseline, never itself or its own children")
+            .into());
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let d = match extended_at {
+                Some(loc) => sources
+                    .error(loc, format!("cannot read `{}`, named by `extends`: {e}", path.display()))
+                    .hint("`extends` is a path relative to the file that names it"),
+                None => Diagnostic::new(format!("cannot read scenario `{}`: {e}", path.display()))
+                    .in_file(path),
+            };
+            return Err(d.into());
+        }
+    };
+    sources.files.push((path.to_path_buf(), text));
+    let raw = parse(sources.files.len() - 1, sources)?;
+    stack.push(canonical);
+    let merged = resolve_extends(path, raw, sources, stack)?;
+    stack.pop();
+    Ok(merged)
+}
+
+fn resolve_extends(
+    path: &Path,
+    mut raw: RawFile,
+    sources: &mut Sources,
+    stack: &mut Vec<PathBuf>,
+) -> Result<RawFile> {
+    let Some(extends) = raw.scenario.as_ref().and_then(|h| h.extends.clone()) else {
+        return Ok(raw);
+    };
+    let parent_path = path.parent().unwrap_or(Path::new(".")).join(&extends.value);
+    let parent = read_layer(&parent_path, sources, stack, Some(&extends.loc))?;
+    merge(&mut raw, parent);
+    Ok(raw)
+}
+
+/// The child's keys over the parent's; entries by id; shocks replaced by id
+/// in place, others appended, or all dropped with `replace_shocks`.
+fn merge(child: &mut RawFile, parent: RawFile) {
+    let replace_shocks = child
+        .scenario
+        .as_ref()
+        .and_then(|h| h.replace_shocks.as_ref())
+        .is_some_and(|r| r.value);
+    match (&mut child.scenario, parent.scenario) {
+        (Some(c), Some(p)) => c.inherit(&p),
+        (c @ None, Some(mut p)) => {
+            p.extends = None;
+            p.replace_shocks = None;
+            *c = Some(p);
+        }
+        _ => {}
+    }
+    if let Some(pp) = parent.parameters {
+        let cp = child.parameters.get_or_insert_with(Default::default);
+        for (k, v) in pp {
+            cp.entry(k).or_insert(v);
+        }
+    }
+    match (&mut child.classes, parent.classes) {
+        (Some(c), Some(p)) => c.inherit(&p),
+        (c @ None, p) => *c = p,
+        _ => {}
+    }
+    child.polity = merge_by_id(
+        std::mem::take(&mut child.polity),
+        parent.polity,
+        |p| &p.id.value,
+        |c, p| c.inherit(p),
+    );
+    child.operator = merge_by_id(
+        std::mem::take(&mut child.operator),
+        parent.operator,
+        |o| &o.id.value,
+        |c, p| c.inherit(p),
+    );
+    if !replace_shocks {
+        let mut shocks = parent.shock;
+        for s in std::mem::take(&mut child.shock) {
+            let slot = s
+                .id
+                .as_ref()
+                .and_then(|id| shocks.iter().position(|p| p.id.as_ref().is_some_and(|pid| pid.value == id.value)));
+            match slot {
+                Some(i) => shocks[i] = s,
+                None => shocks.push(s),
+            }
+        }
+        child.shock = shocks;
+    }
+}
+
+/// Parent entries first, in their order, each overridden key by key by the
+/// child's entry of the same id; new child entries after them.
+fn merge_by_id<T>(
+    child: Vec<T>,
+    mut parent: Vec<T>,
+    id: impl Fn(&T) -> &String,
+    inherit: impl Fn(&mut T, &T),
+) -> Vec<T> {
+    for mut c in child {
+        match parent.iter().position(|p| id(p) == id(&c)) {
+            Some(i) => {
+                inherit(&mut c, &parent[i]);
+                parent[i] = c;
+            }
+            None => parent.push(c),
+        }
+    }
+    parent
+}
+
+fn parse(file: FileId, sources: &Sources) -> Result<RawFile> {
+    let (path, text) = &sources.files[file];
+    let raw: RawFile = raw::with_current_file(file, || toml::from_str(text))
+        .map_err(|e| Error::from(toml_error(path, text, &e)))?;
+    check_duplicate_ids(&raw, sources)?;
+    Ok(raw)
+}
+
+/// Two entries with one id in one file are a mistake, not a merge.
+fn check_duplicate_ids(raw: &RawFile, sources: &Sources) -> Result<()> {
+    let mut seen: Vec<(&str, &At<String>)> = Vec::new();
+    let ids = raw
+        .polity
+        .iter()
+        .map(|p| ("polity", &p.id))
+        .chain(raw.operator.iter().map(|o| ("operator", &o.id)))
+        .chain(raw.shock.iter().filter_map(|s| s.id.as_ref().map(|id| ("shock", id))));
+    for (table, id) in ids {
+        if let Some((first_table, first)) = seen.iter().find(|(t, s)| {
+            s.value == id.value && (*t == table || (*t != "shock" && table != "shock"))
+        }) {
+            let (path, text) = &sources.files[first.loc.file];
+            let first_line = crate::error::Position::of_span(text, first.loc.span.clone()).line;
+            return Err(sources
+                .error(&id.loc, format!("duplicate id `{}` in [[{table}]]", id.value))
+                .hint(format!(
+                    "[[{first_table}]] `{}` is already defined at {}:{first_line}; ids must be unique within a file",
+                    id.value,
+                    path.display()
+                ))
+                .into());
+        }
+        seen.push((table, id));
+    }
+    Ok(())
+}
+
+/// Turn toml's message into ours: the key, what was expected, a suggestion.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Diagnostic {
+    let raw_message = e.message().trim();
+    let mut message = raw_message.to_string();
+    let mut hint = None;
+    if let Some(rest) = raw_message.strip_prefix("unknown field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = rest
+            .split_once("expected")
+            .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        message = format!("unknown key `{key}`");
+        hint = did_you_mean(key, expected.iter().copied()).or_else(|| {
+            (!expected.is_empty()).then(|| format!("allowed keys here: {}", expected.join(", ")))
+        });
+    } else if let Some(rest) = raw_message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        message = format!("missing required key `{key}` in this table");
+    } else {
+        for (from, to) in [
+            ("expected f64", "expected a number"),
+            ("expected i64", "expected a whole number"),
+            ("expected u64", "expected a whole number ≥ 0"),
+            ("expected a boolean", "expected true or false"),
+            ("expected a sequence", "expected an array [ ... ]"),
+        ] {
+            message = message.replace(from, to);
+        }
+    }
+    let d = match e.span() {
+        Some(span) => Diagnostic::new(message).at(path, text, span),
+        None => Diagnostic::new(message).in_file(path),
+    };
+    d.maybe_hint(hint)
+}

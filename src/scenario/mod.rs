@@ -1,0 +1,226 @@
+//! The scenario file format: read a TOML file and the files it `extends`,
+//! merge them, check everything, and hand out one immutable `Scenario`.
+//! Nothing downstream ever sees a file, a span or an unchecked value.
+
+pub mod dist;
+mod load;
+pub mod params;
+pub mod raw;
+pub mod time;
+mod validate;
+
+use dist::Dist;
+use std::path::PathBuf;
+use time::TimeGrid;
+
+pub use load::{fnv1a64, load, load_str};
+
+/// A checked scenario: the world, its parameters and its shocks.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// The workshop question the scenario answers, in one sentence.
+    pub question: Option<String>,
+    /// Every file read, the scenario's own first, with a hash of its bytes.
+    pub files: Vec<SourceFile>,
+    pub grid: TimeGrid,
+    pub runs: u64,
+    pub seed: u64,
+    /// One entry per `params::ParamId`, defaults filled in.
+    pub parameters: Vec<Dist>,
+    pub polities: Vec<Polity>,
+    pub operators: Vec<Operator>,
+    pub shocks: Vec<Shock>,
+    pub classes: Classes,
+    /// Things the user should know that are not errors (ignored keys, dates
+    /// that can never fire).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Polity {
+    pub id: String,
+    pub name: String,
+    pub parent: Option<usize>,
+    /// Share within the parent (population), resolved: children without a
+    /// weight split what the others leave.
+    pub weight: f64,
+    pub orientation: Dist,
+    /// None: the target starts at the orientation.
+    pub target: Option<Dist>,
+    pub nato: bool,
+    pub eu_stage: u8,
+    pub restriction: bool,
+    pub china_leverage: Dist,
+    pub pressure: f64,
+    pub election_hazard: Dist,
+    pub swing: Dist,
+}
+
+#[derive(Debug, Clone)]
+pub struct Operator {
+    pub id: String,
+    pub name: String,
+    pub polity: usize,
+    pub owner: String,
+    pub owner_alignment: Dist,
+    pub market_share: f64,
+    /// None: the `[parameters]` default.
+    pub refresh_years: Option<Dist>,
+    pub rollout_years: Option<Dist>,
+    pub hr_legacy: Dist,
+    pub hr_5g: Dist,
+    pub g5_weight: Dist,
+}
+
+#[derive(Debug, Clone)]
+pub struct Shock {
+    pub id: Option<String>,
+    pub label: Option<String>,
+    pub timing: Timing,
+    pub probability: f64,
+    /// Index of the shock that must have fired first.
+    pub requires: Option<usize>,
+    pub effect: Effect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Timing {
+    Date(time::Month),
+    /// Both ends inclusive; the month is drawn uniformly per run.
+    Window(time::Month, time::Month),
+}
+
+#[derive(Debug, Clone)]
+pub enum Effect {
+    GovernmentChange { polity: usize, target: Option<Dist>, jump: f64 },
+    Auction { polity: usize, operators: Vec<usize> },
+    EuStep { polity: usize, stages: i32 },
+    Restriction { polity: usize, phase_out_years: Option<Dist> },
+    Repeal { polity: usize },
+    OwnershipChange { operator: usize, owner: Option<String>, owner_alignment: Dist },
+    /// None: every polity.
+    Incident { polities: Option<Vec<usize>>, severity: Dist },
+    Price(PriceChange),
+    Pressure { polity: usize, level: Dist },
+    Leverage { polity: usize, level: Dist },
+}
+
+#[derive(Debug, Clone)]
+pub enum PriceChange {
+    Advantage(Dist),
+    Delta(Dist),
+}
+
+impl Effect {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Effect::GovernmentChange { .. } => "government_change",
+            Effect::Auction { .. } => "auction",
+            Effect::EuStep { .. } => "eu_step",
+            Effect::Restriction { .. } => "restriction",
+            Effect::Repeal { .. } => "repeal",
+            Effect::OwnershipChange { .. } => "ownership_change",
+            Effect::Incident { .. } => "incident",
+            Effect::Price(_) => "price",
+            Effect::Pressure { .. } => "pressure",
+            Effect::Leverage { .. } => "leverage",
+        }
+    }
+}
+
+pub const SHOCK_KINDS: &[&str] = &[
+    "government_change",
+    "auction",
+    "eu_step",
+    "restriction",
+    "repeal",
+    "ownership_change",
+    "incident",
+    "price",
+    "pressure",
+    "leverage",
+];
+
+/// Which metric sorts countries into the report's three groups, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classes {
+    pub metric: ClassMetric,
+    pub keen_below: f64,
+    pub cautious_from: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ClassMetric {
+    TrustedProcurement,
+    TrustedShare,
+}
+
+impl ClassMetric {
+    pub fn name(self) -> &'static str {
+        match self {
+            ClassMetric::TrustedProcurement => "trusted_procurement",
+            ClassMetric::TrustedShare => "trusted_share",
+        }
+    }
+}
+
+impl Default for Classes {
+    fn default() -> Self {
+        Classes {
+            metric: ClassMetric::TrustedProcurement,
+            keen_below: 1.0 / 3.0,
+            cautious_from: 2.0 / 3.0,
+        }
+    }
+}
+
+impl Scenario {
+    pub fn parameter(&self, id: params::ParamId) -> &Dist {
+        &self.parameters[id as usize]
+    }
+
+    pub fn polity_index(&self, id: &str) -> Option<usize> {
+        self.polities.iter().position(|p| p.id == id)
+    }
+
+    /// The root (country) of a polity.
+    pub fn root_of(&self, mut p: usize) -> usize {
+        while let Some(parent) = self.polities[p].parent {
+            p = parent;
+        }
+        p
+    }
+
+    /// Is `p` equal to `ancestor` or below it?
+    pub fn is_within(&self, mut p: usize, ancestor: usize) -> bool {
+        loop {
+            if p == ancestor {
+                return true;
+            }
+            match self.polities[p].parent {
+                Some(parent) => p = parent,
+                None => return false,
+            }
+        }
+    }
+
+    pub fn has_children(&self, p: usize) -> bool {
+        self.polities.iter().any(|c| c.parent == Some(p))
+    }
+
+    /// A label for shock `i` that is stable across runs: its id or its position.
+    pub fn shock_key(&self, i: usize) -> String {
+        self.shocks[i]
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("#{}", i + 1))
+    }
+}

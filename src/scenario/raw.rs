@@ -1,0 +1,200 @@
+//! The file as written: every key optional and located, so that `extends`
+//! can merge key by key and every later check can still point at the line
+//! the offending value came from — in whichever file that was.
+
+use super::dist::Dist;
+use serde::{Deserialize, Deserializer};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// Index into the list of files read for one scenario.
+pub type FileId = usize;
+
+thread_local! {
+    /// The file being deserialised, so that every `At<T>` knows where it came
+    /// from without threading the id through serde.
+    static CURRENT_FILE: Cell<FileId> = const { Cell::new(0) };
+}
+
+pub fn with_current_file<T>(file: FileId, f: impl FnOnce() -> T) -> T {
+    CURRENT_FILE.with(|c| c.set(file));
+    f()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Range<usize>,
+}
+
+/// A value with the place it was written.
+#[derive(Debug, Clone)]
+pub struct At<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = toml::Spanned::<T>::deserialize(d)?;
+        Ok(At {
+            loc: Loc {
+                file: CURRENT_FILE.with(Cell::get),
+                span: spanned.span(),
+            },
+            value: spanned.into_inner(),
+        })
+    }
+}
+
+impl<T: PartialEq> PartialEq for At<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+impl<T: Eq> Eq for At<T> {}
+impl<T: Ord> PartialOrd for At<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T: Ord> Ord for At<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.value.cmp(&other.value)
+    }
+}
+
+type Opt<T> = Option<At<T>>;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    pub scenario: Option<RawHeader>,
+    pub parameters: Option<BTreeMap<At<String>, At<Dist>>>,
+    #[serde(default)]
+    pub polity: Vec<RawPolity>,
+    #[serde(default)]
+    pub operator: Vec<RawOperator>,
+    #[serde(default)]
+    pub shock: Vec<RawShock>,
+    pub classes: Option<RawClasses>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeader {
+    pub name: Opt<String>,
+    pub description: Opt<String>,
+    pub question: Opt<String>,
+    pub extends: Opt<String>,
+    pub start: Opt<String>,
+    pub end: Opt<String>,
+    pub step_months: Opt<i64>,
+    pub runs: Opt<i64>,
+    pub seed: Opt<u64>,
+    pub replace_shocks: Opt<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolity {
+    pub id: At<String>,
+    pub name: Opt<String>,
+    pub parent: Opt<String>,
+    pub weight: Opt<f64>,
+    pub orientation: Opt<Dist>,
+    pub target: Opt<Dist>,
+    pub nato: Opt<bool>,
+    pub eu_stage: Opt<i64>,
+    pub restriction: Opt<bool>,
+    pub china_leverage: Opt<Dist>,
+    pub pressure: Opt<f64>,
+    pub election_hazard: Opt<Dist>,
+    pub swing: Opt<Dist>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOperator {
+    pub id: At<String>,
+    pub name: Opt<String>,
+    pub polity: Opt<String>,
+    pub owner: Opt<String>,
+    pub owner_alignment: Opt<Dist>,
+    pub market_share: Opt<f64>,
+    pub refresh_years: Opt<Dist>,
+    pub rollout_years: Opt<Dist>,
+    pub hr_legacy: Opt<Dist>,
+    pub hr_5g: Opt<Dist>,
+    pub g5_weight: Opt<Dist>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShock {
+    pub id: Opt<String>,
+    pub kind: Opt<String>,
+    /// Free text shown on the timeline.
+    pub label: Opt<String>,
+    pub date: Opt<String>,
+    pub window: Opt<Vec<String>>,
+    pub probability: Opt<f64>,
+    pub requires: Opt<String>,
+    pub polity: Opt<String>,
+    pub polities: Opt<Vec<String>>,
+    pub operator: Opt<String>,
+    pub operators: Opt<Vec<String>>,
+    pub target: Opt<Dist>,
+    pub jump: Opt<f64>,
+    pub stages: Opt<i64>,
+    pub phase_out_years: Opt<Dist>,
+    pub owner: Opt<String>,
+    pub owner_alignment: Opt<Dist>,
+    pub severity: Opt<Dist>,
+    pub advantage: Opt<Dist>,
+    pub delta: Opt<Dist>,
+    pub level: Opt<Dist>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClasses {
+    pub metric: Opt<String>,
+    pub keen_below: Opt<f64>,
+    pub cautious_from: Opt<f64>,
+}
+
+/// Key-by-key override: every `None` in `child` takes the parent's value.
+macro_rules! inherit {
+    ($child:expr, $parent:expr; $($field:ident),* $(,)?) => {
+        $( if $child.$field.is_none() { $child.$field = $parent.$field.clone(); } )*
+    };
+}
+
+impl RawPolity {
+    pub fn inherit(&mut self, p: &RawPolity) {
+        inherit!(self, p; name, parent, weight, orientation, target, nato, eu_stage,
+                 restriction, china_leverage, pressure, election_hazard, swing);
+    }
+}
+
+impl RawOperator {
+    pub fn inherit(&mut self, p: &RawOperator) {
+        inherit!(self, p; name, polity, owner, owner_alignment, market_share, refresh_years,
+                 rollout_years, hr_legacy, hr_5g, g5_weight);
+    }
+}
+
+impl RawHeader {
+    /// `extends` and `replace_shocks` describe one file's relation to its parent: not inherited.
+    pub fn inherit(&mut self, p: &RawHeader) {
+        inherit!(self, p; name, description, question, start, end, step_months, runs, seed);
+    }
+}
+
+impl RawClasses {
+    pub fn inherit(&mut self, p: &RawClasses) {
+        inherit!(self, p; metric, keen_below, cautious_from);
+    }
+}
