@@ -17,10 +17,11 @@ const SUBCOMMANDS: &[&str] = &["run", "check", "explain", "help"];
 pub fn main() -> i32 {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `simulate FILE` is short for `simulate run FILE`.
-    if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
-        if !first.starts_with('-') && !SUBCOMMANDS.contains(&first) {
-            args.insert(1, "run".into());
-        }
+    if let Some(first) = args.get(1).and_then(|a| a.to_str())
+        && !first.starts_with('-')
+        && !SUBCOMMANDS.contains(&first)
+    {
+        args.insert(1, "run".into());
     }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -61,7 +62,9 @@ fn load(path: &Path) -> Result<Scenario> {
 
 /// `output/<file stem>/` unless `--out` says otherwise.
 pub fn default_out_dir(scenario: &Path) -> PathBuf {
-    let stem = scenario.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+    let stem = scenario
+        .file_stem()
+        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
     Path::new("output").join(stem)
 }
 
@@ -76,10 +79,14 @@ fn run(args: &RunArgs) -> Result<()> {
     if let Some(seed) = args.seed {
         sc.seed = seed;
     }
-    let threads = args
-        .threads
-        .map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    let out_dir = args.out.clone().unwrap_or_else(|| default_out_dir(&args.scenario));
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&args.scenario));
     let (runs, seed) = (sc.runs, sc.seed);
     let world = World::new(sc);
     let started = Instant::now();
@@ -95,7 +102,15 @@ fn run(args: &RunArgs) -> Result<()> {
         },
     )?;
     let elapsed = started.elapsed();
-    let files = report::render_run(&world, &summary, &RunInfo { runs, seed, threads });
+    let files = report::render_run(
+        &world,
+        &summary,
+        &RunInfo {
+            runs,
+            seed,
+            threads,
+        },
+    );
     let written = report::write_all(&out_dir, &files)?;
     if !args.quiet {
         let names: Vec<String> = written

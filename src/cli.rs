@@ -65,7 +65,9 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
     }
     match t.parse::<f64>() {
         Ok(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= 1e15 => Ok(x as u64),
-        _ => Err(format!("`{s}` is not a whole number (examples: 100000, 100_000, 1e5)")),
+        _ => Err(format!(
+            "`{s}` is not a whole number (examples: 100000, 100_000, 1e5)"
+        )),
     }
 }
 

@@ -5,11 +5,11 @@
 //! [`engine`] runs many paths in parallel and aggregates them into a
 //! [`engine::Summary`]; the [`report`] writes files from that summary.
 
+pub mod app;
+pub mod cli;
+pub mod engine;
 pub mod error;
 pub mod model;
-pub mod scenario;
-pub mod engine;
 pub mod progress;
 pub mod report;
-pub mod cli;
-pub mod app;
+pub mod scenario;

@@ -10,8 +10,10 @@ pub fn bar(total: u64, enabled: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(4));
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {bar:40} {human_pos}/{human_len} runs  {per_sec}  ETA {eta}")
-            .expect("a valid template"),
+        ProgressStyle::with_template(
+            "{spinner} {bar:40} {human_pos}/{human_len} runs  {per_sec}  ETA {eta}",
+        )
+        .expect("a valid template"),
     );
     bar
 }

@@ -119,14 +119,32 @@ impl Aggregate {
 
     /// Fold another aggregate of the same layout into this one.
     pub fn merge(&mut self, other: &Aggregate) -> Result<(), String> {
-        if self.bins != other.bins || self.points != other.points || self.events.len() != other.events.len() {
+        if self.bins != other.bins
+            || self.points != other.points
+            || self.events.len() != other.events.len()
+        {
             return Err("the aggregates come from different scenarios".into());
         }
-        self.counts.iter_mut().zip(&other.counts).for_each(|(a, b)| *a += b);
-        self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| *a += b);
-        self.min.iter_mut().zip(&other.min).for_each(|(a, b)| *a = a.min(*b));
-        self.max.iter_mut().zip(&other.max).for_each(|(a, b)| *a = a.max(*b));
-        self.events.iter_mut().zip(&other.events).for_each(|(a, b)| *a += b);
+        self.counts
+            .iter_mut()
+            .zip(&other.counts)
+            .for_each(|(a, b)| *a += b);
+        self.sums
+            .iter_mut()
+            .zip(&other.sums)
+            .for_each(|(a, b)| *a += b);
+        self.min
+            .iter_mut()
+            .zip(&other.min)
+            .for_each(|(a, b)| *a = a.min(*b));
+        self.max
+            .iter_mut()
+            .zip(&other.max)
+            .for_each(|(a, b)| *a = a.max(*b));
+        self.events
+            .iter_mut()
+            .zip(&other.events)
+            .for_each(|(a, b)| *a += b);
         for (a, b) in self.classes.iter_mut().zip(&other.classes) {
             for k in 0..3 {
                 a[k] += b[k];
@@ -203,7 +221,13 @@ impl Aggregate {
         let counts = self.counts_of(s, point);
         let n: u64 = counts.iter().sum();
         // Lower edge of each slot; the bottom slot holds values ≤ lo.
-        let edge = |i: usize| if i == 0 { f64::NEG_INFINITY } else { b.lo + (i as f64 - 1.0) * b.width() };
+        let edge = |i: usize| {
+            if i == 0 {
+                f64::NEG_INFINITY
+            } else {
+                b.lo + (i as f64 - 1.0) * b.width()
+            }
+        };
         let above: u64 = counts
             .iter()
             .enumerate()
@@ -234,7 +258,13 @@ mod tests {
             a.add_point(0, &[(i as f64 + 0.5) / 10_000.0]);
         }
         let s = a.stats(0, 0);
-        for (q, want) in [(s.p05, 0.05), (s.p25, 0.25), (s.p50, 0.5), (s.p75, 0.75), (s.p95, 0.95)] {
+        for (q, want) in [
+            (s.p05, 0.05),
+            (s.p25, 0.25),
+            (s.p50, 0.5),
+            (s.p75, 0.75),
+            (s.p95, 0.95),
+        ] {
             assert!((q - want).abs() < 0.005 / 2.0 + 1e-9, "{q} vs {want}");
         }
         assert!((s.mean - 0.5).abs() < 1e-9);
@@ -252,9 +282,13 @@ mod tests {
 
     #[test]
     fn merging_in_any_order_gives_identical_bits() {
-        let values: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64 / 997.0).collect();
+        let values: Vec<f64> = (0..1000)
+            .map(|i| ((i * 7919) % 1000) as f64 / 997.0)
+            .collect();
         let mut whole = Aggregate::new(unit_bins(), 1, 0, 0);
-        let mut parts: Vec<Aggregate> = (0..3).map(|_| Aggregate::new(unit_bins(), 1, 0, 0)).collect();
+        let mut parts: Vec<Aggregate> = (0..3)
+            .map(|_| Aggregate::new(unit_bins(), 1, 0, 0))
+            .collect();
         for (i, v) in values.iter().enumerate() {
             whole.add_point(0, &[*v]);
             parts[i % 3].add_point(0, &[*v]);
@@ -275,7 +309,13 @@ mod tests {
         let mut a = Aggregate::new(unit_bins(), 1, 0, 0);
         for i in 0..100 {
             // 30 at 0, 60 at 1, 10 inside: median and p95 are exactly 1, p05 exactly 0.
-            let v = if i < 30 { 0.0 } else if i < 90 { 1.0 } else { 0.5 };
+            let v = if i < 30 {
+                0.0
+            } else if i < 90 {
+                1.0
+            } else {
+                0.5
+            };
             a.add_point(0, &[v]);
         }
         let s = a.stats(0, 0);

@@ -52,7 +52,12 @@ fn bins_of(world: &World) -> Vec<Bins> {
         .iter()
         .map(|s| {
             let (lo, hi, count, discrete) = s.metric.range();
-            Bins { lo, hi, count, discrete }
+            Bins {
+                lo,
+                hi,
+                count,
+                discrete,
+            }
         })
         .collect()
 }
@@ -70,7 +75,9 @@ pub fn empty_aggregate(world: &World) -> Aggregate {
 /// Run the world `opts.runs` times (or the shard's range) and aggregate.
 pub fn simulate(world: &World, opts: &RunOptions) -> Result<Summary> {
     let range = opts.run_range.clone().unwrap_or(0..opts.runs);
-    let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -88,8 +95,9 @@ pub fn simulate(world: &World, opts: &RunOptions) -> Result<Summary> {
     pool.scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|_| {
-                let mut streams = Streams::new(opts.seed, world.process_names(), world.quantity_names())
-                    .expect("checked above");
+                let mut streams =
+                    Streams::new(opts.seed, world.process_names(), world.quantity_names())
+                        .expect("checked above");
                 let mut state = RunState::new(world);
                 let mut agg = empty_aggregate(world);
                 let mut kept = Vec::new();
@@ -101,7 +109,9 @@ pub fn simulate(world: &World, opts: &RunOptions) -> Result<Summary> {
                     let end = (start + CHUNK).min(range.end);
                     for run in start..end {
                         streams.start_run(run);
-                        world.run(&mut streams, &mut state, &mut |point, values| agg.add_point(point, values));
+                        world.run(&mut streams, &mut state, &mut |point, values| {
+                            agg.add_point(point, values)
+                        });
                         agg.runs += 1;
                         for (i, fired) in state.fired().iter().enumerate() {
                             agg.events[i] += u64::from(*fired);

@@ -44,7 +44,11 @@ pub struct Streams {
 
 impl Streams {
     /// Fails if two names fall in one region (a 32-bit hash collision).
-    pub fn new(seed: u64, process_names: &[String], quantity_names: &[String]) -> Result<Streams, String> {
+    pub fn new(
+        seed: u64,
+        process_names: &[String],
+        quantity_names: &[String],
+    ) -> Result<Streams, String> {
         let key = key_from_seed(seed);
         let process_offsets: Vec<u128> = process_names.iter().map(|n| region(n)).collect();
         let quantity_offsets: Vec<u128> = quantity_names.iter().map(|n| region(n)).collect();
@@ -63,7 +67,10 @@ impl Streams {
         }
         Ok(Streams {
             run: 0,
-            processes: process_names.iter().map(|_| ChaCha8Rng::from_seed(key)).collect(),
+            processes: process_names
+                .iter()
+                .map(|_| ChaCha8Rng::from_seed(key))
+                .collect(),
             process_offsets,
             sampler: ChaCha8Rng::from_seed(key),
             quantity_offsets,

@@ -129,13 +129,21 @@ const NET_METRICS: [Metric; 4] = [
 ];
 
 fn net_index(m: Metric) -> usize {
-    NET_METRICS.iter().position(|x| *x == m).expect("a network metric")
+    NET_METRICS
+        .iter()
+        .position(|x| *x == m)
+        .expect("a network metric")
 }
 
 impl World {
     /// Run one path, calling `sink(point, values)` for the initial state and
     /// the end of every step.
-    pub fn run<S: RandomSource>(&self, src: &mut S, st: &mut RunState, sink: &mut impl FnMut(usize, &[f64])) {
+    pub fn run<S: RandomSource>(
+        &self,
+        src: &mut S,
+        st: &mut RunState,
+        sink: &mut impl FnMut(usize, &[f64]),
+    ) {
         self.init(src, st);
         self.record(st);
         sink(0, &st.values);
@@ -181,8 +189,14 @@ impl World {
             st.h_legacy[o] = op.hr_legacy.sample(r, Domain::UNIT);
             let h5 = op.hr_5g.sample(r, Domain::UNIT);
             st.g5[o] = op.g5_weight.sample(r, Domain::UNIT);
-            st.refresh_years[o] = op.refresh_years.as_ref().map_or(refresh_default, |d| d.sample(r, Domain::POSITIVE));
-            st.rollout_years[o] = op.rollout_years.as_ref().map_or(rollout_default, |d| d.sample(r, Domain::POSITIVE));
+            st.refresh_years[o] = op
+                .refresh_years
+                .as_ref()
+                .map_or(refresh_default, |d| d.sample(r, Domain::POSITIVE));
+            st.rollout_years[o] = op
+                .rollout_years
+                .as_ref()
+                .map_or(rollout_default, |d| d.sample(r, Domain::POSITIVE));
             st.launched[o] = st.g5[o] > 0.0;
             st.h_5g[o] = if st.launched[o] { h5 } else { 0.0 };
             st.premium[o] = 0.0;
@@ -200,11 +214,19 @@ impl World {
                 }
             };
             st.shock_value[i] = match &shock.effect {
-                Effect::GovernmentChange { target: Some(t), .. } => t.sample(r, Domain::UNIT),
-                Effect::Restriction { phase_out_years, .. } => phase_out_years
+                Effect::GovernmentChange {
+                    target: Some(t), ..
+                } => t.sample(r, Domain::UNIT),
+                Effect::Restriction {
+                    phase_out_years, ..
+                } => phase_out_years
                     .as_ref()
-                    .map_or(st.param[P::PhaseOutYears as usize], |d| d.sample(r, Domain::NON_NEGATIVE)),
-                Effect::OwnershipChange { owner_alignment, .. } => owner_alignment.sample(r, Domain::UNIT),
+                    .map_or(st.param[P::PhaseOutYears as usize], |d| {
+                        d.sample(r, Domain::NON_NEGATIVE)
+                    }),
+                Effect::OwnershipChange {
+                    owner_alignment, ..
+                } => owner_alignment.sample(r, Domain::UNIT),
                 Effect::Incident { severity, .. } => severity.sample(r, Domain::NON_NEGATIVE),
                 Effect::Price(PriceChange::Advantage(d)) => d.sample(r, Domain::PRICE),
                 Effect::Price(PriceChange::Delta(d)) => d.sample(r, Domain::ANY),
@@ -222,10 +244,16 @@ impl World {
     fn aggregate_parents(&self, st: &mut RunState) {
         for &p in &self.parents_bottom_up {
             let kids = &self.children[p];
-            st.w_eff[p] = kids.iter().map(|&c| st.w_eff[c]).fold(f64::INFINITY, f64::min);
+            st.w_eff[p] = kids
+                .iter()
+                .map(|&c| st.w_eff[c])
+                .fold(f64::INFINITY, f64::min);
             let total: f64 = kids.iter().map(|&c| self.scenario.polities[c].weight).sum();
             st.w_report[p] = if total > 0.0 {
-                kids.iter().map(|&c| self.scenario.polities[c].weight * st.w_report[c]).sum::<f64>() / total
+                kids.iter()
+                    .map(|&c| self.scenario.polities[c].weight * st.w_report[c])
+                    .sum::<f64>()
+                    / total
             } else {
                 kids.iter().map(|&c| st.w_report[c]).sum::<f64>() / kids.len() as f64
             };
@@ -258,7 +286,9 @@ impl World {
                 continue;
             }
             if u_election < hazard_probability(st.election_hazard[p], dt) {
-                st.w_target[p] = sc.polities[p].swing.sample(src.process(self.polity_streams[p].swing), Domain::UNIT);
+                st.w_target[p] = sc.polities[p]
+                    .swing
+                    .sample(src.process(self.polity_streams[p].swing), Domain::UNIT);
             }
             let w = st.w[p] + kappa * (st.w_target[p] - st.w[p]) * dt + sigma * dt.sqrt() * noise;
             st.w[p] = w.clamp(0.0, 1.0);
@@ -315,13 +345,15 @@ impl World {
             let h_legacy_before = st.h_legacy[o];
 
             let bought_high_risk = u_legacy < self.p_high_risk(o, h_legacy_before, st);
-            let h_legacy_refreshed = (1.0 - refresh) * h_legacy_before + refresh * f64::from(u8::from(bought_high_risk));
+            let h_legacy_refreshed =
+                (1.0 - refresh) * h_legacy_before + refresh * f64::from(u8::from(bought_high_risk));
 
             let mut bought_5g_high_risk = false;
             let mut h_5g_refreshed = st.h_5g[o];
             if launched_before {
                 bought_5g_high_risk = u_5g < self.p_high_risk(o, st.h_5g[o], st);
-                h_5g_refreshed = (1.0 - refresh) * st.h_5g[o] + refresh * f64::from(u8::from(bought_5g_high_risk));
+                h_5g_refreshed = (1.0 - refresh) * st.h_5g[o]
+                    + refresh * f64::from(u8::from(bought_5g_high_risk));
             } else if st.launch_pending[o] {
                 // One main-vendor decision; 5G usually follows the 4G vendor.
                 let high_risk = u_5g < self.p_high_risk(o, h_legacy_before, st);
@@ -338,7 +370,8 @@ impl World {
             } else {
                 g_old
             };
-            let ripped = (1.0 - g_old) * (h_legacy_refreshed - h_legacy_new) + g_old * (h_5g_refreshed - h_5g_new);
+            let ripped = (1.0 - g_old) * (h_legacy_refreshed - h_legacy_new)
+                + g_old * (h_5g_refreshed - h_5g_new);
             let trusted_units = refresh * (1.0 - g_old) * f64::from(u8::from(!bought_high_risk))
                 + if launched_before {
                     refresh * g_old * f64::from(u8::from(!bought_5g_high_risk))
@@ -363,14 +396,20 @@ impl World {
         let sc = &self.scenario;
         let value = st.shock_value[i];
         match &sc.shocks[i].effect {
-            Effect::GovernmentChange { polity, target, jump } => {
+            Effect::GovernmentChange {
+                polity,
+                target,
+                jump,
+            } => {
                 for &l in &self.subtree_polities[*polity] {
                     if !self.children[l].is_empty() {
                         continue;
                     }
                     st.w_target[l] = match target {
                         Some(_) => value,
-                        None => sc.polities[l].swing.sample(src.process(self.polity_streams[l].swing), Domain::UNIT),
+                        None => sc.polities[l]
+                            .swing
+                            .sample(src.process(self.polity_streams[l].swing), Domain::UNIT),
                     };
                     st.w[l] += jump * (st.w_target[l] - st.w[l]);
                 }
@@ -434,7 +473,10 @@ impl World {
     fn adopt(&self, p: usize, k: usize, phase_out_years: f64, st: &mut RunState) {
         st.restricted[p] = true;
         for &o in &self.subtree_ops[p] {
-            let j = self.op_ancestors[o].iter().position(|&q| q == p).expect("p is an ancestor");
+            let j = self.op_ancestors[o]
+                .iter()
+                .position(|&q| q == p)
+                .expect("p is an ancestor");
             let slot = st.line_offset[o] + j;
             st.line_on[slot] = true;
             st.line_h_legacy[slot] = st.h_legacy[o];
@@ -447,7 +489,10 @@ impl World {
     fn repeal(&self, p: usize, st: &mut RunState) {
         st.restricted[p] = false;
         for &o in &self.subtree_ops[p] {
-            let j = self.op_ancestors[o].iter().position(|&q| q == p).expect("p is an ancestor");
+            let j = self.op_ancestors[o]
+                .iter()
+                .position(|&q| q == p)
+                .expect("p is an ancestor");
             st.line_on[st.line_offset[o] + j] = false;
         }
     }
@@ -505,7 +550,11 @@ impl World {
         if group.is_empty() {
             return f64::from(u8::from(st.restricted[c]));
         }
-        group.iter().filter(|(o, _)| self.bound(*o, st)).map(|(_, w)| w).sum()
+        group
+            .iter()
+            .filter(|(o, _)| self.bound(*o, st))
+            .map(|(_, w)| w)
+            .sum()
     }
 
     fn record(&self, st: &mut RunState) {
@@ -522,7 +571,10 @@ impl World {
                 Recipe::Operator(m, o) => st.op_metric[net_index(*m)][*o],
                 Recipe::Group(m, range) => {
                     let values = &st.op_metric[net_index(*m)];
-                    self.groups[range.clone()].iter().map(|(o, w)| w * values[*o]).sum()
+                    self.groups[range.clone()]
+                        .iter()
+                        .map(|(o, w)| w * values[*o])
+                        .sum()
                 }
                 Recipe::Orientation(p) => st.w_report[*p],
                 Recipe::EuStage(p) => f64::from(st.eu_stage[*p]),

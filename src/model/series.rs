@@ -42,7 +42,9 @@ impl Metric {
     pub fn title(self) -> &'static str {
         match self {
             Metric::TrustedShare => "Trusted-vendor share of the installed RAN (0-1)",
-            Metric::TrustedProcurement => "Probability a new purchase goes to a trusted vendor (0-1)",
+            Metric::TrustedProcurement => {
+                "Probability a new purchase goes to a trusted vendor (0-1)"
+            }
             Metric::Hr5g => "High-risk share of the 5G RAN (0-1)",
             Metric::CostPremium => "Cumulative extra capex (networks at high-risk prices)",
             Metric::Orientation => "Government orientation (0 Beijing - 1 EU/US)",
@@ -124,7 +126,10 @@ pub(super) fn layout(
         out.sort_unstable();
         out
     };
-    let country_groups: Vec<_> = countries.iter().map(|&c| group_of(&subtree_ops[c])).collect();
+    let country_groups: Vec<_> = countries
+        .iter()
+        .map(|&c| group_of(&subtree_ops[c]))
+        .collect();
     let sub_groups: Vec<Vec<(usize, std::ops::Range<usize>)>> = countries
         .iter()
         .map(|&c| {
@@ -148,13 +153,24 @@ pub(super) fn layout(
                 recipes.push(recipe);
             };
             match metric {
-                Metric::TrustedShare | Metric::TrustedProcurement | Metric::Hr5g | Metric::CostPremium => {
+                Metric::TrustedShare
+                | Metric::TrustedProcurement
+                | Metric::Hr5g
+                | Metric::CostPremium => {
                     if subtree_ops[c].is_empty() {
                         continue;
                     }
-                    push(&country, "country", Recipe::Group(metric, country_groups[ci].clone()));
+                    push(
+                        &country,
+                        "country",
+                        Recipe::Group(metric, country_groups[ci].clone()),
+                    );
                     for (p, g) in &sub_groups[ci] {
-                        push(&sc.polities[*p].id, "polity", Recipe::Group(metric, g.clone()));
+                        push(
+                            &sc.polities[*p].id,
+                            "polity",
+                            Recipe::Group(metric, g.clone()),
+                        );
                     }
                     for &o in &subtree_ops[c] {
                         push(&sc.operators[o].id, "operator", Recipe::Operator(metric, o));

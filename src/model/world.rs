@@ -72,7 +72,8 @@ impl World {
             }
             d
         };
-        let mut parents_bottom_up: Vec<usize> = (0..n).filter(|&p| !children[p].is_empty()).collect();
+        let mut parents_bottom_up: Vec<usize> =
+            (0..n).filter(|&p| !children[p].is_empty()).collect();
         parents_bottom_up.sort_by_key(|&p| std::cmp::Reverse(depth(p)));
         let countries: Vec<usize> = (0..n).filter(|&p| parent[p].is_none()).collect();
         let op_ancestors: Vec<Vec<usize>> = scenario
@@ -87,7 +88,11 @@ impl World {
             })
             .collect();
         let subtree_ops: Vec<Vec<usize>> = (0..n)
-            .map(|p| (0..scenario.operators.len()).filter(|&o| op_ancestors[o].contains(&p)).collect())
+            .map(|p| {
+                (0..scenario.operators.len())
+                    .filter(|&o| op_ancestors[o].contains(&p))
+                    .collect()
+            })
             .collect();
 
         let mut process_names = Vec::new();
@@ -134,8 +139,9 @@ impl World {
         for (&c, g) in countries.iter().zip(&layout.country_groups) {
             country_group[c] = g.clone();
         }
-        let subtree_polities: Vec<Vec<usize>> =
-            (0..n).map(|p| (0..n).filter(|&q| scenario.is_within(q, p)).collect()).collect();
+        let subtree_polities: Vec<Vec<usize>> = (0..n)
+            .map(|p| (0..n).filter(|&q| scenario.is_within(q, p)).collect())
+            .collect();
         let param_quantity = crate::scenario::params::PARAMS
             .iter()
             .map(|p| quantity(format!("parameter/{}", p.name)))
@@ -193,7 +199,10 @@ impl World {
         crate::scenario::params::PARAMS
             .iter()
             .map(|p| format!("parameter:{}", p.name))
-            .chain((0..self.scenario.shocks.len()).map(|i| format!("fired:{}", self.scenario.shock_key(i))))
+            .chain(
+                (0..self.scenario.shocks.len())
+                    .map(|i| format!("fired:{}", self.scenario.shock_key(i))),
+            )
             .collect()
     }
 
@@ -214,7 +223,10 @@ impl World {
 
     /// Thresholds of the three classes: below the first is keen, from the second cautious.
     pub fn class_thresholds(&self) -> (f64, f64) {
-        (self.scenario.classes.keen_below, self.scenario.classes.cautious_from)
+        (
+            self.scenario.classes.keen_below,
+            self.scenario.classes.cautious_from,
+        )
     }
 
     /// Shocks that touch a polity's country (for charts and the timeline).
@@ -228,8 +240,13 @@ impl World {
             | Effect::Repeal { polity }
             | Effect::Pressure { polity, .. }
             | Effect::Leverage { polity, .. } => vec![self.root[*polity]],
-            Effect::OwnershipChange { operator, .. } => vec![self.root[sc.operators[*operator].polity]],
-            Effect::Incident { polities: Some(list), .. } => list.iter().map(|p| self.root[*p]).collect(),
+            Effect::OwnershipChange { operator, .. } => {
+                vec![self.root[sc.operators[*operator].polity]]
+            }
+            Effect::Incident {
+                polities: Some(list),
+                ..
+            } => list.iter().map(|p| self.root[*p]).collect(),
             Effect::Incident { polities: None, .. } | Effect::Price(_) => self.countries.clone(),
         };
         out.sort_unstable();

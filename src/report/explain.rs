@@ -33,7 +33,10 @@ pub fn shock_target(sc: &Scenario, e: &Effect) -> String {
         | Effect::Pressure { polity, .. }
         | Effect::Leverage { polity, .. } => name(polity),
         Effect::OwnershipChange { operator, .. } => sc.operators[*operator].name.clone(),
-        Effect::Incident { polities: Some(list), .. } => list.iter().map(name).collect::<Vec<_>>().join(", "),
+        Effect::Incident {
+            polities: Some(list),
+            ..
+        } => list.iter().map(name).collect::<Vec<_>>().join(", "),
         Effect::Incident { polities: None, .. } | Effect::Price(_) => "every country".into(),
     }
 }
@@ -143,7 +146,10 @@ pub fn explain(sc: &Scenario) -> String {
         sc.runs,
         sc.seed
     );
-    let _ = writeln!(o, "Orientation runs from 0 (aligned with Beijing) to 1 (aligned with the EU/US).");
+    let _ = writeln!(
+        o,
+        "Orientation runs from 0 (aligned with Beijing) to 1 (aligned with the EU/US)."
+    );
 
     let _ = writeln!(o, "\nThe world");
     let _ = writeln!(o, "---------");
@@ -152,14 +158,21 @@ pub fn explain(sc: &Scenario) -> String {
         let has_children = sc.has_children(p);
         let mut facts = Vec::new();
         if has_children {
-            facts.push("decides by consensus: its effective orientation is the lowest of its parts".to_string());
+            facts.push(
+                "decides by consensus: its effective orientation is the lowest of its parts"
+                    .to_string(),
+            );
         } else {
             facts.push(orientation_words(&pol.orientation));
         }
         if pol.parent.is_none() {
             facts.push(format!(
                 "{}, EU stage {} ({})",
-                if pol.nato { "NATO member" } else { "not in NATO" },
+                if pol.nato {
+                    "NATO member"
+                } else {
+                    "not in NATO"
+                },
                 pol.eu_stage,
                 STAGES[usize::from(pol.eu_stage)]
             ));
@@ -172,21 +185,37 @@ pub fn explain(sc: &Scenario) -> String {
             "no restriction on high-risk vendors".into()
         });
         if pol.china_leverage.mean() > 0.0 {
-            facts.push(format!("Chinese leverage {}", describe(&pol.china_leverage)));
+            facts.push(format!(
+                "Chinese leverage {}",
+                describe(&pol.china_leverage)
+            ));
         }
         if pol.pressure > 0.0 {
             facts.push(format!("diplomatic pressure {}", fmt_num(pol.pressure)));
         }
         if !has_children && pol.election_hazard.mean() > 0.0 {
-            facts.push(format!("government changes {} per year", describe(&pol.election_hazard)));
+            facts.push(format!(
+                "government changes {} per year",
+                describe(&pol.election_hazard)
+            ));
         }
-        let _ = writeln!(o, "{indent}- {} ({}): {}.", pol.name, pol.id, facts.join("; "));
+        let _ = writeln!(
+            o,
+            "{indent}- {} ({}): {}.",
+            pol.name,
+            pol.id,
+            facts.join("; ")
+        );
         for op in sc.operators.iter().filter(|op| op.polity == p) {
             let g = &op.g5_weight;
             let fiveg = if matches!(g, Dist::Const(x) if *x == 0.0) {
                 "no 5G yet".to_string()
             } else {
-                format!("5G carries {} of traffic, {} of it high-risk", describe(g), describe(&op.hr_5g))
+                format!(
+                    "5G carries {} of traffic, {} of it high-risk",
+                    describe(g),
+                    describe(&op.hr_5g)
+                )
             };
             let _ = writeln!(
                 o,
@@ -205,7 +234,15 @@ pub fn explain(sc: &Scenario) -> String {
     let _ = writeln!(o, "\nAssumptions");
     let _ = writeln!(o, "-----------");
     for (p, d) in PARAMS.iter().zip(&sc.parameters) {
-        let _ = writeln!(o, "- {}: {} ({} = {}, {})", p.meaning, describe(d), p.name, d, p.unit);
+        let _ = writeln!(
+            o,
+            "- {}: {} ({} = {}, {})",
+            p.meaning,
+            describe(d),
+            p.name,
+            d,
+            p.unit
+        );
     }
 
     let _ = writeln!(o, "\nShocks");

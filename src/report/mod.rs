@@ -28,31 +28,48 @@ pub struct RunInfo {
 /// Every output of a run, as (file name, bytes), in writing order.
 pub fn render_run(world: &World, summary: &Summary, info: &RunInfo) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
-        ("summary.csv".to_string(), tables::summary_csv(world, &summary.aggregate).into_bytes()),
-        ("summary.json".to_string(), json::summary_json(world, summary, info).into_bytes()),
+        (
+            "summary.csv".to_string(),
+            tables::summary_csv(world, &summary.aggregate).into_bytes(),
+        ),
+        (
+            "summary.json".to_string(),
+            json::summary_json(world, summary, info).into_bytes(),
+        ),
         (
             "scenario.resolved.toml".to_string(),
             resolved_toml(&world.scenario, info.runs, info.seed).into_bytes(),
         ),
     ];
     if !summary.kept.is_empty() {
-        files.push(("runs.csv".to_string(), tables::runs_csv(world, summary).into_bytes()));
+        files.push((
+            "runs.csv".to_string(),
+            tables::runs_csv(world, summary).into_bytes(),
+        ));
     }
     files
 }
 
 /// Write files into `dir` (created if needed), each atomically.
 pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
-    files.iter().map(|(name, bytes)| write_atomic(&dir.join(name), bytes)).collect()
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
+    files
+        .iter()
+        .map(|(name, bytes)| write_atomic(&dir.join(name), bytes))
+        .collect()
 }
 
 /// Write to `<path>.tmp-<pid>` in the same folder, then rename over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("cannot create `{}`", parent.display()), e))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(format!("cannot create `{}`", parent.display()), e))?;
     }
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

@@ -11,14 +11,33 @@ fn text(s: &str) -> String {
 }
 
 fn list(items: impl IntoIterator<Item = String>) -> String {
-    format!("[{}]", items.into_iter().map(|s| text(&s)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        items
+            .into_iter()
+            .map(|s| text(&s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 pub fn resolved_toml(sc: &Scenario, runs: u64, seed: u64) -> String {
     let mut o = String::new();
-    let from: Vec<String> = sc.files.iter().map(|f| f.path.display().to_string()).collect();
-    let _ = writeln!(o, "# Resolved by dsrsim {} from {}.", env!("CARGO_PKG_VERSION"), from.join(" <- "));
-    let _ = writeln!(o, "# Every default is explicit; `simulate` on this file reproduces the run.\n");
+    let from: Vec<String> = sc
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    let _ = writeln!(
+        o,
+        "# Resolved by dsrsim {} from {}.",
+        env!("CARGO_PKG_VERSION"),
+        from.join(" <- ")
+    );
+    let _ = writeln!(
+        o,
+        "# Every default is explicit; `simulate` on this file reproduces the run.\n"
+    );
     let _ = writeln!(o, "[scenario]");
     let _ = writeln!(o, "name = {}", text(&sc.name));
     let _ = writeln!(o, "description = {}", text(&sc.description));
@@ -44,7 +63,10 @@ pub fn resolved_toml(sc: &Scenario, runs: u64, seed: u64) -> String {
         let _ = writeln!(o, "\n[[polity]]");
         let _ = writeln!(o, "id = {}", text(&p.id));
         let _ = writeln!(o, "name = {}", text(&p.name));
-        let is_parent = sc.polities.iter().any(|c| c.parent.is_some_and(|q| sc.polities[q].id == p.id));
+        let is_parent = sc
+            .polities
+            .iter()
+            .any(|c| c.parent.is_some_and(|q| sc.polities[q].id == p.id));
         if let Some(q) = p.parent {
             let _ = writeln!(o, "parent = {}", text(&sc.polities[q].id));
             let _ = writeln!(o, "weight = {}", exact(p.weight));
@@ -106,7 +128,11 @@ pub fn resolved_toml(sc: &Scenario, runs: u64, seed: u64) -> String {
         }
         let pid = |p: &usize| text(&sc.polities[*p].id);
         match &s.effect {
-            Effect::GovernmentChange { polity, target, jump } => {
+            Effect::GovernmentChange {
+                polity,
+                target,
+                jump,
+            } => {
                 let _ = writeln!(o, "polity = {}", pid(polity));
                 if let Some(t) = target {
                     let _ = writeln!(o, "target = {t}");
@@ -115,12 +141,19 @@ pub fn resolved_toml(sc: &Scenario, runs: u64, seed: u64) -> String {
             }
             Effect::Auction { polity, operators } => {
                 let _ = writeln!(o, "polity = {}", pid(polity));
-                let _ = writeln!(o, "operators = {}", list(operators.iter().map(|x| sc.operators[*x].id.clone())));
+                let _ = writeln!(
+                    o,
+                    "operators = {}",
+                    list(operators.iter().map(|x| sc.operators[*x].id.clone()))
+                );
             }
             Effect::EuStep { polity, stages } => {
                 let _ = writeln!(o, "polity = {}\nstages = {stages}", pid(polity));
             }
-            Effect::Restriction { polity, phase_out_years } => {
+            Effect::Restriction {
+                polity,
+                phase_out_years,
+            } => {
                 let _ = writeln!(o, "polity = {}", pid(polity));
                 if let Some(d) = phase_out_years {
                     let _ = writeln!(o, "phase_out_years = {d}");
@@ -129,7 +162,11 @@ pub fn resolved_toml(sc: &Scenario, runs: u64, seed: u64) -> String {
             Effect::Repeal { polity } => {
                 let _ = writeln!(o, "polity = {}", pid(polity));
             }
-            Effect::OwnershipChange { operator, owner, owner_alignment } => {
+            Effect::OwnershipChange {
+                operator,
+                owner,
+                owner_alignment,
+            } => {
                 let _ = writeln!(o, "operator = {}", text(&sc.operators[*operator].id));
                 if let Some(w) = owner {
                     let _ = writeln!(o, "owner = {}", text(w));
@@ -138,7 +175,11 @@ pub fn resolved_toml(sc: &Scenario, runs: u64, seed: u64) -> String {
             }
             Effect::Incident { polities, severity } => {
                 if let Some(list_) = polities {
-                    let _ = writeln!(o, "polities = {}", list(list_.iter().map(|p| sc.polities[*p].id.clone())));
+                    let _ = writeln!(
+                        o,
+                        "polities = {}",
+                        list(list_.iter().map(|p| sc.polities[*p].id.clone()))
+                    );
                 }
                 let _ = writeln!(o, "severity = {severity}");
             }

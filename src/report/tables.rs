@@ -11,7 +11,11 @@ fn num(x: f64) -> String {
         String::new()
     } else {
         let s = format!("{x:.6}");
-        if s == "-0.000000" { "0.000000".into() } else { s }
+        if s == "-0.000000" {
+            "0.000000".into()
+        } else {
+            s
+        }
     }
 }
 

@@ -5,8 +5,8 @@
 use rand::Rng;
 use rand::distr::Distribution;
 use rand_distr::{Beta, LogNormal, Normal, Triangular};
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,12 +50,20 @@ impl Domain {
     }
 
     pub fn contains(&self, x: f64) -> bool {
-        (if self.open_lo { x > self.lo } else { x >= self.lo }) && x <= self.hi
+        (if self.open_lo {
+            x > self.lo
+        } else {
+            x >= self.lo
+        }) && x <= self.hi
     }
 
     /// Clamp into the domain; an open lower bound clamps to a small positive number.
     pub fn clamp(&self, x: f64) -> f64 {
-        let lo = if self.open_lo { self.lo + 1e-6 } else { self.lo };
+        let lo = if self.open_lo {
+            self.lo + 1e-6
+        } else {
+            self.lo
+        };
         x.clamp(lo, self.hi)
     }
 
@@ -111,7 +119,11 @@ impl Dist {
             return Ok(());
         }
         if lo == hi {
-            Err(format!("{} is out of range: expected {}", fmt_num(lo), domain.describe()))
+            Err(format!(
+                "{} is out of range: expected {}",
+                fmt_num(lo),
+                domain.describe()
+            ))
         } else {
             Err(format!(
                 "this distribution reaches [{}, {}], outside the allowed range ({})",
@@ -194,7 +206,9 @@ impl fmt::Display for Dist {
             Dist::LogNormal(a, b) => write!(f, "{{ lognormal = [{}] }}", list(&[*a, *b])),
             Dist::Beta(a, b) => write!(f, "{{ beta = [{}] }}", list(&[*a, *b])),
             Dist::Triangular(a, m, b) => write!(f, "{{ triangular = [{}] }}", list(&[*a, *m, *b])),
-            Dist::Discrete(v, w) => write!(f, "{{ discrete = [{}], weights = [{}] }}", list(v), list(w)),
+            Dist::Discrete(v, w) => {
+                write!(f, "{{ discrete = [{}], weights = [{}] }}", list(v), list(w))
+            }
         }
     }
 }
@@ -231,7 +245,14 @@ pub fn describe(d: &Dist) -> String {
     }
 }
 
-const KINDS: &[&str] = &["uniform", "normal", "lognormal", "beta", "triangular", "discrete"];
+const KINDS: &[&str] = &[
+    "uniform",
+    "normal",
+    "lognormal",
+    "beta",
+    "triangular",
+    "discrete",
+];
 const EXPECTING: &str = "a number or a distribution such as { uniform = [lo, hi] }, { normal = [mean, sd] }, { lognormal = [mu, sigma] }, { beta = [a, b] }, { triangular = [lo, mode, hi] } or { discrete = [v1, v2], weights = [w1, w2] }";
 
 impl<'de> Deserialize<'de> for Dist {
@@ -292,7 +313,9 @@ impl<'de> Visitor<'de> for DistVisitor {
             }
         }
         let Some((kind, args)) = kind else {
-            return Err(de::Error::custom(format!("empty distribution: expected {EXPECTING}")));
+            return Err(de::Error::custom(format!(
+                "empty distribution: expected {EXPECTING}"
+            )));
         };
         for x in args.iter().chain(weights.iter().flatten()) {
             finite::<A::Error>(*x)?;
@@ -315,7 +338,10 @@ impl<'de> Visitor<'de> for DistVisitor {
             "uniform" => {
                 need(2, "[lo, hi]")?;
                 if args[0] > args[1] {
-                    return fail(format!("uniform needs lo ≤ hi, found lo = {} > hi = {}", args[0], args[1]));
+                    return fail(format!(
+                        "uniform needs lo ≤ hi, found lo = {} > hi = {}",
+                        args[0], args[1]
+                    ));
                 }
                 Ok(Dist::Uniform(args[0], args[1]))
             }
@@ -329,14 +355,20 @@ impl<'de> Visitor<'de> for DistVisitor {
             "lognormal" => {
                 need(2, "[mu, sigma]")?;
                 if args[1] < 0.0 {
-                    return fail(format!("lognormal needs sigma ≥ 0, found sigma = {}", args[1]));
+                    return fail(format!(
+                        "lognormal needs sigma ≥ 0, found sigma = {}",
+                        args[1]
+                    ));
                 }
                 Ok(Dist::LogNormal(args[0], args[1]))
             }
             "beta" => {
                 need(2, "[a, b]")?;
                 if args[0] <= 0.0 || args[1] <= 0.0 {
-                    return fail(format!("beta needs a > 0 and b > 0, found [{}, {}]", args[0], args[1]));
+                    return fail(format!(
+                        "beta needs a > 0 and b > 0, found [{}, {}]",
+                        args[0], args[1]
+                    ));
                 }
                 Ok(Dist::Beta(args[0], args[1]))
             }
@@ -383,14 +415,22 @@ mod tests {
     }
 
     fn parse(s: &str) -> Result<Dist, String> {
-        toml::from_str::<T>(s).map(|t| t.x).map_err(|e| e.message().to_string())
+        toml::from_str::<T>(s)
+            .map(|t| t.x)
+            .map_err(|e| e.message().to_string())
     }
 
     #[test]
     fn parses_every_kind() {
         assert_eq!(parse("x = 3").unwrap(), Dist::Const(3.0));
-        assert_eq!(parse("x = { uniform = [0.1, 0.3] }").unwrap(), Dist::Uniform(0.1, 0.3));
-        assert_eq!(parse("x = { beta = [2, 3] }").unwrap(), Dist::Beta(2.0, 3.0));
+        assert_eq!(
+            parse("x = { uniform = [0.1, 0.3] }").unwrap(),
+            Dist::Uniform(0.1, 0.3)
+        );
+        assert_eq!(
+            parse("x = { beta = [2, 3] }").unwrap(),
+            Dist::Beta(2.0, 3.0)
+        );
         assert_eq!(
             parse("x = { discrete = [1, 2], weights = [1, 3] }").unwrap(),
             Dist::Discrete(vec![1.0, 2.0], vec![1.0, 3.0])
@@ -399,10 +439,26 @@ mod tests {
 
     #[test]
     fn rejects_impossible_distributions() {
-        assert!(parse("x = { normal = [0, -1] }").unwrap_err().contains("sd ≥ 0"));
-        assert!(parse("x = { uniform = [2, 1] }").unwrap_err().contains("lo ≤ hi"));
-        assert!(parse("x = { beta = [0, 1] }").unwrap_err().contains("a > 0"));
-        assert!(parse("x = { uniforn = [0, 1] }").unwrap_err().contains("did you mean `uniform`"));
+        assert!(
+            parse("x = { normal = [0, -1] }")
+                .unwrap_err()
+                .contains("sd ≥ 0")
+        );
+        assert!(
+            parse("x = { uniform = [2, 1] }")
+                .unwrap_err()
+                .contains("lo ≤ hi")
+        );
+        assert!(
+            parse("x = { beta = [0, 1] }")
+                .unwrap_err()
+                .contains("a > 0")
+        );
+        assert!(
+            parse("x = { uniforn = [0, 1] }")
+                .unwrap_err()
+                .contains("did you mean `uniform`")
+        );
         assert!(parse("x = nan").is_err());
         assert!(parse("x = { normal = [inf, 1] }").is_err());
     }

@@ -31,7 +31,15 @@ pub fn load_str(path: &Path, text: &str) -> Result<Scenario> {
         files: vec![(path.to_path_buf(), text.to_string())],
     };
     let raw = parse(0, &sources)?;
-    let merged = resolve_extends(path, raw, &mut sources, &mut vec![path.canonicalize().unwrap_or_else(|_| path.to_path_buf())])?;
+    let merged = resolve_extends(
+        path,
+        raw,
+        &mut sources,
+        &mut vec![(
+            path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
+            path.to_path_buf(),
+        )],
+    )?;
     finish(path, merged, &sources)
 }
 
@@ -56,19 +64,22 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 fn read_layer(
     path: &Path,
     sources: &mut Sources,
-    stack: &mut Vec<PathBuf>,
+    stack: &mut Vec<(PathBuf, PathBuf)>,
     extended_at: Option<&Loc>,
 ) -> Result<RawFile> {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if let Some(pos) = stack.iter().position(|p| *p == canonical) {
+    if let Some(pos) = stack.iter().position(|(c, _)| *c == canonical) {
         let chain: Vec<String> = stack[pos..]
             .iter()
-            .chain(std::iter::once(&canonical))
-            .map(|p| p.display().to_string())
+            .map(|(_, shown)| shown.display().to_string())
+            .chain(std::iter::once(path.display().to_string()))
             .collect();
         let loc = extended_at.expect("a cycle needs an `extends`");
         return Err(sources
-            .error(loc, format!("`extends` makes a cycle: {}", chain.join(" -> ")))
+            .error(
+                loc,
+                format!("`extends` makes a cycle: {}", chain.join(" -> ")),
+            )
             .hint("a scenario may extend a baseline, never itself or its own children")
             .into());
     }
@@ -77,7 +88,10 @@ fn read_layer(
         Err(e) => {
             let d = match extended_at {
                 Some(loc) => sources
-                    .error(loc, format!("cannot read `{}`, named by `extends`: {e}", path.display()))
+                    .error(
+                        loc,
+                        format!("cannot read `{}`, named by `extends`: {e}", path.display()),
+                    )
                     .hint("`extends` is a path relative to the file that names it"),
                 None => Diagnostic::new(format!("cannot read scenario `{}`: {e}", path.display()))
                     .in_file(path),
@@ -87,7 +101,7 @@ fn read_layer(
     };
     sources.files.push((path.to_path_buf(), text));
     let raw = parse(sources.files.len() - 1, sources)?;
-    stack.push(canonical);
+    stack.push((canonical, path.to_path_buf()));
     let merged = resolve_extends(path, raw, sources, stack)?;
     stack.pop();
     Ok(merged)
@@ -97,7 +111,7 @@ fn resolve_extends(
     path: &Path,
     mut raw: RawFile,
     sources: &mut Sources,
-    stack: &mut Vec<PathBuf>,
+    stack: &mut Vec<(PathBuf, PathBuf)>,
 ) -> Result<RawFile> {
     let Some(extends) = raw.scenario.as_ref().and_then(|h| h.extends.clone()) else {
         return Ok(raw);
@@ -151,10 +165,11 @@ fn merge(child: &mut RawFile, parent: RawFile) {
     if !replace_shocks {
         let mut shocks = parent.shock;
         for s in std::mem::take(&mut child.shock) {
-            let slot = s
-                .id
-                .as_ref()
-                .and_then(|id| shocks.iter().position(|p| p.id.as_ref().is_some_and(|pid| pid.value == id.value)));
+            let slot = s.id.as_ref().and_then(|id| {
+                shocks
+                    .iter()
+                    .position(|p| p.id.as_ref().is_some_and(|pid| pid.value == id.value))
+            });
             match slot {
                 Some(i) => shocks[i] = s,
                 None => shocks.push(s),
@@ -200,7 +215,11 @@ fn check_duplicate_ids(raw: &RawFile, sources: &Sources) -> Result<()> {
         .iter()
         .map(|p| ("polity", &p.id))
         .chain(raw.operator.iter().map(|o| ("operator", &o.id)))
-        .chain(raw.shock.iter().filter_map(|s| s.id.as_ref().map(|id| ("shock", id))));
+        .chain(
+            raw.shock
+                .iter()
+                .filter_map(|s| s.id.as_ref().map(|id| ("shock", id))),
+        );
     for (table, id) in ids {
         if let Some((first_table, first)) = seen.iter().find(|(t, s)| {
             s.value == id.value && (*t == table || (*t != "shock" && table != "shock"))

@@ -100,17 +100,45 @@ pub enum Timing {
 
 #[derive(Debug, Clone)]
 pub enum Effect {
-    GovernmentChange { polity: usize, target: Option<Dist>, jump: f64 },
-    Auction { polity: usize, operators: Vec<usize> },
-    EuStep { polity: usize, stages: i32 },
-    Restriction { polity: usize, phase_out_years: Option<Dist> },
-    Repeal { polity: usize },
-    OwnershipChange { operator: usize, owner: Option<String>, owner_alignment: Dist },
+    GovernmentChange {
+        polity: usize,
+        target: Option<Dist>,
+        jump: f64,
+    },
+    Auction {
+        polity: usize,
+        operators: Vec<usize>,
+    },
+    EuStep {
+        polity: usize,
+        stages: i32,
+    },
+    Restriction {
+        polity: usize,
+        phase_out_years: Option<Dist>,
+    },
+    Repeal {
+        polity: usize,
+    },
+    OwnershipChange {
+        operator: usize,
+        owner: Option<String>,
+        owner_alignment: Dist,
+    },
     /// None: every polity.
-    Incident { polities: Option<Vec<usize>>, severity: Dist },
+    Incident {
+        polities: Option<Vec<usize>>,
+        severity: Dist,
+    },
     Price(PriceChange),
-    Pressure { polity: usize, level: Dist },
-    Leverage { polity: usize, level: Dist },
+    Pressure {
+        polity: usize,
+        level: Dist,
+    },
+    Leverage {
+        polity: usize,
+        level: Dist,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -78,7 +78,8 @@ impl TimeGrid {
 
     /// The step an event in `m` fires in, or None outside [start, end].
     pub fn step_of(&self, m: Month) -> Option<usize> {
-        (m >= self.start && m <= self.end).then(|| ((m.0 - self.start.0) / self.step_months) as usize)
+        (m >= self.start && m <= self.end)
+            .then(|| ((m.0 - self.start.0) / self.step_months) as usize)
     }
 }
 
@@ -109,7 +110,11 @@ mod tests {
         assert_eq!(g.step_of(Month::parse("2025-04").unwrap()), Some(1));
         assert_eq!(g.step_of(Month::parse("2036-01").unwrap()), None);
         // 13 months in steps of 6: the last step runs past the end.
-        let g = TimeGrid { step_months: 6, end: Month::parse("2026-01").unwrap(), ..g };
+        let g = TimeGrid {
+            step_months: 6,
+            end: Month::parse("2026-01").unwrap(),
+            ..g
+        };
         assert_eq!(g.steps(), 3);
     }
 }

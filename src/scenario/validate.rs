@@ -25,18 +25,30 @@ impl Checker<'_> {
     fn warn(&mut self, loc: &Loc, message: impl Into<String>) {
         let (path, text) = &self.sources.files[loc.file];
         let pos = crate::error::Position::of_span(text, loc.span.clone());
-        self.warnings
-            .push(format!("{}:{}:{}: {}", path.display(), pos.line, pos.column, message.into()));
+        self.warnings.push(format!(
+            "{}:{}:{}: {}",
+            path.display(),
+            pos.line,
+            pos.column,
+            message.into()
+        ));
     }
 
     fn number(&self, v: &At<f64>, key: &str, domain: Domain) -> Checked<f64> {
         if !v.value.is_finite() {
-            return Err(self.err(&v.loc, format!("`{key}` must be a finite number, found {}", v.value)));
+            return Err(self.err(
+                &v.loc,
+                format!("`{key}` must be a finite number, found {}", v.value),
+            ));
         }
         if !domain.contains(v.value) {
             return Err(self.err(
                 &v.loc,
-                format!("`{key}` = {} is out of range: expected {}", v.value, domain.describe()),
+                format!(
+                    "`{key}` = {} is out of range: expected {}",
+                    v.value,
+                    domain.describe()
+                ),
             ));
         }
         Ok(v.value)
@@ -49,7 +61,13 @@ impl Checker<'_> {
         Ok(v.value.clone())
     }
 
-    fn opt_dist(&self, v: &Option<At<Dist>>, key: &str, domain: Domain, default: f64) -> Checked<Dist> {
+    fn opt_dist(
+        &self,
+        v: &Option<At<Dist>>,
+        key: &str,
+        domain: Domain,
+        default: f64,
+    ) -> Checked<Dist> {
         match v {
             Some(v) => self.dist(v, key, domain),
             None => Ok(Dist::Const(default)),
@@ -61,28 +79,52 @@ impl Checker<'_> {
     }
 
     fn polity(&self, polities: &[Polity], id: &At<String>, what: &str) -> Checked<usize> {
-        polities.iter().position(|p| p.id == id.value).ok_or_else(|| {
-            self.err(&id.loc, format!("unknown polity `{}` in {what}", id.value))
-                .maybe_hint(did_you_mean(&id.value, polities.iter().map(|p| p.id.as_str())).or_else(|| {
-                    Some(format!(
-                        "known polities: {}",
-                        polities.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
-                    ))
-                }))
-        })
+        polities
+            .iter()
+            .position(|p| p.id == id.value)
+            .ok_or_else(|| {
+                self.err(&id.loc, format!("unknown polity `{}` in {what}", id.value))
+                    .maybe_hint(
+                        did_you_mean(&id.value, polities.iter().map(|p| p.id.as_str())).or_else(
+                            || {
+                                Some(format!(
+                                    "known polities: {}",
+                                    polities
+                                        .iter()
+                                        .map(|p| p.id.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ))
+                            },
+                        ),
+                    )
+            })
     }
 
     fn operator(&self, operators: &[Operator], id: &At<String>, what: &str) -> Checked<usize> {
-        operators.iter().position(|o| o.id == id.value).ok_or_else(|| {
-            self.err(&id.loc, format!("unknown operator `{}` in {what}", id.value)).maybe_hint(
-                did_you_mean(&id.value, operators.iter().map(|o| o.id.as_str())).or_else(|| {
-                    Some(format!(
-                        "known operators: {}",
-                        operators.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ")
-                    ))
-                }),
-            )
-        })
+        operators
+            .iter()
+            .position(|o| o.id == id.value)
+            .ok_or_else(|| {
+                self.err(
+                    &id.loc,
+                    format!("unknown operator `{}` in {what}", id.value),
+                )
+                .maybe_hint(
+                    did_you_mean(&id.value, operators.iter().map(|o| o.id.as_str())).or_else(
+                        || {
+                            Some(format!(
+                                "known operators: {}",
+                                operators
+                                    .iter()
+                                    .map(|o| o.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ))
+                        },
+                    ),
+                )
+            })
     }
 }
 
@@ -98,7 +140,10 @@ pub(super) fn validate(
     };
     let header = raw.scenario.clone().unwrap_or_default();
     let name = header.name.as_ref().map_or_else(
-        || path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned()),
+        || {
+            path.file_stem()
+                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
+        },
         |n| n.value.clone(),
     );
     let start = match &header.start {
@@ -110,9 +155,16 @@ pub(super) fn validate(
         None => Month::parse("2035-12").expect("valid"),
     };
     if end < start {
-        let loc = header.end.as_ref().or(header.start.as_ref()).expect("one was given");
+        let loc = header
+            .end
+            .as_ref()
+            .or(header.start.as_ref())
+            .expect("one was given");
         return Err(c
-            .err(&loc.loc, format!("`end` ({end}) is before `start` ({start})"))
+            .err(
+                &loc.loc,
+                format!("`end` ({end}) is before `start` ({start})"),
+            )
             .hint("the simulation runs from `start` to `end`, both \"YYYY-MM\"")
             .into());
     }
@@ -120,7 +172,10 @@ pub(super) fn validate(
         Some(s) if [1, 3, 6, 12].contains(&s.value) => s.value as i32,
         Some(s) => {
             return Err(c
-                .err(&s.loc, format!("`step_months` = {} is not allowed", s.value))
+                .err(
+                    &s.loc,
+                    format!("`step_months` = {} is not allowed", s.value),
+                )
                 .hint("use 1, 3, 6 or 12")
                 .into());
         }
@@ -128,7 +183,11 @@ pub(super) fn validate(
     };
     let runs = match &header.runs {
         Some(r) if r.value >= 1 => r.value as u64,
-        Some(r) => return Err(c.err(&r.loc, format!("`runs` = {} must be at least 1", r.value)).into()),
+        Some(r) => {
+            return Err(c
+                .err(&r.loc, format!("`runs` = {} must be at least 1", r.value))
+                .into());
+        }
         None => 10_000,
     };
     let grid = TimeGrid {
@@ -166,9 +225,11 @@ fn check_parameters(c: &Checker, raw: &RawFile) -> Checked<Vec<Dist>> {
         let Some(id) = ParamId::by_name(&name.value) else {
             return Err(c
                 .err(&name.loc, format!("unknown parameter `{}`", name.value))
-                .maybe_hint(did_you_mean(&name.value, PARAMS.iter().map(|p| p.name)).or_else(|| {
-                    Some("the parameters are listed in docs/FORMAT.md".to_string())
-                })));
+                .maybe_hint(
+                    did_you_mean(&name.value, PARAMS.iter().map(|p| p.name)).or_else(|| {
+                        Some("the parameters are listed in docs/FORMAT.md".to_string())
+                    }),
+                ));
         };
         out[id as usize] = c.dist(value, &name.value, id.spec().domain)?;
     }
@@ -178,14 +239,22 @@ fn check_parameters(c: &Checker, raw: &RawFile) -> Checked<Vec<Dist>> {
 fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
     if raw.polity.is_empty() {
         let (path, _) = &c.sources.files[0];
-        return Err(Diagnostic::new("the scenario has no polities: the world is empty")
-            .in_file(path)
-            .hint("add [[polity]] entries, or `extends = \"baseline.toml\"` under [scenario]"));
+        return Err(
+            Diagnostic::new("the scenario has no polities: the world is empty")
+                .in_file(path)
+                .hint("add [[polity]] entries, or `extends = \"baseline.toml\"` under [scenario]"),
+        );
     }
     for o in &raw.operator {
         if raw.polity.iter().any(|p| p.id.value == o.id.value) {
             return Err(c
-                .err(&o.id.loc, format!("id `{}` is used by both a polity and an operator", o.id.value))
+                .err(
+                    &o.id.loc,
+                    format!(
+                        "id `{}` is used by both a polity and an operator",
+                        o.id.value
+                    ),
+                )
                 .hint("ids are unique across polities and operators"));
         }
     }
@@ -226,14 +295,30 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
         }
         if is_child {
             if let Some(v) = &p.nato {
-                c.warn(&v.loc, format!("`nato` on `{}` is ignored: it belongs to the country", p.id.value));
+                c.warn(
+                    &v.loc,
+                    format!(
+                        "`nato` on `{}` is ignored: it belongs to the country",
+                        p.id.value
+                    ),
+                );
             }
             if let Some(v) = &p.eu_stage {
-                c.warn(&v.loc, format!("`eu_stage` on `{}` is ignored: it belongs to the country", p.id.value));
+                c.warn(
+                    &v.loc,
+                    format!(
+                        "`eu_stage` on `{}` is ignored: it belongs to the country",
+                        p.id.value
+                    ),
+                );
             }
         }
         let orientation = c.opt_dist(&p.orientation, "orientation", Domain::UNIT, 0.5)?;
-        let target = p.target.as_ref().map(|t| c.dist(t, "target", Domain::UNIT)).transpose()?;
+        let target = p
+            .target
+            .as_ref()
+            .map(|t| c.dist(t, "target", Domain::UNIT))
+            .transpose()?;
         let eu_stage = match &p.eu_stage {
             Some(s) if (0..=5).contains(&s.value) => s.value as u8,
             Some(s) => {
@@ -252,7 +337,10 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
         };
         out.push(Polity {
             id: p.id.value.clone(),
-            name: p.name.as_ref().map_or_else(|| p.id.value.clone(), |n| n.value.clone()),
+            name: p
+                .name
+                .as_ref()
+                .map_or_else(|| p.id.value.clone(), |n| n.value.clone()),
             parent: parent_of[i],
             weight: match &p.weight {
                 Some(w) => c.number(w, "weight", Domain::UNIT)?,
@@ -265,7 +353,12 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
             restriction: p.restriction.as_ref().is_some_and(|v| v.value),
             china_leverage: c.opt_dist(&p.china_leverage, "china_leverage", Domain::UNIT, 0.0)?,
             pressure,
-            election_hazard: c.opt_dist(&p.election_hazard, "election_hazard", Domain::NON_NEGATIVE, 0.0)?,
+            election_hazard: c.opt_dist(
+                &p.election_hazard,
+                "election_hazard",
+                Domain::NON_NEGATIVE,
+                0.0,
+            )?,
             swing: match &p.swing {
                 Some(s) => c.dist(s, "swing", Domain::UNIT)?,
                 None => Dist::Uniform(0.0, 1.0),
@@ -287,19 +380,42 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
     }
     // Children without a weight share what their siblings leave.
     for parent in 0..out.len() {
-        let children: Vec<usize> = (0..out.len()).filter(|&k| out[k].parent == Some(parent)).collect();
+        let children: Vec<usize> = (0..out.len())
+            .filter(|&k| out[k].parent == Some(parent))
+            .collect();
         if children.is_empty() {
             continue;
         }
-        let given: f64 = children.iter().filter(|&&k| !out[k].weight.is_nan()).map(|&k| out[k].weight).sum();
+        let given: f64 = children
+            .iter()
+            .filter(|&&k| !out[k].weight.is_nan())
+            .map(|&k| out[k].weight)
+            .sum();
         if given > 1.0 + 1e-9 {
-            let loc = &raw.polity[children[0]].weight.as_ref().map_or(&raw.polity[parent].id.loc, |w| &w.loc);
+            let loc = &raw.polity[children[0]]
+                .weight
+                .as_ref()
+                .map_or(&raw.polity[parent].id.loc, |w| &w.loc);
             return Err(c
-                .err(loc, format!("the weights of `{}`'s children sum to {given:.4}, more than 1", out[parent].id))
+                .err(
+                    loc,
+                    format!(
+                        "the weights of `{}`'s children sum to {given:.4}, more than 1",
+                        out[parent].id
+                    ),
+                )
                 .hint("`weight` is a child's population share within its parent"));
         }
-        let missing: Vec<usize> = children.iter().copied().filter(|&k| out[k].weight.is_nan()).collect();
-        let each = if missing.is_empty() { 0.0 } else { (1.0 - given).max(0.0) / missing.len() as f64 };
+        let missing: Vec<usize> = children
+            .iter()
+            .copied()
+            .filter(|&k| out[k].weight.is_nan())
+            .collect();
+        let each = if missing.is_empty() {
+            0.0
+        } else {
+            (1.0 - given).max(0.0) / missing.len() as f64
+        };
         for k in missing {
             out[k].weight = each;
         }
@@ -326,13 +442,19 @@ fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Check
     let mut country_share = vec![0.0; polities.len()];
     for o in &raw.operator {
         let polity_id = o.polity.as_ref().ok_or_else(|| {
-            c.err(&o.id.loc, format!("operator `{}` has no `polity`", o.id.value))
-                .hint("every operator is licensed in a polity: add `polity = \"SRB\"` (for example)")
+            c.err(
+                &o.id.loc,
+                format!("operator `{}` has no `polity`", o.id.value),
+            )
+            .hint("every operator is licensed in a polity: add `polity = \"SRB\"` (for example)")
         })?;
         let polity = c.polity(polities, polity_id, &format!("operator `{}`", o.id.value))?;
         let share_at = o.market_share.as_ref().ok_or_else(|| {
-            c.err(&o.id.loc, format!("operator `{}` has no `market_share`", o.id.value))
-                .hint("the operator's share of its country's mobile market, 0 to 1")
+            c.err(
+                &o.id.loc,
+                format!("operator `{}` has no `market_share`", o.id.value),
+            )
+            .hint("the operator's share of its country's mobile market, 0 to 1")
         })?;
         let market_share = c.number(share_at, "market_share", Domain::UNIT)?;
         let root = root_of(polity);
@@ -355,18 +477,40 @@ fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Check
         {
             c.warn(
                 &h5.loc,
-                format!("`hr_5g` of `{}` is ignored: it has not launched 5G (g5_weight = 0)", o.id.value),
+                format!(
+                    "`hr_5g` of `{}` is ignored: it has not launched 5G (g5_weight = 0)",
+                    o.id.value
+                ),
             );
         }
         out.push(Operator {
             id: o.id.value.clone(),
-            name: o.name.as_ref().map_or_else(|| o.id.value.clone(), |n| n.value.clone()),
+            name: o
+                .name
+                .as_ref()
+                .map_or_else(|| o.id.value.clone(), |n| n.value.clone()),
             polity,
-            owner: o.owner.as_ref().map_or_else(String::new, |n| n.value.clone()),
-            owner_alignment: c.opt_dist(&o.owner_alignment, "owner_alignment", Domain::UNIT, 0.5)?,
+            owner: o
+                .owner
+                .as_ref()
+                .map_or_else(String::new, |n| n.value.clone()),
+            owner_alignment: c.opt_dist(
+                &o.owner_alignment,
+                "owner_alignment",
+                Domain::UNIT,
+                0.5,
+            )?,
             market_share,
-            refresh_years: o.refresh_years.as_ref().map(|v| c.dist(v, "refresh_years", Domain::POSITIVE)).transpose()?,
-            rollout_years: o.rollout_years.as_ref().map(|v| c.dist(v, "rollout_years", Domain::POSITIVE)).transpose()?,
+            refresh_years: o
+                .refresh_years
+                .as_ref()
+                .map(|v| c.dist(v, "refresh_years", Domain::POSITIVE))
+                .transpose()?,
+            rollout_years: o
+                .rollout_years
+                .as_ref()
+                .map(|v| c.dist(v, "rollout_years", Domain::POSITIVE))
+                .transpose()?,
             hr_legacy: c.opt_dist(&o.hr_legacy, "hr_legacy", Domain::UNIT, 0.0)?,
             hr_5g: c.opt_dist(&o.hr_5g, "hr_5g", Domain::UNIT, 0.0)?,
             g5_weight,
@@ -391,15 +535,37 @@ fn kind_keys(kind: &str) -> &'static [&'static str] {
     }
 }
 
-const COMMON_SHOCK_KEYS: &[&str] = &["id", "kind", "label", "date", "window", "probability", "requires"];
+const COMMON_SHOCK_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "label",
+    "date",
+    "window",
+    "probability",
+    "requires",
+];
 
 fn present_keys(s: &RawShock) -> Vec<(&'static str, Loc)> {
     let mut out = Vec::new();
     macro_rules! keys {
         ($($f:ident),*) => { $( if let Some(v) = &s.$f { out.push((stringify!($f), v.loc.clone())); } )* };
     }
-    keys!(polity, polities, operator, operators, target, jump, stages, phase_out_years, owner,
-          owner_alignment, severity, advantage, delta, level);
+    keys!(
+        polity,
+        polities,
+        operator,
+        operators,
+        target,
+        jump,
+        stages,
+        phase_out_years,
+        owner,
+        owner_alignment,
+        severity,
+        advantage,
+        delta,
+        level
+    );
     out
 }
 
@@ -427,9 +593,19 @@ fn check_shocks(
     };
     let mut out = Vec::with_capacity(raw.shock.len());
     for (n, s) in raw.shock.iter().enumerate() {
-        let name = s.id.as_ref().map_or_else(|| format!("shock #{}", n + 1), |i| format!("shock `{}`", i.value));
-        let anchor = s.kind.as_ref().map(|k| k.loc.clone()).or_else(|| s.id.as_ref().map(|i| i.loc.clone()));
-        let anchor = anchor.unwrap_or(Loc { file: 0, span: 0..0 });
+        let name = s.id.as_ref().map_or_else(
+            || format!("shock #{}", n + 1),
+            |i| format!("shock `{}`", i.value),
+        );
+        let anchor = s
+            .kind
+            .as_ref()
+            .map(|k| k.loc.clone())
+            .or_else(|| s.id.as_ref().map(|i| i.loc.clone()));
+        let anchor = anchor.unwrap_or(Loc {
+            file: 0,
+            span: 0..0,
+        });
         let kind = s.kind.as_ref().ok_or_else(|| {
             c.err(&anchor, format!("{name} has no `kind`"))
                 .hint(format!("one of: {}", SHOCK_KINDS.join(", ")))
@@ -437,19 +613,28 @@ fn check_shocks(
         if !SHOCK_KINDS.contains(&kind.value.as_str()) {
             return Err(c
                 .err(&kind.loc, format!("unknown shock kind `{}`", kind.value))
-                .maybe_hint(did_you_mean(&kind.value, SHOCK_KINDS.iter().copied()).or_else(|| {
-                    Some(format!("one of: {}", SHOCK_KINDS.join(", ")))
-                })));
+                .maybe_hint(
+                    did_you_mean(&kind.value, SHOCK_KINDS.iter().copied())
+                        .or_else(|| Some(format!("one of: {}", SHOCK_KINDS.join(", ")))),
+                ));
         }
         let allowed = kind_keys(&kind.value);
         for (key, loc) in present_keys(s) {
             if !allowed.contains(&key) {
                 return Err(c
-                    .err(&loc, format!("`{key}` does not apply to a `{}` shock", kind.value))
+                    .err(
+                        &loc,
+                        format!("`{key}` does not apply to a `{}` shock", kind.value),
+                    )
                     .hint(format!(
                         "a `{}` shock takes {}",
                         kind.value,
-                        allowed.iter().chain(COMMON_SHOCK_KEYS).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                        allowed
+                            .iter()
+                            .chain(COMMON_SHOCK_KEYS)
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )));
             }
         }
@@ -457,23 +642,40 @@ fn check_shocks(
             (Some(d), None) => {
                 let m = c.month(d)?;
                 if grid.step_of(m).is_none() {
-                    c.warn(&d.loc, format!("{name} is dated {m}, outside {}..{}: it never fires", grid.start, grid.end));
+                    c.warn(
+                        &d.loc,
+                        format!(
+                            "{name} is dated {m}, outside {}..{}: it never fires",
+                            grid.start, grid.end
+                        ),
+                    );
                 }
                 Timing::Date(m)
             }
             (None, Some(w)) => {
                 if w.value.len() != 2 {
-                    return Err(c.err(&w.loc, "`window` takes two months: [\"YYYY-MM\", \"YYYY-MM\"]"));
+                    return Err(c.err(
+                        &w.loc,
+                        "`window` takes two months: [\"YYYY-MM\", \"YYYY-MM\"]",
+                    ));
                 }
-                let at = |i: usize| At { value: w.value[i].clone(), loc: w.loc.clone() };
+                let at = |i: usize| At {
+                    value: w.value[i].clone(),
+                    loc: w.loc.clone(),
+                };
                 let (a, b) = (c.month(&at(0))?, c.month(&at(1))?);
                 if b < a {
-                    return Err(c.err(&w.loc, format!("`window` ends ({b}) before it starts ({a})")));
+                    return Err(c.err(
+                        &w.loc,
+                        format!("`window` ends ({b}) before it starts ({a})"),
+                    ));
                 }
                 Timing::Window(a, b)
             }
             (Some(d), Some(_)) => {
-                return Err(c.err(&d.loc, format!("{name} has both `date` and `window`")).hint("give exactly one"));
+                return Err(c
+                    .err(&d.loc, format!("{name} has both `date` and `window`"))
+                    .hint("give exactly one"));
             }
             (None, None) => {
                 return Err(c
@@ -491,14 +693,21 @@ fn check_shocks(
             })?;
             c.polity(polities, id, &name)
         };
-        let need_dist = |c: &Checker, v: &Option<At<Dist>>, key: &str, domain: Domain| -> Checked<Dist> {
-            let v = v.as_ref().ok_or_else(|| c.err(&anchor, format!("{name} (`{}`) needs `{key}`", kind.value)))?;
-            c.dist(v, key, domain)
-        };
+        let need_dist =
+            |c: &Checker, v: &Option<At<Dist>>, key: &str, domain: Domain| -> Checked<Dist> {
+                let v = v.as_ref().ok_or_else(|| {
+                    c.err(&anchor, format!("{name} (`{}`) needs `{key}`", kind.value))
+                })?;
+                c.dist(v, key, domain)
+            };
         let effect = match kind.value.as_str() {
             "government_change" => Effect::GovernmentChange {
                 polity: need_polity(c)?,
-                target: s.target.as_ref().map(|t| c.dist(t, "target", Domain::UNIT)).transpose()?,
+                target: s
+                    .target
+                    .as_ref()
+                    .map(|t| c.dist(t, "target", Domain::UNIT))
+                    .transpose()?,
                 jump: match &s.jump {
                     Some(j) => c.number(j, "jump", Domain::UNIT)?,
                     None => 0.0,
@@ -506,24 +715,33 @@ fn check_shocks(
             },
             "auction" => {
                 let polity = need_polity(c)?;
-                let ops = match &s.operators {
-                    None => (0..operators.len()).filter(|&o| within(operators[o].polity, polity)).collect(),
-                    Some(list) => {
-                        let mut v = Vec::new();
-                        for id in &list.value {
-                            let at = At { value: id.clone(), loc: list.loc.clone() };
-                            let o = c.operator(operators, &at, &name)?;
-                            if root_of(operators[o].polity) != root_of(polity) {
-                                return Err(c.err(&list.loc, format!(
+                let ops =
+                    match &s.operators {
+                        None => (0..operators.len())
+                            .filter(|&o| within(operators[o].polity, polity))
+                            .collect(),
+                        Some(list) => {
+                            let mut v = Vec::new();
+                            for id in &list.value {
+                                let at = At {
+                                    value: id.clone(),
+                                    loc: list.loc.clone(),
+                                };
+                                let o = c.operator(operators, &at, &name)?;
+                                if root_of(operators[o].polity) != root_of(polity) {
+                                    return Err(c.err(&list.loc, format!(
                                     "operator `{id}` is not in `{}`'s country", polities[polity].id
                                 )).hint("an auction launches 5G for operators of its own country"));
+                                }
+                                v.push(o);
                             }
-                            v.push(o);
+                            v
                         }
-                        v
-                    }
-                };
-                Effect::Auction { polity, operators: ops }
+                    };
+                Effect::Auction {
+                    polity,
+                    operators: ops,
+                }
             }
             "eu_step" => Effect::EuStep {
                 polity: need_polity(c)?,
@@ -537,13 +755,23 @@ fn check_shocks(
                     .map(|v| c.dist(v, "phase_out_years", Domain::NON_NEGATIVE))
                     .transpose()?,
             },
-            "repeal" => Effect::Repeal { polity: need_polity(c)? },
+            "repeal" => Effect::Repeal {
+                polity: need_polity(c)?,
+            },
             "ownership_change" => {
-                let id = s.operator.as_ref().ok_or_else(|| c.err(&anchor, format!("{name} needs `operator`")))?;
+                let id = s
+                    .operator
+                    .as_ref()
+                    .ok_or_else(|| c.err(&anchor, format!("{name} needs `operator`")))?;
                 Effect::OwnershipChange {
                     operator: c.operator(operators, id, &name)?,
                     owner: s.owner.as_ref().map(|o| o.value.clone()),
-                    owner_alignment: need_dist(c, &s.owner_alignment, "owner_alignment", Domain::UNIT)?,
+                    owner_alignment: need_dist(
+                        c,
+                        &s.owner_alignment,
+                        "owner_alignment",
+                        Domain::UNIT,
+                    )?,
                 }
             }
             "incident" => Effect::Incident {
@@ -552,21 +780,38 @@ fn check_shocks(
                     Some(list) => Some(
                         list.value
                             .iter()
-                            .map(|id| c.polity(polities, &At { value: id.clone(), loc: list.loc.clone() }, &name))
+                            .map(|id| {
+                                c.polity(
+                                    polities,
+                                    &At {
+                                        value: id.clone(),
+                                        loc: list.loc.clone(),
+                                    },
+                                    &name,
+                                )
+                            })
                             .collect::<Checked<Vec<_>>>()?,
                     ),
                 },
                 severity: need_dist(c, &s.severity, "severity", Domain::NON_NEGATIVE)?,
             },
-            "price" => match (&s.advantage, &s.delta) {
-                (Some(a), None) => Effect::Price(PriceChange::Advantage(c.dist(a, "advantage", Domain::PRICE)?)),
-                (None, Some(d)) => Effect::Price(PriceChange::Delta(c.dist(d, "delta", Domain::ANY)?)),
-                _ => {
-                    return Err(c
+            "price" => {
+                match (&s.advantage, &s.delta) {
+                    (Some(a), None) => Effect::Price(PriceChange::Advantage(c.dist(
+                        a,
+                        "advantage",
+                        Domain::PRICE,
+                    )?)),
+                    (None, Some(d)) => {
+                        Effect::Price(PriceChange::Delta(c.dist(d, "delta", Domain::ANY)?))
+                    }
+                    _ => {
+                        return Err(c
                         .err(&anchor, format!("{name} (`price`) needs exactly one of `advantage` and `delta`"))
                         .hint("`advantage = 0.3` sets the price advantage, `delta = 0.1` adds to it"));
+                    }
                 }
-            },
+            }
             "pressure" => Effect::Pressure {
                 polity: need_polity(c)?,
                 level: need_dist(c, &s.level, "level", Domain::NON_NEGATIVE)?,
@@ -587,14 +832,23 @@ fn check_shocks(
     }
     for (n, s) in raw.shock.iter().enumerate() {
         if let Some(req) = &s.requires {
-            let target = raw.shock.iter().position(|t| t.id.as_ref().is_some_and(|i| i.value == req.value));
+            let target = raw
+                .shock
+                .iter()
+                .position(|t| t.id.as_ref().is_some_and(|i| i.value == req.value));
             match target {
                 Some(t) if t == n => return Err(c.err(&req.loc, "a shock cannot require itself")),
                 Some(t) => out[n].requires = Some(t),
                 None => {
-                    let ids = raw.shock.iter().filter_map(|t| t.id.as_ref().map(|i| i.value.as_str()));
+                    let ids = raw
+                        .shock
+                        .iter()
+                        .filter_map(|t| t.id.as_ref().map(|i| i.value.as_str()));
                     return Err(c
-                        .err(&req.loc, format!("`requires` names `{}`, but no shock has that id", req.value))
+                        .err(
+                            &req.loc,
+                            format!("`requires` names `{}`, but no shock has that id", req.value),
+                        )
                         .maybe_hint(did_you_mean(&req.value, ids)));
                 }
             }
@@ -605,14 +859,19 @@ fn check_shocks(
 
 fn check_classes(c: &Checker, raw: &RawFile) -> Checked<Classes> {
     let mut out = Classes::default();
-    let Some(cl) = &raw.classes else { return Ok(out) };
+    let Some(cl) = &raw.classes else {
+        return Ok(out);
+    };
     if let Some(m) = &cl.metric {
         out.metric = match m.value.as_str() {
             "trusted_procurement" => ClassMetric::TrustedProcurement,
             "trusted_share" => ClassMetric::TrustedShare,
             other => {
                 return Err(c
-                    .err(&m.loc, format!("`{other}` cannot sort countries into classes"))
+                    .err(
+                        &m.loc,
+                        format!("`{other}` cannot sort countries into classes"),
+                    )
                     .hint("use \"trusted_procurement\" or \"trusted_share\""));
             }
         };
@@ -624,7 +883,11 @@ fn check_classes(c: &Checker, raw: &RawFile) -> Checked<Classes> {
         out.cautious_from = c.number(v, "cautious_from", Domain::UNIT)?;
     }
     if out.keen_below > out.cautious_from {
-        let loc = cl.keen_below.as_ref().or(cl.cautious_from.as_ref()).expect("one was set");
+        let loc = cl
+            .keen_below
+            .as_ref()
+            .or(cl.cautious_from.as_ref())
+            .expect("one was set");
         return Err(c.err(&loc.loc, "`keen_below` must not exceed `cautious_from`"));
     }
     Ok(out)

@@ -1,0 +1,541 @@
+//! `simulate` driven as a user drives it: real binary, temporary folders,
+//! assertions on files, stdout, stderr and exit codes.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+fn simulate() -> Command {
+    Command::cargo_bin("simulate").expect("the binary is built")
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// A temporary folder holding copies of the shipped scenarios.
+fn workspace() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir(dir.path().join("scenarios")).unwrap();
+    for f in ["baseline.toml", "serbia-5g.toml"] {
+        fs::copy(
+            repo("scenarios").join(f),
+            dir.path().join("scenarios").join(f),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn read(p: &Path) -> String {
+    fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn the_readme_command_writes_every_output_for_every_country_and_operator() {
+    let ws = workspace();
+    simulate()
+        .current_dir(ws.path())
+        .args(["scenarios/serbia-5g.toml", "--runs", "400", "--quiet"])
+        .assert()
+        .success();
+    let out = ws.path().join("output/serbia-5g");
+    for f in ["summary.csv", "summary.json", "scenario.resolved.toml"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let csv = read(&out.join("summary.csv"));
+    assert!(csv.starts_with("metric,entity,step,date,mean,p05,p25,p50,p75,p95\n"));
+    let entities = [
+        "ALB",
+        "BIH",
+        "XKX",
+        "MNE",
+        "MKD",
+        "SRB",
+        "RS",
+        "FBIH",
+        "SRB-TS",
+        "SRB-YETTEL",
+        "SRB-A1",
+        "BIH-BHT",
+        "BIH-MTEL",
+        "BIH-HTE",
+        "MNE-MTEL",
+        "MNE-CT",
+        "MNE-ONE",
+        "MKD-A1",
+        "MKD-MT",
+        "ALB-VODAFONE",
+        "ALB-ONE",
+        "XKX-VALA",
+        "XKX-IPKO",
+    ];
+    for e in entities {
+        for metric in [
+            "trusted_share",
+            "hr_5g",
+            "cost_premium",
+            "trusted_procurement",
+        ] {
+            let row = format!("{metric},{e},44,2036-01,");
+            assert!(csv.contains(&row), "no row {row}");
+        }
+    }
+    for c in ["ALB", "BIH", "XKX", "MNE", "MKD", "SRB"] {
+        for metric in ["orientation", "eu_stage", "restriction"] {
+            assert!(
+                csv.contains(&format!("{metric},{c},0,2025-01,")),
+                "{metric} {c}"
+            );
+        }
+    }
+    let json: serde_json::Value = serde_json::from_str(&read(&out.join("summary.json"))).unwrap();
+    assert_eq!(json["runs"], 400);
+    assert_eq!(json["seed"], 2025);
+    let probs = &json["classes"]["probabilities"]["SRB"];
+    let total: f64 = ["keen", "between", "cautious"]
+        .iter()
+        .map(|k| probs[k].as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-12);
+    assert_eq!(json["shock_firing_rates"][0]["shock"], "srb-auction");
+    assert_eq!(json["shock_firing_rates"][0]["firing_rate"], 1.0);
+}
+
+#[test]
+fn thread_counts_give_byte_identical_files_and_seeds_differ() {
+    let ws = workspace();
+    let run = |threads: &str, seed: &str, out: &str| {
+        simulate()
+            .current_dir(ws.path())
+            .args([
+                "run",
+                "scenarios/serbia-5g.toml",
+                "--runs",
+                "700",
+                "--quiet",
+                "--threads",
+                threads,
+            ])
+            .args(["--seed", seed, "--out", out])
+            .assert()
+            .success();
+        let dir = ws.path().join(out);
+        (
+            read(&dir.join("summary.csv")),
+            read(&dir.join("summary.json")),
+        )
+    };
+    let one = run("1", "4", "t1");
+    assert_eq!(one, run("2", "4", "t2"), "1 vs 2 threads");
+    assert_eq!(one, run("4", "4", "t4"), "1 vs 4 threads");
+    assert_ne!(one.0, run("2", "5", "s5").0, "another seed, other results");
+}
+
+#[test]
+fn the_resolved_scenario_reruns_to_the_same_bytes() {
+    let ws = workspace();
+    simulate()
+        .current_dir(ws.path())
+        .args([
+            "scenarios/serbia-5g.toml",
+            "--runs",
+            "300",
+            "--seed",
+            "77",
+            "-q",
+            "--out",
+            "a",
+        ])
+        .assert()
+        .success();
+    fs::copy(
+        ws.path().join("a/scenario.resolved.toml"),
+        ws.path().join("again.toml"),
+    )
+    .unwrap();
+    simulate()
+        .current_dir(ws.path())
+        .args(["again.toml", "-q", "--out", "b"])
+        .assert()
+        .success();
+    assert_eq!(
+        read(&ws.path().join("a/summary.csv")),
+        read(&ws.path().join("b/summary.csv"))
+    );
+    assert_eq!(
+        read(&ws.path().join("a/scenario.resolved.toml"))
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>(),
+        read(&ws.path().join("b/scenario.resolved.toml"))
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>(),
+        "resolving a resolved file changes nothing but the provenance line"
+    );
+}
+
+#[test]
+fn adding_a_shock_in_one_country_leaves_other_countries_runs_identical() {
+    let ws = workspace();
+    let with_shock = "[scenario]\nextends = \"scenarios/baseline.toml\"\n\n[[shock]]\nid = \"srb-law\"\nkind = \"restriction\"\npolity = \"SRB\"\ndate = \"2026-01\"\n";
+    fs::write(ws.path().join("b.toml"), with_shock).unwrap();
+    for (file, out) in [("scenarios/baseline.toml", "a"), ("b.toml", "b")] {
+        simulate()
+            .current_dir(ws.path())
+            .args([
+                file,
+                "--runs",
+                "200",
+                "--keep-runs",
+                "200",
+                "-q",
+                "--seed",
+                "1",
+                "--out",
+                out,
+            ])
+            .assert()
+            .success();
+    }
+    let rows = |out: &str, prefix: &str| -> Vec<String> {
+        read(&ws.path().join(out).join("runs.csv"))
+            .lines()
+            .filter(|l| l.split(',').nth(3).is_some_and(|e| e.starts_with(prefix)))
+            .map(str::to_string)
+            .collect()
+    };
+    for other in ["ALB", "XKX", "MKD", "MNE", "BIH-"] {
+        let (a, b) = (rows("a", other), rows("b", other));
+        assert!(!a.is_empty());
+        assert_eq!(
+            a, b,
+            "{other}'s per-run outcomes must not move when Serbia changes"
+        );
+    }
+    assert_ne!(rows("a", "SRB"), rows("b", "SRB"), "Serbia itself changes");
+}
+
+/// Run a broken scenario: exit 2, the message, a position, nothing written.
+fn rejects(files: &[(&str, &str)], expect: &[&str]) {
+    let ws = workspace();
+    for (name, text) in files {
+        fs::write(ws.path().join(name), text).unwrap();
+    }
+    let out = simulate()
+        .current_dir(ws.path())
+        .args([files[0].0, "--runs", "10", "-q"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    for e in expect {
+        assert!(stderr.contains(e), "stderr lacks {e:?}:\n{stderr}");
+    }
+    assert!(
+        !ws.path().join("output").exists(),
+        "bad input must write nothing:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+const WORLD: &str =
+    "[[polity]]\nid = \"A\"\n\n[[operator]]\nid = \"A-OP\"\npolity = \"A\"\nmarket_share = 0.5\n";
+
+#[test]
+fn toml_syntax_errors_point_at_the_line() {
+    rejects(
+        &[("x.toml", "[scenario]\nname = \"unterminated\n")],
+        &["error:", "x.toml:2:"],
+    );
+}
+
+#[test]
+fn unknown_keys_get_a_suggestion() {
+    let text = format!(
+        "{WORLD}\n[[shock]]\nkind = \"restriction\"\npolity = \"A\"\ndate = \"2026-01\"\nprobabilty = 0.3\n"
+    );
+    rejects(
+        &[("x.toml", &text)],
+        &[
+            "unknown key `probabilty`",
+            "x.toml:13:1",
+            "did you mean `probability`?",
+        ],
+    );
+    rejects(
+        &[("y.toml", "[scenario]\nsed = 3\n")],
+        &["unknown key `sed`", "did you mean `seed`?"],
+    );
+    rejects(
+        &[("z.toml", &format!("[parameters]\nlaw_hazrd = 0.1\n{WORLD}"))],
+        &[
+            "unknown parameter `law_hazrd`",
+            "z.toml:2:1",
+            "did you mean `law_hazard`?",
+        ],
+    );
+}
+
+#[test]
+fn wrong_types_and_out_of_range_values_are_named() {
+    rejects(
+        &[("x.toml", &format!("[scenario]\nruns = \"many\"\n{WORLD}"))],
+        &["expected a whole number", "x.toml:2:"],
+    );
+    let bad_probability = format!(
+        "{WORLD}\n[[shock]]\nkind = \"repeal\"\npolity = \"A\"\ndate = \"2026-01\"\nprobability = 1.5\n"
+    );
+    rejects(
+        &[("x.toml", &bad_probability)],
+        &["`probability` = 1.5 is out of range", "between 0 and 1"],
+    );
+    rejects(
+        &[(
+            "x.toml",
+            &format!("[parameters]\nlaw_hazard = -0.1\n{WORLD}"),
+        )],
+        &["`law_hazard`", "-0.1 is out of range", "at least 0"],
+    );
+    rejects(
+        &[(
+            "x.toml",
+            &format!("{WORLD}\n[[operator]]\nid = \"A-2\"\npolity = \"A\"\nmarket_share = 0.6\n"),
+        )],
+        &["market shares in `A` sum to 1.1000, more than 1"],
+    );
+    rejects(
+        &[(
+            "x.toml",
+            &format!("[scenario]\nstart = \"2030-01\"\nend = \"2025-01\"\n{WORLD}"),
+        )],
+        &["`end` (2025-01) is before `start` (2030-01)"],
+    );
+    rejects(
+        &[(
+            "x.toml",
+            &format!("[scenario]\nstart = \"2030-13\"\n{WORLD}"),
+        )],
+        &["month 13"],
+    );
+    rejects(
+        &[("x.toml", &format!("[parameters]\nb0 = nan\n{WORLD}"))],
+        &["not a finite number"],
+    );
+    rejects(
+        &[("x.toml", &format!("[parameters]\nb0 = inf\n{WORLD}"))],
+        &["not a finite number"],
+    );
+    rejects(
+        &[("x.toml", &format!("[scenario]\nstep_months = 2\n{WORLD}"))],
+        &["`step_months` = 2 is not allowed", "1, 3, 6 or 12"],
+    );
+}
+
+#[test]
+fn unknown_ids_are_caught_with_the_known_ones_suggested() {
+    rejects(
+        &[(
+            "x.toml",
+            "[[polity]]\nid = \"SRB\"\n\n[[operator]]\nid = \"X\"\npolity = \"SBR\"\nmarket_share = 0.5\n",
+        )],
+        &["unknown polity `SBR`", "did you mean `SRB`?", "x.toml:6:"],
+    );
+    let requires = format!(
+        "{WORLD}\n[[shock]]\nkind = \"repeal\"\npolity = \"A\"\ndate = \"2026-01\"\nrequires = \"nope\"\n"
+    );
+    rejects(
+        &[("x.toml", &requires)],
+        &["`requires` names `nope`, but no shock has that id"],
+    );
+    let auction = format!(
+        "{WORLD}\n[[shock]]\nkind = \"auction\"\npolity = \"A\"\ndate = \"2026-01\"\noperators = [\"A-0P\"]\n"
+    );
+    rejects(
+        &[("x.toml", &auction)],
+        &["unknown operator `A-0P`", "did you mean `A-OP`?"],
+    );
+    let dup = format!("{WORLD}\n[[polity]]\nid = \"A\"\n");
+    rejects(
+        &[("x.toml", &dup)],
+        &["duplicate id `A`", "already defined at"],
+    );
+}
+
+#[test]
+fn extends_cycles_and_missing_parents_are_bad_input() {
+    rejects(
+        &[
+            ("a.toml", "[scenario]\nextends = \"b.toml\"\n"),
+            ("b.toml", "[scenario]\nextends = \"a.toml\"\n"),
+        ],
+        &[
+            "`extends` makes a cycle: a.toml -> b.toml -> a.toml",
+            "b.toml:2:11",
+        ],
+    );
+    rejects(
+        &[("a.toml", "[scenario]\nextends = \"nowhere.toml\"\n")],
+        &["cannot read", "nowhere.toml", "a.toml:2:"],
+    );
+}
+
+#[test]
+fn impossible_distributions_are_rejected_where_written() {
+    rejects(
+        &[(
+            "x.toml",
+            &format!("[parameters]\nkappa = {{ normal = [0.5, -1] }}\n{WORLD}"),
+        )],
+        &["normal needs sd ≥ 0", "x.toml:2:"],
+    );
+    rejects(
+        &[(
+            "x.toml",
+            &format!("[parameters]\nkappa = {{ uniform = [2, 1] }}\n{WORLD}"),
+        )],
+        &["uniform needs lo ≤ hi"],
+    );
+    rejects(
+        &[(
+            "x.toml",
+            &format!("[parameters]\neu_conditionality = {{ uniform = [0.5, 1.5] }}\n{WORLD}"),
+        )],
+        &["outside the allowed range", "between 0 and 1"],
+    );
+    rejects(
+        &[(
+            "x.toml",
+            "[[polity]]\nid = \"A\"\norientation = { beta = [0, 2] }\n",
+        )],
+        &["beta needs a > 0 and b > 0", "x.toml:3:"],
+    );
+}
+
+#[test]
+fn shocks_must_be_complete_and_only_carry_their_own_keys() {
+    let no_when = format!("{WORLD}\n[[shock]]\nkind = \"repeal\"\npolity = \"A\"\n");
+    rejects(&[("x.toml", &no_when)], &["neither `date` nor `window`"]);
+    let foreign_key = format!(
+        "{WORLD}\n[[shock]]\nkind = \"repeal\"\npolity = \"A\"\ndate = \"2026-01\"\nseverity = 1\n"
+    );
+    rejects(
+        &[("x.toml", &foreign_key)],
+        &["`severity` does not apply to a `repeal` shock"],
+    );
+    let bad_kind =
+        format!("{WORLD}\n[[shock]]\nkind = \"auktion\"\npolity = \"A\"\ndate = \"2026-01\"\n");
+    rejects(
+        &[("x.toml", &bad_kind)],
+        &["unknown shock kind `auktion`", "did you mean `auction`?"],
+    );
+    let price = format!(
+        "{WORLD}\n[[shock]]\nkind = \"price\"\ndate = \"2026-01\"\nadvantage = 0.1\ndelta = 0.1\n"
+    );
+    rejects(
+        &[("x.toml", &price)],
+        &["exactly one of `advantage` and `delta`"],
+    );
+    rejects(
+        &[("x.toml", "[scenario]\nname = \"empty\"\n")],
+        &["no polities"],
+    );
+}
+
+#[test]
+fn bad_flags_are_bad_input_too() {
+    let ws = workspace();
+    simulate()
+        .current_dir(ws.path())
+        .args(["scenarios/serbia-5g.toml", "--runs", "lots"])
+        .assert()
+        .code(2);
+    simulate()
+        .current_dir(ws.path())
+        .args(["scenarios/serbia-5g.toml", "--threads", "0"])
+        .assert()
+        .code(2);
+    simulate()
+        .current_dir(ws.path())
+        .args(["missing.toml"])
+        .assert()
+        .code(2);
+    assert!(!ws.path().join("output").exists());
+}
+
+#[test]
+fn runs_accept_exponent_and_underscore_forms() {
+    let ws = workspace();
+    simulate()
+        .current_dir(ws.path())
+        .args([
+            "scenarios/serbia-5g.toml",
+            "--runs",
+            "2e2",
+            "-q",
+            "--out",
+            "e",
+        ])
+        .assert()
+        .success();
+    simulate()
+        .current_dir(ws.path())
+        .args([
+            "scenarios/serbia-5g.toml",
+            "--runs",
+            "2_00",
+            "-q",
+            "--out",
+            "u",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        read(&ws.path().join("e/summary.csv")),
+        read(&ws.path().join("u/summary.csv"))
+    );
+}
+
+#[test]
+fn check_prints_the_timeline_and_explain_reads_as_prose() {
+    let ws = workspace();
+    let out = simulate()
+        .current_dir(ws.path())
+        .args([
+            "check",
+            "scenarios/baseline.toml",
+            "scenarios/serbia-5g.toml",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("ok: scenarios/serbia-5g.toml"));
+    assert!(stdout.contains("2027-12") && stdout.contains("(35% chance)"));
+    let out = simulate()
+        .current_dir(ws.path())
+        .args(["explain", "scenarios/serbia-5g.toml"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "Serbia 5G auction",
+        "The question:",
+        "Telekom Srbija",
+        "Republika Srpska",
+        "Shocks",
+        "5G auction",
+    ] {
+        assert!(text.contains(needle), "explain lacks {needle}:\n{text}");
+    }
+    assert!(
+        !ws.path().join("output").exists(),
+        "check and explain write nothing"
+    );
+}

@@ -1,0 +1,293 @@
+//! Model v1 against analytic answers: each test builds a small world where
+//! the answer is known in closed form, runs the engine and compares.
+//! Statistical tolerances are 4 standard errors of a proportion from the
+//! number of runs: a correct model fails one such check about once in 16 000.
+
+use dsrsim::engine::{self, RunOptions, Summary};
+use dsrsim::model::{Metric, World};
+use dsrsim::scenario;
+use std::path::Path;
+
+fn world(toml: &str) -> World {
+    match scenario::load_str(Path::new("test.toml"), toml) {
+        Ok(sc) => World::new(sc),
+        Err(e) => panic!("test scenario is invalid:\n{e}"),
+    }
+}
+
+fn simulate(w: &World, runs: u64, seed: u64, threads: usize) -> Summary {
+    engine::simulate(
+        w,
+        &RunOptions {
+            runs,
+            seed,
+            threads: Some(threads),
+            progress: false,
+            keep_runs: 0,
+            run_range: None,
+        },
+    )
+    .expect("the engine runs")
+}
+
+fn series(w: &World, metric: Metric, entity: &str) -> usize {
+    w.series()
+        .iter()
+        .position(|s| s.metric == metric && s.entity == entity)
+        .unwrap_or_else(|| panic!("no series {} for {entity}", metric.name()))
+}
+
+fn mean(w: &World, s: &Summary, metric: Metric, entity: &str, point: usize) -> f64 {
+    s.aggregate.stats(series(w, metric, entity), point).mean
+}
+
+/// 4 standard errors of a proportion p estimated from n runs.
+fn tolerance(p: f64, n: u64) -> f64 {
+    4.0 * (p * (1.0 - p) / n as f64).sqrt()
+}
+
+/// A `[parameters]` table with every coupling off, so each test turns on
+/// only what it checks: `overrides` are `name = value` lines.
+fn quiet(overrides: &str) -> String {
+    let mut lines: Vec<String> = QUIET.lines().map(str::to_string).collect();
+    for o in overrides.lines().filter(|l| !l.trim().is_empty()) {
+        let key = o.split('=').next().unwrap().trim();
+        match lines
+            .iter()
+            .position(|l| l.split('=').next().unwrap().trim() == key)
+        {
+            Some(i) => lines[i] = o.to_string(),
+            None => lines.push(o.to_string()),
+        }
+    }
+    lines.join("\n")
+}
+
+const QUIET: &str = r#"
+[parameters]
+price_advantage = 0.25
+b0 = 0.0
+b_price = 0.0
+b_orient = 0.0
+b_owner = 0.0
+b_leverage = 0.0
+b_incident = 0.0
+b_incumbent = 0.0
+kappa = 0.0
+sigma = 0.0
+law_hazard = 0.0
+g_w = 0.0
+g_nato = 0.0
+g_eu = 0.0
+g_pressure = 0.0
+repeal_hazard = 0.0
+eu_hazard = 0.0
+eu_gamma = 0.0
+"#;
+
+#[test]
+fn constant_restriction_hazard_matches_the_exponential_law() {
+    // P(in force by T) = 1 - exp(-lambda T) with lambda = 0.2/yr, T = 5 years.
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2029-12\"\nstep_months = 3\n{}\n\n[[polity]]\nid = \"A\"\n",
+        quiet("law_hazard = 0.2")
+    ));
+    let runs = 20_000;
+    let s = simulate(&w, runs, 11, 2);
+    let last = w.points() - 1;
+    let want = 1.0 - (-0.2f64 * 5.0).exp();
+    let got = mean(&w, &s, Metric::Restriction, "A", last);
+    assert!(
+        (got - want).abs() < tolerance(want, runs),
+        "P(law by 5y) = {got}, analytic {want}"
+    );
+    // Half-way too: after 10 steps of 3 months.
+    let want = 1.0 - (-0.2f64 * 2.5).exp();
+    let got = mean(&w, &s, Metric::Restriction, "A", 10);
+    assert!(
+        (got - want).abs() < tolerance(want, runs),
+        "P(law by 2.5y) = {got}, analytic {want}"
+    );
+}
+
+#[test]
+fn eu_steps_follow_a_poisson_process_with_orientation_dependence() {
+    // lambda = eu_hazard * w^gamma = 0.5 * 0.6^2 = 0.18/yr over 4 years:
+    // expected steps = 0.72 (stage starts at 0, cannot pass 5: P(>5) is tiny).
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2028-12\"\nstep_months = 1\n{}\n\n[[polity]]\nid = \"A\"\norientation = 0.6\n",
+        quiet(
+            "eu_hazard = 0.5
+eu_gamma = 2.0"
+        )
+    ));
+    let runs = 20_000;
+    let s = simulate(&w, runs, 3, 2);
+    let last = w.points() - 1;
+    let lambda_t = 0.5 * 0.36 * 4.0;
+    let got = mean(&w, &s, Metric::EuStage, "A", last);
+    // The variance of a Poisson count is its mean.
+    let tol = 4.0 * (lambda_t / runs as f64).sqrt();
+    assert!(
+        (got - lambda_t).abs() < tol,
+        "mean EU steps {got}, analytic {lambda_t}"
+    );
+}
+
+#[test]
+fn a_restriction_forces_trusted_procurement_and_phase_out_reaches_zero_on_time() {
+    // One operator, fully high-risk; a restriction in 2025-01 with a 2-year
+    // phase-out. By 2027-01 (8 quarterly steps) nothing high-risk is left.
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2027-12\"\n{}\n\n\
+         [[polity]]\nid = \"A\"\n\n[[operator]]\nid = \"A-OP\"\npolity = \"A\"\nmarket_share = 1.0\nhr_legacy = 1.0\n\n\
+         [[shock]]\nkind = \"restriction\"\npolity = \"A\"\ndate = \"2025-01\"\nphase_out_years = 2.0\n",
+        quiet(
+            "b0 = 5.0
+refresh_years = 100.0"
+        )
+    ));
+    let s = simulate(&w, 50, 1, 1);
+    let ts = series(&w, Metric::TrustedShare, "A-OP");
+    let tp = series(&w, Metric::TrustedProcurement, "A-OP");
+    // Before the shock (point 0) the operator buys high-risk with p = logistic(5).
+    assert!(s.aggregate.stats(tp, 0).p50 < 0.01);
+    for point in 1..w.points() {
+        assert_eq!(
+            s.aggregate.stats(tp, point).min,
+            1.0,
+            "bound: every purchase trusted"
+        );
+    }
+    // Point j is the end of step j-1; after step k the line is 1 - (k+1)*0.25/2.
+    for point in 1..=8 {
+        let want_high_risk = 1.0 - point as f64 * 0.25 / 2.0;
+        let got = s.aggregate.stats(ts, point).p50;
+        assert!(
+            (got - (1.0 - want_high_risk)).abs() < 1e-9,
+            "point {point}: trusted {got}"
+        );
+    }
+    assert_eq!(s.aggregate.stats(ts, 8).min, 1.0);
+}
+
+#[test]
+fn cost_premium_of_an_immediate_rip_and_replace_is_exact() {
+    // h = 1, g = 0, c = 0.25, refresh 8 years (r = 1/32 per quarter); an
+    // immediate ban in the first step rips out 1 - r at (1 + c) and buys the
+    // refresh tranche r from trusted vendors at c extra.
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2025-06\"\n{}\n\n\
+         [[polity]]\nid = \"A\"\n\n[[operator]]\nid = \"A-OP\"\npolity = \"A\"\nmarket_share = 1.0\nhr_legacy = 1.0\n\n\
+         [[shock]]\nkind = \"restriction\"\npolity = \"A\"\ndate = \"2025-02\"\nphase_out_years = 0\n",
+        quiet("refresh_years = 8.0")
+    ));
+    let s = simulate(&w, 10, 1, 1);
+    let cp = series(&w, Metric::CostPremium, "A-OP");
+    let r = 0.25 / 8.0;
+    let want = 0.25 * r + 1.25 * (1.0 - r);
+    let got = s.aggregate.stats(cp, 1).p50;
+    assert!((got - want).abs() < 1e-9, "premium {got}, want {want}");
+    // The next step buys another trusted tranche: + c * r.
+    let got2 = s.aggregate.stats(cp, 2).p50;
+    assert!((got2 - (want + 0.25 * r)).abs() < 1e-9, "premium {got2}");
+}
+
+#[test]
+fn the_consensus_rule_makes_a_parent_as_reluctant_as_its_least_willing_part() {
+    // Parent P with children at 0.9 and 0.1; the restriction hazard uses
+    // w_eff: for P it is min = 0.1, so law_hazard * exp(g_w * (0.1 - 0.5)).
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2029-12\"\n{}\n\n\
+         [[polity]]\nid = \"P\"\n\n[[polity]]\nid = \"C1\"\nparent = \"P\"\nweight = 0.5\norientation = 0.9\n\n\
+         [[polity]]\nid = \"C2\"\nparent = \"P\"\nweight = 0.5\norientation = 0.1\n",
+        quiet(
+            "law_hazard = 0.3
+g_w = 2.0"
+        )
+    ));
+    let runs = 20_000;
+    let s = simulate(&w, runs, 5, 2);
+    let last = w.points() - 1;
+    // Reported orientation of the parent is the weighted mean.
+    assert!((mean(&w, &s, Metric::Orientation, "P", last) - 0.5).abs() < 1e-9);
+    // The parent's own flag: restriction metric of a country with no
+    // operators is its own flag.
+    let lambda = 0.3 * (2.0f64 * (0.1 - 0.5)).exp();
+    let want = 1.0 - (-lambda * 5.0).exp();
+    let got = mean(&w, &s, Metric::Restriction, "P", last);
+    assert!(
+        (got - want).abs() < tolerance(want, runs),
+        "parent adopts with P = {got}, want {want} (min rule)"
+    );
+}
+
+#[test]
+fn an_auction_launches_5g_and_the_ramp_starts_in_the_launch_step() {
+    // b0 = -50: never high-risk; launch in 2025-04 (step 1 of quarterly
+    // steps); rollout 2 years: g = 0.125 at the end of step 1, 1.0 after 8 steps.
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2027-12\"\n{}\n\n\
+         [[polity]]\nid = \"A\"\n\n[[operator]]\nid = \"A-OP\"\npolity = \"A\"\nmarket_share = 1.0\nhr_legacy = 0.4\n\n\
+         [[shock]]\nkind = \"auction\"\npolity = \"A\"\ndate = \"2025-05\"\n",
+        quiet(
+            "b0 = -50.0
+rollout_years = 2.0"
+        )
+    ));
+    let s = simulate(&w, 20, 1, 1);
+    let ts = series(&w, Metric::TrustedShare, "A-OP");
+    let h5 = series(&w, Metric::Hr5g, "A-OP");
+    // Refresh at r = 1/32 per quarter moves legacy down with trusted buys.
+    let legacy_after = |steps: i32| 0.4 * (1.0 - 1.0 / 32.0f64).powi(steps);
+    let g_after_launch = 0.125;
+    let want = (1.0 - g_after_launch) * (1.0 - legacy_after(2)) + g_after_launch;
+    let got = s.aggregate.stats(ts, 2).p50;
+    assert!(
+        (got - want).abs() < 1e-9,
+        "trusted share after launch {got}, want {want}"
+    );
+    assert_eq!(s.aggregate.stats(h5, 2).max, 0.0);
+    let full = s.aggregate.stats(ts, 9).p50;
+    assert!(
+        (full - 1.0).abs() < 1e-12,
+        "fully on trusted 5G after the ramp: {full}"
+    );
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let w = world(
+        &std::fs::read_to_string("scenarios/serbia-5g.toml")
+            .unwrap()
+            .replace(
+                "extends = \"baseline.toml\"",
+                "extends = \"scenarios/baseline.toml\"",
+            ),
+    );
+    let one = simulate(&w, 3000, 9, 1);
+    let two = simulate(&w, 3000, 9, 2);
+    let four = simulate(&w, 3000, 9, 4);
+    assert_eq!(one.aggregate, two.aggregate);
+    assert_eq!(one.aggregate, four.aggregate);
+    let other_seed = simulate(&w, 3000, 10, 2);
+    assert_ne!(one.aggregate, other_seed.aggregate, "the seed must matter");
+}
+
+#[test]
+fn the_format_doc_names_every_parameter_and_shock_kind() {
+    let doc = std::fs::read_to_string("docs/FORMAT.md").unwrap();
+    for p in dsrsim::scenario::params::PARAMS {
+        assert!(
+            doc.contains(&format!("| `{}` |", p.name)),
+            "docs/FORMAT.md lacks parameter {}",
+            p.name
+        );
+    }
+    for k in dsrsim::scenario::SHOCK_KINDS {
+        assert!(
+            doc.contains(&format!("| `{k}` |")),
+            "docs/FORMAT.md lacks shock kind {k}"
+        );
+    }
+}
