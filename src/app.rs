@@ -11,6 +11,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// Kept runs are held in memory until the end (about 1 kB each).
+const MAX_KEPT_RUNS: u64 = 100_000;
+
 const SUBCOMMANDS: &[&str] = &["run", "check", "explain", "help"];
 
 /// Parse the process arguments, run, and return the exit code.
@@ -78,6 +81,12 @@ fn run(args: &RunArgs) -> Result<()> {
     }
     if let Some(seed) = args.seed {
         sc.seed = seed;
+    }
+    if args.keep_runs > MAX_KEPT_RUNS {
+        return Err(Error::usage(format!(
+            "--keep-runs {} is more than {MAX_KEPT_RUNS}: kept runs are held in memory; use several seeds or shards for more",
+            args.keep_runs
+        )));
     }
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),

@@ -38,3 +38,26 @@ pub fn logistic(x: f64) -> f64 {
 pub fn hazard_probability(rate: f64, dt: f64) -> f64 {
     1.0 - (-rate * dt).exp()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logistic_is_symmetric_and_saturates() {
+        assert_eq!(logistic(0.0), 0.5);
+        assert!((logistic(2.0) + logistic(-2.0) - 1.0).abs() < 1e-15);
+        assert!((logistic(1.0) - 0.731_058_578_630_004_9).abs() < 1e-15);
+        assert!(logistic(-800.0) >= 0.0 && logistic(800.0) <= 1.0);
+    }
+
+    #[test]
+    fn hazard_to_step_probability_compounds_exactly() {
+        // Four quarterly steps at rate 0.4/yr give the yearly probability.
+        let q = hazard_probability(0.4, 0.25);
+        let year = 1.0 - (1.0 - q).powi(4);
+        assert!((year - hazard_probability(0.4, 1.0)).abs() < 1e-15);
+        assert!((hazard_probability(0.4, 1.0) - (1.0 - (-0.4f64).exp())).abs() < 1e-15);
+        assert_eq!(hazard_probability(0.0, 1.0), 0.0);
+    }
+}

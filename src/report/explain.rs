@@ -1,6 +1,6 @@
 //! The scenario in plain words, for a workshop handout, and its timeline.
 
-use crate::scenario::dist::{Dist, describe, fmt_num};
+use crate::scenario::dist::{Dist, describe, describe_share, fmt_num};
 use crate::scenario::params::PARAMS;
 use crate::scenario::{Effect, PriceChange, Scenario, Timing};
 use std::fmt::Write;
@@ -124,7 +124,7 @@ fn orientation_words(d: &Dist) -> String {
     } else {
         "leans to the EU/US"
     };
-    format!("{lean} (orientation {})", describe(d))
+    format!("{lean}: orientation {}", describe(d))
 }
 
 pub fn explain(sc: &Scenario) -> String {
@@ -212,20 +212,20 @@ pub fn explain(sc: &Scenario) -> String {
                 "no 5G yet".to_string()
             } else {
                 format!(
-                    "5G carries {} of traffic, {} of it high-risk",
-                    describe(g),
-                    describe(&op.hr_5g)
+                    "5G carries {} of traffic and is {} high-risk",
+                    describe_share(g),
+                    describe_share(&op.hr_5g)
                 )
             };
             let _ = writeln!(
                 o,
-                "{indent}    * {} ({}), {} of the market, owned by {} (owner's stance {}): {} of the 2G-4G network from high-risk vendors; {}.",
+                "{indent}    * {} ({}), {} of the market, owned by {} (owner's stance {}): {} of the 2G-4G radio network from high-risk vendors; {}.",
                 op.name,
                 op.id,
                 pct(op.market_share),
                 if op.owner.is_empty() { "?" } else { &op.owner },
                 describe(&op.owner_alignment),
-                describe(&op.hr_legacy),
+                describe_share(&op.hr_legacy),
                 fiveg
             );
         }
@@ -256,10 +256,10 @@ pub fn explain(sc: &Scenario) -> String {
     }
     let _ = writeln!(
         o,
-        "\nAt the horizon each country is `keen` if its {} is below {}, `cautious` from {}, `between` otherwise.",
+        "\nAt the horizon each country is `keen` if its {} is below {:.2}, `cautious` from {:.2}, `between` otherwise.",
         sc.classes.metric.name(),
-        fmt_num(sc.classes.keen_below),
-        fmt_num(sc.classes.cautious_from)
+        sc.classes.keen_below,
+        sc.classes.cautious_from
     );
     o
 }

@@ -30,16 +30,21 @@ pub struct Domain {
     pub open_lo: bool,
 }
 
+/// No quantity in the model is larger than this in magnitude: it keeps every
+/// product in the vendor-choice logit and the hazards finite, so no input can
+/// turn into NaN downstream.
+pub const LIMIT: f64 = 1e9;
+
 impl Domain {
-    pub const ANY: Domain = Domain::new(f64::NEG_INFINITY, f64::INFINITY);
+    pub const ANY: Domain = Domain::new(-LIMIT, LIMIT);
     pub const UNIT: Domain = Domain::new(0.0, 1.0);
-    pub const NON_NEGATIVE: Domain = Domain::new(0.0, f64::INFINITY);
+    pub const NON_NEGATIVE: Domain = Domain::new(0.0, LIMIT);
     pub const POSITIVE: Domain = Domain {
         lo: 0.0,
-        hi: f64::INFINITY,
+        hi: LIMIT,
         open_lo: true,
     };
-    pub const PRICE: Domain = Domain::new(-0.99, f64::INFINITY);
+    pub const PRICE: Domain = Domain::new(-0.99, LIMIT);
 
     pub const fn new(lo: f64, hi: f64) -> Domain {
         Domain {
@@ -68,15 +73,11 @@ impl Domain {
     }
 
     pub fn describe(&self) -> String {
-        let lo = if self.lo == f64::NEG_INFINITY {
-            "-inf".to_string()
-        } else {
-            fmt_num(self.lo)
-        };
-        match (self.hi == f64::INFINITY, self.open_lo) {
-            (true, true) => format!("greater than {lo}"),
-            (true, false) if self.lo == f64::NEG_INFINITY => "any number".into(),
-            (true, false) => format!("at least {lo}"),
+        let lo = fmt_num(self.lo);
+        match (self.hi >= LIMIT, self.open_lo) {
+            (true, _) if self.lo <= -LIMIT => "a number between -1e9 and 1e9".into(),
+            (true, true) => format!("greater than {lo} (and at most 1e9)"),
+            (true, false) => format!("at least {lo} (and at most 1e9)"),
             (false, _) => format!("between {lo} and {}", fmt_num(self.hi)),
         }
     }
@@ -93,8 +94,8 @@ impl Dist {
             Dist::Const(x) => (*x, *x),
             Dist::Uniform(lo, hi) | Dist::Triangular(lo, _, hi) => (*lo, *hi),
             Dist::Normal(m, sd) if *sd == 0.0 => (*m, *m),
-            Dist::Normal(..) => (f64::NEG_INFINITY, f64::INFINITY),
-            Dist::LogNormal(..) => (0.0, f64::INFINITY),
+            Dist::Normal(..) => (-LIMIT, LIMIT),
+            Dist::LogNormal(..) => (0.0, LIMIT),
             Dist::Beta(..) => (0.0, 1.0),
             Dist::Discrete(v, _) => v
                 .iter()
@@ -223,25 +224,44 @@ pub fn exact(x: f64) -> String {
     }
 }
 
-/// Plain-words form for `explain`.
+/// Plain-words form for `explain`: the value, or the central value and the
+/// range that holds 90% of the draws (found by sampling with a fixed seed,
+/// so the text never changes between calls).
 pub fn describe(d: &Dist) -> String {
+    describe_with(d, &fmt_num)
+}
+
+/// As [`describe`], for shares: numbers as percentages.
+pub fn describe_share(d: &Dist) -> String {
+    describe_with(d, &|x| format!("{}%", fmt_num((x * 1000.0).round() / 10.0)))
+}
+
+fn describe_with(d: &Dist, num: &dyn Fn(f64) -> String) -> String {
     match d {
-        Dist::Const(x) => fmt_num(*x),
-        Dist::Uniform(a, b) => format!("anywhere from {} to {}", fmt_num(*a), fmt_num(*b)),
-        Dist::Normal(m, s) => format!("about {} ± {}", fmt_num(*m), fmt_num(*s)),
-        Dist::LogNormal(..) | Dist::Beta(..) => {
-            format!("around {:.2} (uncertain: {d})", d.mean())
+        Dist::Const(x) => num(*x),
+        Dist::Uniform(a, b) => format!("anywhere from {} to {}", num(*a), num(*b)),
+        Dist::Discrete(v, w) if v.len() <= 4 => {
+            let total: f64 = w.iter().sum();
+            let parts: Vec<String> = v
+                .iter()
+                .zip(w)
+                .map(|(x, p)| format!("{} ({}%)", num(*x), fmt_num((p / total * 100.0).round())))
+                .collect();
+            format!("one of {}", parts.join(", "))
         }
-        Dist::Triangular(a, m, b) => format!(
-            "most likely {}, between {} and {}",
-            fmt_num(*m),
-            fmt_num(*a),
-            fmt_num(*b)
-        ),
-        Dist::Discrete(v, _) => format!(
-            "one of {}",
-            v.iter().map(|x| fmt_num(*x)).collect::<Vec<_>>().join(", ")
-        ),
+        _ => {
+            use rand::SeedableRng;
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+            let mut draws: Vec<f64> = (0..4000).map(|_| d.sample(&mut rng, Domain::ANY)).collect();
+            draws.sort_by(f64::total_cmp);
+            let round = |x: f64| (x * 100.0).round() / 100.0;
+            format!(
+                "about {} (90% between {} and {})",
+                num(round(draws[2000])),
+                num(round(draws[200])),
+                num(round(draws[3800]))
+            )
+        }
     }
 }
 

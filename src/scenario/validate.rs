@@ -10,6 +10,10 @@ use super::*;
 use crate::error::{Diagnostic, Result, did_you_mean};
 use std::path::Path;
 
+/// Reported points at most (100 years of monthly steps): memory for the
+/// aggregate grows with points, and no policy question needs more.
+const MAX_POINTS: usize = 1201;
+
 struct Checker<'a> {
     sources: &'a Sources,
     warnings: Vec<String>,
@@ -195,6 +199,25 @@ pub(super) fn validate(
         end,
         step_months,
     };
+    if grid.points() > MAX_POINTS {
+        let loc = header
+            .end
+            .as_ref()
+            .or(header.start.as_ref())
+            .expect("a long horizon was written");
+        return Err(c
+            .err(
+                &loc.loc,
+                format!(
+                    "{}..{} in steps of {step_months} months is {} points, more than {MAX_POINTS}",
+                    start,
+                    end,
+                    grid.points()
+                ),
+            )
+            .hint("shorten the horizon or use longer steps (`step_months` = 3, 6 or 12)")
+            .into());
+    }
 
     let parameters = check_parameters(&c, &raw)?;
     let polities = check_polities(&mut c, &raw)?;
