@@ -119,23 +119,37 @@ fn run(args: &RunArgs) -> Result<()> {
             seed,
             threads,
         },
-    );
-    let written = report::write_all(&out_dir, &files)?;
+    )?;
+    let rendered = started.elapsed() - elapsed;
+    report::write_all(&out_dir, &files)?;
     if !args.quiet {
-        let names: Vec<String> = written
-            .iter()
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .collect();
         eprintln!(
-            "{}: {runs} runs in {:.2} s ({} threads, seed {seed}) -> {}/ ({})",
+            "{}: {runs} runs in {:.2} s ({threads} threads, seed {seed}), report in {:.2} s\n  -> {}",
             world.scenario.name,
             elapsed.as_secs_f64(),
-            threads,
-            out_dir.display(),
-            names.join(", ")
+            rendered.as_secs_f64(),
+            describe_outputs(&out_dir, &files)
         );
     }
     Ok(())
+}
+
+/// "output/x/index.html (open in a browser), summary.csv, …, 18 charts"
+fn describe_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> String {
+    let charts = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("charts/") && n.ends_with(".png"))
+        .count();
+    let others: Vec<&str> = files
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| !n.starts_with("charts/") && *n != "index.html")
+        .collect();
+    format!(
+        "{} (open in a browser); also {}, and {charts} charts (PNG and SVG) in charts/",
+        dir.join("index.html").display(),
+        others.join(", ")
+    )
 }
 
 fn check(files: &[PathBuf]) -> Result<()> {

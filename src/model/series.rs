@@ -53,6 +53,21 @@ impl Metric {
         }
     }
 
+    /// Title for a chart whose axis carries the unit.
+    pub fn chart_title(self) -> &'static str {
+        match self {
+            Metric::TrustedShare => "Trusted-vendor share of the installed radio network",
+            Metric::TrustedProcurement => {
+                "Chance that a purchase made now goes to a trusted vendor"
+            }
+            Metric::Hr5g => "High-risk share of the 5G radio network",
+            Metric::CostPremium => "Extra capex paid for trusted vendors (cumulative)",
+            Metric::Orientation => "Government orientation, from Beijing (0) to the EU/US (1)",
+            Metric::EuStage => "EU accession stage",
+            Metric::Restriction => "Market share bound by a high-risk-vendor law",
+        }
+    }
+
     /// Range of the histogram bins. Cost premium is open-ended: values
     /// outside fall in the edge bins, and the exact min and max are kept.
     pub fn range(self) -> (f64, f64, usize, bool) {

@@ -183,6 +183,11 @@ impl World {
         &self.quantity_names
     }
 
+    /// Polities without a parent, in file order.
+    pub fn countries(&self) -> &[usize] {
+        &self.countries
+    }
+
     /// The series reported at every point, in output order.
     pub fn series(&self) -> &[SeriesSpec] {
         &self.series

@@ -45,8 +45,19 @@ fn pct(x: f64) -> String {
     format!("{}%", fmt_num((x * 1000.0).round() / 10.0))
 }
 
-/// One line per shock: when, what, where, how likely.
-pub fn timeline(sc: &Scenario) -> Vec<String> {
+/// One shock on the timeline, in words.
+pub struct TimelineRow {
+    pub when: String,
+    pub what: String,
+    pub place: String,
+    /// "" when certain; "35% chance", "only after `x`"…
+    pub chance: String,
+    pub label: String,
+    pub key: String,
+}
+
+/// The shocks in time order, in words.
+pub fn timeline_rows(sc: &Scenario) -> Vec<TimelineRow> {
     let mut order: Vec<usize> = (0..sc.shocks.len()).collect();
     let first_month = |t: &Timing| match t {
         Timing::Date(m) | Timing::Window(m, _) => *m,
@@ -93,23 +104,43 @@ pub fn timeline(sc: &Scenario) -> Vec<String> {
                 Effect::Pressure { level, .. } => format!("diplomatic pressure set to {}", describe(level)),
                 Effect::Leverage { level, .. } => format!("Chinese leverage set to {}", describe(level)),
             };
-            let mut chance = if s.probability < 1.0 {
-                format!(" ({} chance)", pct(s.probability))
-            } else {
-                String::new()
-            };
-            if let Some(q) = s.requires {
-                chance.push_str(&format!(" (only after `{}`)", sc.shock_key(q)));
+            let mut chance = Vec::new();
+            if s.probability < 1.0 {
+                chance.push(format!("{} chance", pct(s.probability)));
             }
-            let label = s.label.as_ref().map_or(String::new(), |l| format!(" — {l}"));
+            if let Some(q) = s.requires {
+                chance.push(format!("only after `{}`", sc.shock_key(q)));
+            }
+            TimelineRow {
+                when: timing_text(&s.timing),
+                what,
+                place: shock_target(sc, &s.effect),
+                chance: chance.join(", "),
+                label: s.label.clone().unwrap_or_default(),
+                key: sc.shock_key(i),
+            }
+        })
+        .collect()
+}
+
+/// One line per shock: when, what, where, how likely.
+pub fn timeline(sc: &Scenario) -> Vec<String> {
+    timeline_rows(sc)
+        .into_iter()
+        .map(|r| {
+            let chance = if r.chance.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", r.chance)
+            };
+            let label = if r.label.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", r.label)
+            };
             format!(
                 "{:<17} {} in {}{}{}  [{}]",
-                timing_text(&s.timing),
-                what,
-                shock_target(sc, &s.effect),
-                chance,
-                label,
-                sc.shock_key(i)
+                r.when, r.what, r.place, chance, label, r.key
             )
         })
         .collect()

@@ -3,7 +3,9 @@
 //! to a temporary name beside its target and renamed only when complete, so
 //! an interrupted run never leaves a half-written file that looks whole.
 
+pub mod charts;
 pub mod explain;
+pub mod html;
 mod json;
 mod resolved;
 mod tables;
@@ -26,7 +28,11 @@ pub struct RunInfo {
 }
 
 /// Every output of a run, as (file name, bytes), in writing order.
-pub fn render_run(world: &World, summary: &Summary, info: &RunInfo) -> Vec<(String, Vec<u8>)> {
+pub fn render_run(
+    world: &World,
+    summary: &Summary,
+    info: &RunInfo,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let mut files = vec![
         (
             "summary.csv".to_string(),
@@ -47,7 +53,39 @@ pub fn render_run(world: &World, summary: &Summary, info: &RunInfo) -> Vec<(Stri
             tables::runs_csv(world, summary).into_bytes(),
         ));
     }
-    files
+    let specs = charts::run_charts(world, &summary.aggregate, info);
+    let rendered = charts::render_all(&specs)?;
+    let page = html::page(&html::Page {
+        title: world.scenario.name.clone(),
+        scenarios: vec![&world.scenario],
+        seed: info.seed,
+        runs: summary.aggregate.runs,
+        lead: Vec::new(),
+        results: vec![html::Section {
+            title: format!(
+                "Where countries end up ({})",
+                world.scenario.grid.point_date(world.points() - 1)
+            ),
+            html: tables::classes_html(world, &summary.aggregate),
+        }],
+        charts: &rendered,
+    });
+    files.extend(chart_files(&rendered));
+    files.push(("index.html".to_string(), page.into_bytes()));
+    Ok(files)
+}
+
+/// `charts/<name>.png` and `charts/<name>.svg` for each chart.
+pub fn chart_files(charts: &[charts::Chart]) -> Vec<(String, Vec<u8>)> {
+    charts
+        .iter()
+        .flat_map(|c| {
+            [
+                (format!("charts/{}.png", c.name), c.png.clone()),
+                (format!("charts/{}.svg", c.name), c.svg.clone().into_bytes()),
+            ]
+        })
+        .collect()
 }
 
 /// Write files into `dir` (created if needed), each atomically.

@@ -74,3 +74,42 @@ pub fn runs_csv(world: &World, summary: &Summary) -> String {
     }
     out
 }
+
+/// The class probabilities and horizon medians per country, as an HTML table.
+pub fn classes_html(world: &World, agg: &Aggregate) -> String {
+    use crate::model::Metric;
+    use crate::report::html::escape;
+    let sc = &world.scenario;
+    let last = agg.points - 1;
+    let runs = agg.runs.max(1) as f64;
+    let median = |metric: Metric, entity: &str| {
+        world
+            .series()
+            .iter()
+            .position(|s| s.metric == metric && s.entity == entity)
+            .map_or(String::from("–"), |s| {
+                format!("{:.0}%", agg.stats(s, last).p50 * 100.0)
+            })
+    };
+    let mut t = format!(
+        "<table><tr><th>country</th><th>keen</th><th>between</th><th>cautious</th><th>median {}</th><th>median trusted share</th></tr>",
+        sc.classes.metric.name()
+    );
+    for ((country, _), counts) in world.class_series().iter().zip(&agg.classes) {
+        let name = sc
+            .polity_index(country)
+            .map_or(country.clone(), |p| sc.polities[p].name.clone());
+        let _ = write!(
+            t,
+            "<tr><td>{}</td><td class=num>{:.0}%</td><td class=num>{:.0}%</td><td class=num>{:.0}%</td><td class=num>{}</td><td class=num>{}</td></tr>",
+            escape(&name),
+            counts[0] as f64 / runs * 100.0,
+            counts[1] as f64 / runs * 100.0,
+            counts[2] as f64 / runs * 100.0,
+            median(sc.classes.metric.into(), country),
+            median(Metric::TrustedShare, country),
+        );
+    }
+    t.push_str("</table>");
+    t
+}

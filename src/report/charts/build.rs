@@ -1,0 +1,347 @@
+//! From a summary to chart specifications: which charts a run (or a
+//! comparison) shows, with their titles, panels, bands and markers.
+
+use super::{
+    Band, ClassBars, Draw, Layer, Legend, Marker, Panel, SmallMultiples, TradeOff, TradeOffPoint,
+    colour,
+};
+use crate::engine::aggregate::Aggregate;
+use crate::model::{Metric, World};
+use crate::report::RunInfo;
+use crate::scenario::Timing;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Every chart kind, so specs can be listed and rendered in parallel.
+pub enum ChartSpec {
+    Multiples(SmallMultiples),
+    Classes(ClassBars),
+    TradeOff(TradeOff),
+}
+
+impl Draw for ChartSpec {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        match self {
+            ChartSpec::Multiples(c) => c.draw(root),
+            ChartSpec::Classes(c) => c.draw(root),
+            ChartSpec::TradeOff(c) => c.draw(root),
+        }
+    }
+}
+
+/// (file stem, title, spec)
+pub type Spec = (String, String, ChartSpec);
+
+/// The metrics drawn as fan charts, in the order a reader meets them.
+pub const FAN_METRICS: [Metric; 7] = [
+    Metric::TrustedShare,
+    Metric::TrustedProcurement,
+    Metric::Hr5g,
+    Metric::Restriction,
+    Metric::Orientation,
+    Metric::EuStage,
+    Metric::CostPremium,
+];
+
+pub fn band(world: &World, agg: &Aggregate, s: usize) -> Band {
+    let mut b = Band::default();
+    for j in 0..agg.points {
+        let st = agg.stats(s, j);
+        b.x.push(world.scenario.grid.point_date(j).as_year_fraction());
+        b.p05.push(st.p05);
+        b.p25.push(st.p25);
+        b.p50.push(st.p50);
+        b.p75.push(st.p75);
+        b.p95.push(st.p95);
+    }
+    b
+}
+
+pub fn stamp(world: &World, info: &RunInfo) -> String {
+    format!(
+        "{} · seed {} · {} runs · dsrsim {}",
+        world.scenario.name,
+        info.seed,
+        thousands(info.runs),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn x_range(world: &World) -> (f64, f64) {
+    let g = &world.scenario.grid;
+    (
+        g.start.as_year_fraction(),
+        g.point_date(g.steps()).as_year_fraction(),
+    )
+}
+
+fn period(world: &World) -> String {
+    let g = &world.scenario.grid;
+    format!("{}–{}", g.start.year(), g.point_date(g.steps()).year())
+}
+
+/// The shocks that touch a country, as time-axis markers.
+pub fn markers(world: &World, country: usize) -> Vec<Marker> {
+    let sc = &world.scenario;
+    (0..sc.shocks.len())
+        .filter(|&i| world.shock_countries(i).contains(&country))
+        .map(|i| {
+            let (from, to) = match sc.shocks[i].timing {
+                Timing::Date(m) => (m.as_year_fraction(), m.as_year_fraction()),
+                Timing::Window(a, b) => (a.as_year_fraction(), b.plus(1).as_year_fraction()),
+            };
+            Marker {
+                from,
+                to,
+                label: sc.shock_key(i),
+            }
+        })
+        .collect()
+}
+
+pub fn y_range(metric: Metric, bands: &[&Band]) -> (f64, f64) {
+    match metric {
+        Metric::EuStage => (0.0, 5.0),
+        Metric::CostPremium => {
+            let lo = bands
+                .iter()
+                .flat_map(|b| b.p05.iter())
+                .copied()
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::min);
+            let hi = bands
+                .iter()
+                .flat_map(|b| b.p95.iter())
+                .copied()
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max);
+            (lo * 1.05, (hi * 1.05).max(lo + 0.05))
+        }
+        _ => (0.0, 1.0),
+    }
+}
+
+pub fn is_percent(metric: Metric) -> bool {
+    !matches!(
+        metric,
+        Metric::EuStage | Metric::CostPremium | Metric::Orientation
+    )
+}
+
+pub fn y_desc(metric: Metric) -> &'static str {
+    match metric {
+        Metric::TrustedShare => "trusted share of RAN",
+        Metric::TrustedProcurement => "P(purchase is trusted)",
+        Metric::Hr5g => "high-risk share of 5G",
+        Metric::CostPremium => "networks' worth of capex",
+        Metric::Orientation => "0 Beijing … 1 EU/US",
+        Metric::EuStage => "EU stage",
+        Metric::Restriction => "share of market bound",
+    }
+}
+
+fn country_series(world: &World, metric: Metric) -> Vec<(usize, usize)> {
+    world
+        .countries()
+        .iter()
+        .filter_map(|&c| {
+            let id = &world.scenario.polities[c].id;
+            world
+                .series()
+                .iter()
+                .position(|s| s.metric == metric && s.level == "country" && &s.entity == id)
+                .map(|s| (c, s))
+        })
+        .collect()
+}
+
+/// Every chart of one run.
+pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
+    let sc = &world.scenario;
+    let stamp = stamp(world, info);
+    let mut specs = Vec::new();
+    for metric in FAN_METRICS {
+        let panels: Vec<Panel> = country_series(world, metric)
+            .into_iter()
+            .map(|(c, s)| Panel {
+                title: sc.polities[c].name.clone(),
+                layers: vec![Layer {
+                    label: "median".into(),
+                    colour: colour(0),
+                    band: band(world, agg, s),
+                    outer: true,
+                }],
+                markers: markers(world, c),
+                secondary: None,
+            })
+            .collect();
+        let bands: Vec<&Band> = panels
+            .iter()
+            .flat_map(|p| p.layers.iter().map(|l| &l.band))
+            .collect();
+        let y_range = y_range(metric, &bands);
+        let title = format!("{}, {}", metric.chart_title(), period(world));
+        specs.push((
+            format!("fan-{}", metric.name()),
+            title.clone(),
+            ChartSpec::Multiples(SmallMultiples {
+                title,
+                subtitle: format!(
+                    "{}: median (line), middle 50% and 90% of runs (bands); dashed lines mark the scenario's shocks",
+                    sc.name
+                ),
+                stamp: stamp.clone(),
+                y_desc: y_desc(metric).into(),
+                x_range: x_range(world),
+                y_range,
+                panels,
+                legend: Legend::None,
+                zero_line: false,
+                percent: is_percent(metric),
+            }),
+        ));
+    }
+
+    // Operators: one panel per country, one line and band per operator.
+    let panels: Vec<Panel> = world
+        .countries()
+        .iter()
+        .filter_map(|&c| {
+            let country = &sc.polities[c].id;
+            let layers: Vec<Layer> = world
+                .series()
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    s.metric == Metric::TrustedShare
+                        && s.level == "operator"
+                        && &s.country == country
+                })
+                .enumerate()
+                .map(|(k, (s, spec))| Layer {
+                    label: operator_name(world, &spec.entity),
+                    colour: colour(k),
+                    band: band(world, agg, s),
+                    outer: false,
+                })
+                .collect();
+            (!layers.is_empty()).then(|| Panel {
+                title: sc.polities[c].name.clone(),
+                layers,
+                markers: markers(world, c),
+                secondary: None,
+            })
+        })
+        .collect();
+    let title = format!(
+        "Trusted-vendor share of each operator's RAN, {}",
+        period(world)
+    );
+    specs.push((
+        "operators-trusted_share".into(),
+        title.clone(),
+        ChartSpec::Multiples(SmallMultiples {
+            title,
+            subtitle: format!(
+                "{}: median per operator (line) and middle 50% of runs (band)",
+                sc.name
+            ),
+            stamp: stamp.clone(),
+            y_desc: "trusted share of RAN".into(),
+            x_range: x_range(world),
+            y_range: (0.0, 1.0),
+            panels,
+            legend: Legend::EveryPanel,
+            zero_line: false,
+            percent: true,
+        }),
+    ));
+
+    // Class probabilities at the horizon.
+    let runs = agg.runs.max(1) as f64;
+    let horizon = sc.grid.point_date(sc.grid.steps());
+    let rows = world
+        .class_series()
+        .iter()
+        .zip(&agg.classes)
+        .map(|((country, _), counts)| {
+            let name = sc
+                .polity_index(country)
+                .map_or(country.clone(), |p| sc.polities[p].name.clone());
+            (name, counts.map(|k| k as f64 / runs))
+        })
+        .collect();
+    let title = format!("Which group does each country end up in? ({horizon})");
+    specs.push((
+        "classes".into(),
+        title.clone(),
+        ChartSpec::Classes(ClassBars {
+            title,
+            subtitle: format!(
+                "{}: share of {} runs by {}: keen below {:.2}, cautious from {:.2}",
+                sc.name,
+                thousands(agg.runs),
+                sc.classes.metric.name(),
+                sc.classes.keen_below,
+                sc.classes.cautious_from
+            ),
+            stamp: stamp.clone(),
+            rows,
+        }),
+    ));
+
+    // The trade-off at the horizon.
+    let last = agg.points - 1;
+    let share = country_series(world, Metric::TrustedShare);
+    let cost = country_series(world, Metric::CostPremium);
+    let points = share
+        .iter()
+        .filter_map(|&(c, s)| {
+            let (_, k) = cost.iter().find(|(cc, _)| *cc == c)?;
+            let (a, b) = (agg.stats(s, last), agg.stats(*k, last));
+            Some(TradeOffPoint {
+                label: sc.polities[c].name.clone(),
+                x: (a.p25, a.p50, a.p75),
+                y: (b.p25, b.p50, b.p75),
+            })
+        })
+        .collect();
+    let title = format!("What trusted networks cost, by {horizon}");
+    specs.push((
+        "tradeoff".into(),
+        title.clone(),
+        ChartSpec::TradeOff(TradeOff {
+            title,
+            subtitle: format!(
+                "{}: dot = median run, bars = middle 50% of runs; right = more trusted equipment, up = more extra capex",
+                sc.name
+            ),
+            stamp,
+            x_desc: "trusted-vendor share of the installed RAN".into(),
+            y_desc: "extra capex (networks at high-risk prices)".into(),
+            points,
+        }),
+    ));
+    specs
+}
+
+fn operator_name(world: &World, id: &str) -> String {
+    world
+        .scenario
+        .operators
+        .iter()
+        .find(|o| o.id == id)
+        .map_or(id.to_string(), |o| o.name.clone())
+}

@@ -1,0 +1,272 @@
+//! Small multiples of fan charts: one panel per country (or per scenario
+//! pair), each with one or more layers (median line, 50% band, optionally
+//! the 90% band), shock markers on the time axis, and optionally a second
+//! axis for a probability (P(B > A) in a paired comparison).
+
+use super::{
+    CAPTION_SIZE, Draw, FONT, GRID, INK, LABEL_SIZE, SMALL_SIZE, err, frame, grid, legend_strip,
+};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Quantile bands of one series over time.
+#[derive(Debug, Clone, Default)]
+pub struct Band {
+    pub x: Vec<f64>,
+    pub p05: Vec<f64>,
+    pub p25: Vec<f64>,
+    pub p50: Vec<f64>,
+    pub p75: Vec<f64>,
+    pub p95: Vec<f64>,
+}
+
+impl Band {
+    fn is_drawable(&self) -> bool {
+        !self.x.is_empty() && self.p50.iter().all(|v| v.is_finite())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub label: String,
+    pub colour: RGBColor,
+    pub band: Band,
+    /// Also draw the 90% band (single-layer fan charts).
+    pub outer: bool,
+}
+
+/// A shock on the time axis: a line at `from`, a shaded span to `to` for a window.
+#[derive(Debug, Clone)]
+pub struct Marker {
+    pub from: f64,
+    pub to: f64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub title: String,
+    pub layers: Vec<Layer>,
+    pub markers: Vec<Marker>,
+    /// A probability over time on a right-hand 0–100% axis.
+    pub secondary: Option<(String, Vec<(f64, f64)>)>,
+}
+
+/// Where layer names are shown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Legend {
+    None,
+    /// The layers are the same in every panel (scenarios in a comparison).
+    FirstPanel,
+    /// Each panel has its own layers (operators of each country).
+    EveryPanel,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmallMultiples {
+    pub title: String,
+    pub subtitle: String,
+    pub stamp: String,
+    pub y_desc: String,
+    pub x_range: (f64, f64),
+    pub y_range: (f64, f64),
+    pub panels: Vec<Panel>,
+    pub legend: Legend,
+    pub zero_line: bool,
+    pub percent: bool,
+}
+
+fn polygon(band: &Band, lo: &[f64], hi: &[f64]) -> Vec<(f64, f64)> {
+    let mut pts: Vec<(f64, f64)> = band.x.iter().copied().zip(hi.iter().copied()).collect();
+    pts.extend(band.x.iter().copied().zip(lo.iter().copied()).rev());
+    pts
+}
+
+impl Draw for SmallMultiples {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let mut area = frame(root, &self.title, &self.subtitle, &self.stamp)?;
+        if self.legend == Legend::FirstPanel
+            && let Some(first) = self.panels.first()
+        {
+            let mut items: Vec<(String, RGBColor)> = first
+                .layers
+                .iter()
+                .map(|l| (l.label.clone(), l.colour))
+                .collect();
+            if let Some((label, _)) = &first.secondary {
+                items.push((format!("{label} (dashed, right axis)"), RGBColor(0, 0, 0)));
+            }
+            area = legend_strip(&area, &items, LABEL_SIZE)?;
+        }
+        if self.panels.is_empty() {
+            let style = (FONT, LABEL_SIZE)
+                .into_font()
+                .color(&INK)
+                .pos(Pos::new(HPos::Center, VPos::Center));
+            let (w, h) = area.dim_in_pixel();
+            area.draw_text(
+                "No series of this metric in this scenario.",
+                &style,
+                (w as i32 / 2, h as i32 / 2),
+            )
+            .map_err(err)?;
+            return Ok(());
+        }
+        let (rows, cols) = grid(self.panels.len());
+        let (x0, mut x1) = self.x_range;
+        if x1 <= x0 {
+            x1 = x0 + 1.0;
+        }
+        let (y0, mut y1) = self.y_range;
+        if y1 <= y0 {
+            y1 = y0 + 1.0;
+        }
+        let percent = self.percent;
+        let y_fmt = move |v: &f64| {
+            if percent {
+                format!("{:.0}%", v * 100.0)
+            } else if (v.round() - v).abs() < 1e-9 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.2}")
+            }
+        };
+        for (i, (panel, cell)) in self
+            .panels
+            .iter()
+            .zip(area.split_evenly((rows, cols)))
+            .enumerate()
+        {
+            let has_secondary = panel.secondary.is_some();
+            let title_style = (FONT, CAPTION_SIZE).into_font().color(&INK);
+            let (cell_w, _) = cell.dim_in_pixel();
+            let title_w = cell
+                .estimate_text_size(&panel.title, &title_style)
+                .map_err(err)?
+                .0;
+            cell.draw_text(
+                &panel.title,
+                &title_style,
+                ((cell_w.saturating_sub(title_w) / 2) as i32, 4),
+            )
+            .map_err(err)?;
+            let mut cell = cell.margin(CAPTION_SIZE as u32 + 12, 0, 0, 0);
+            if self.legend == Legend::EveryPanel {
+                let items: Vec<(String, RGBColor)> = panel
+                    .layers
+                    .iter()
+                    .map(|l| (l.label.clone(), l.colour))
+                    .collect();
+                cell = legend_strip(&cell, &items, SMALL_SIZE)?;
+            }
+            let mut chart = ChartBuilder::on(&cell)
+                .margin(10)
+                .x_label_area_size(38)
+                .y_label_area_size(if i % cols == 0 { 78 } else { 60 })
+                .right_y_label_area_size(if has_secondary { 62 } else { 0 })
+                .build_cartesian_2d(x0..x1, y0..y1)
+                .map_err(err)?
+                .set_secondary_coord(x0..x1, 0.0..1.0);
+            let mut mesh = chart.configure_mesh();
+            mesh.light_line_style(WHITE)
+                .bold_line_style(GRID)
+                .x_labels(6)
+                .y_labels(6)
+                .label_style((FONT, SMALL_SIZE).into_font().color(&INK))
+                .axis_desc_style((FONT, SMALL_SIZE).into_font().color(&INK))
+                .x_label_formatter(&|x| format!("{:.0}", x.floor()))
+                .y_label_formatter(&y_fmt);
+            if i % cols == 0 {
+                mesh.y_desc(&self.y_desc);
+            }
+            mesh.draw().map_err(err)?;
+
+            for (k, m) in panel.markers.iter().enumerate() {
+                if m.to > m.from {
+                    chart
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [(m.from, y0), (m.to, y1)],
+                            RGBColor(120, 120, 120).mix(0.12).filled(),
+                        )))
+                        .map_err(err)?;
+                }
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        vec![(m.from, y0), (m.from, y1)],
+                        8,
+                        6,
+                        RGBColor(90, 90, 90).stroke_width(2),
+                    ))
+                    .map_err(err)?;
+                let style = (FONT, SMALL_SIZE - 2.0)
+                    .into_font()
+                    .color(&RGBColor(70, 70, 70))
+                    .pos(Pos::new(HPos::Left, VPos::Top));
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!(" {}", m.label),
+                        (m.from, y1 - (y1 - y0) * (0.01 + 0.06 * (k % 3) as f64)),
+                        style,
+                    )))
+                    .map_err(err)?;
+            }
+            if self.zero_line && y0 < 0.0 && y1 > 0.0 {
+                chart
+                    .draw_series(LineSeries::new(
+                        vec![(x0, 0.0), (x1, 0.0)],
+                        INK.stroke_width(2),
+                    ))
+                    .map_err(err)?;
+            }
+            for layer in panel.layers.iter().filter(|l| l.band.is_drawable()) {
+                let b = &layer.band;
+                if layer.outer {
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(
+                            polygon(b, &b.p05, &b.p95),
+                            layer.colour.mix(0.15).filled(),
+                        )))
+                        .map_err(err)?;
+                }
+                let inner = if layer.outer || panel.layers.len() == 1 {
+                    0.35
+                } else {
+                    0.18
+                };
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        polygon(b, &b.p25, &b.p75),
+                        layer.colour.mix(inner).filled(),
+                    )))
+                    .map_err(err)?;
+                chart
+                    .draw_series(LineSeries::new(
+                        b.x.iter().copied().zip(b.p50.iter().copied()),
+                        layer.colour.stroke_width(4),
+                    ))
+                    .map_err(err)?;
+            }
+            if let Some((label, points)) = &panel.secondary {
+                chart
+                    .configure_secondary_axes()
+                    .y_desc(label)
+                    .y_labels(5)
+                    .label_style((FONT, SMALL_SIZE).into_font().color(&INK))
+                    .axis_desc_style((FONT, SMALL_SIZE).into_font().color(&INK))
+                    .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+                    .draw()
+                    .map_err(err)?;
+                chart
+                    .draw_secondary_series(DashedLineSeries::new(
+                        points.iter().copied(),
+                        10,
+                        5,
+                        RGBColor(0, 0, 0).stroke_width(2),
+                    ))
+                    .map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+}
