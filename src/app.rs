@@ -1,6 +1,6 @@
 //! What each command does, from parsed flags to files and exit codes.
 
-use crate::cli::{Cli, Command, RunArgs};
+use crate::cli::{Cli, Command, CompareArgs, RunArgs};
 use crate::engine::{self, RunOptions};
 use crate::error::{Error, Result};
 use crate::model::World;
@@ -14,7 +14,7 @@ use std::time::Instant;
 /// Kept runs are held in memory until the end (about 1 kB each).
 const MAX_KEPT_RUNS: u64 = 100_000;
 
-const SUBCOMMANDS: &[&str] = &["run", "check", "explain", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "compare", "check", "explain", "help"];
 
 /// Parse the process arguments, run, and return the exit code.
 pub fn main() -> i32 {
@@ -46,6 +46,7 @@ pub fn main() -> i32 {
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run(&args),
+        Command::Compare(args) => compare(&args),
         Command::Check { files } => check(&files),
         Command::Explain { file } => {
             let sc = load(&file)?;
@@ -134,6 +135,64 @@ fn run(args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
+fn compare(args: &CompareArgs) -> Result<()> {
+    let mut scenarios = Vec::new();
+    for path in &args.scenarios {
+        scenarios.push(load(path)?);
+    }
+    let runs = args.runs.unwrap_or(scenarios[0].runs);
+    if runs == 0 {
+        return Err(Error::usage("--runs must be at least 1"));
+    }
+    let seed = args.seed.unwrap_or(scenarios[0].seed);
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let worlds: Vec<World> = scenarios
+        .into_iter()
+        .map(|mut sc| {
+            sc.runs = runs;
+            sc.seed = seed;
+            World::new(sc)
+        })
+        .collect();
+    let refs: Vec<&World> = worlds.iter().collect();
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        let stems: Vec<String> = refs.iter().map(|w| report::compare::stem(w)).collect();
+        Path::new("output").join(format!("compare-{}", stems.join("-vs-")))
+    });
+    let started = Instant::now();
+    let (summaries, differences) = engine::simulate_paired(
+        &refs,
+        &RunOptions {
+            runs,
+            seed,
+            threads: Some(threads),
+            progress: !args.quiet && std::io::stderr().is_terminal(),
+            keep_runs: 0,
+            run_range: None,
+        },
+    )?;
+    let elapsed = started.elapsed();
+    let info = RunInfo {
+        runs,
+        seed,
+        threads,
+    };
+    let files = report::compare::render_compare(&refs, &summaries, &differences, &info)?;
+    report::write_all(&out_dir, &files)?;
+    if !args.quiet {
+        eprintln!(
+            "compared {} scenarios on {runs} paired runs in {:.2} s ({threads} threads, seed {seed})\n  -> {}",
+            refs.len(),
+            elapsed.as_secs_f64(),
+            describe_outputs(&out_dir, &files)
+        );
+    }
+    Ok(())
+}
+
 /// "output/x/index.html (open in a browser), summary.csv, …, 18 charts"
 fn describe_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> String {
     let charts = files
@@ -143,7 +202,7 @@ fn describe_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> String {
     let others: Vec<&str> = files
         .iter()
         .map(|(n, _)| n.as_str())
-        .filter(|n| !n.starts_with("charts/") && *n != "index.html")
+        .filter(|n| !n.starts_with("charts/") && *n != "index.html" && !n.contains('/'))
         .collect();
     format!(
         "{} (open in a browser); also {}, and {charts} charts (PNG and SVG) in charts/",

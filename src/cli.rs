@@ -20,6 +20,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario and write summary.csv, summary.json and scenario.resolved.toml
     Run(RunArgs),
+    /// Run two or more scenarios on the same random numbers and compare them
+    /// run by run (each against the first)
+    Compare(CompareArgs),
     /// Check scenario files and print their resolved shock timelines
     Check {
         #[arg(required = true, value_name = "FILE")]
@@ -55,6 +58,28 @@ pub struct RunArgs {
     /// Also write runs.csv: sampled inputs and horizon values of the first N runs
     #[arg(long, value_name = "N", value_parser = parse_count, default_value = "0")]
     pub keep_runs: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The scenarios; the first is the reference A
+    #[arg(value_name = "SCENARIO", num_args = 2.., required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Number of runs [default: the first scenario's]
+    #[arg(long, value_parser = parse_count)]
+    pub runs: Option<u64>,
+    /// Random seed shared by all scenarios [default: the first scenario's]
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Folder the files go into [default: output/compare-<a>-vs-<b>/]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar, no summary line
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// A whole number written as 1000000, 1_000_000 or 1e6.

@@ -17,6 +17,10 @@ pub struct Bins {
     pub count: usize,
     /// Integer-valued (bins centred on integers): quantiles are bin centres.
     pub discrete: bool,
+    /// A slot for exact zeros between the negative and positive bins (paired
+    /// differences: most are exactly 0, and ties must not read as "B > A").
+    /// Needs a range symmetric around 0 with an even bin count.
+    pub zero: bool,
 }
 
 impl Bins {
@@ -24,20 +28,42 @@ impl Bins {
     /// such as "no restriction" = 0 are common), `count` bins inside, one for
     /// values at or above `hi`.
     fn slots(&self) -> usize {
-        self.count + 2
+        self.count + 2 + usize::from(self.zero)
+    }
+
+    fn zero_slot(&self) -> usize {
+        1 + self.count / 2
     }
 
     fn index(&self, v: f64) -> usize {
         // A weighted mean of ones can miss 1 by an ulp or two: within a
-        // billionth of the range counts as the edge.
+        // billionth of the range counts as the edge (or as zero).
         let tolerance = (self.hi - self.lo) * 1e-9;
         if v.is_nan() || v <= self.lo + tolerance {
             0
         } else if v >= self.hi - tolerance {
-            self.count + 1
+            self.slots() - 1
+        } else if self.zero && v.abs() <= tolerance {
+            self.zero_slot()
         } else {
             let x = (v - self.lo) / (self.hi - self.lo) * self.count as f64;
-            1 + (x as usize).min(self.count - 1)
+            let bin = (x as usize).min(self.count - 1);
+            if self.zero && bin >= self.count / 2 {
+                2 + bin
+            } else {
+                1 + bin
+            }
+        }
+    }
+
+    /// The interior bin a slot holds, or None for the edge and zero slots.
+    fn bin_of_slot(&self, slot: usize) -> Option<usize> {
+        if slot == 0 || slot == self.slots() - 1 || (self.zero && slot == self.zero_slot()) {
+            None
+        } else if self.zero && slot > self.zero_slot() {
+            Some(slot - 2)
+        } else {
+            Some(slot - 1)
         }
     }
 
@@ -182,15 +208,15 @@ impl Aggregate {
             let mut below = 0u64;
             for (i, &c) in counts.iter().enumerate() {
                 if c > 0 && (below + c) as f64 >= rank {
-                    let value = if i == 0 {
-                        b.lo
-                    } else if i == b.count + 1 {
-                        b.hi
-                    } else if b.discrete {
-                        b.lo + (i as f64 - 0.5) * b.width()
-                    } else {
-                        let within = ((rank - below as f64) / c as f64).clamp(0.0, 1.0);
-                        b.lo + (i as f64 - 1.0 + within) * b.width()
+                    let value = match b.bin_of_slot(i) {
+                        None if i == 0 => b.lo,
+                        None if i == b.slots() - 1 => b.hi,
+                        None => 0.0,
+                        Some(bin) if b.discrete => b.lo + (bin as f64 + 0.5) * b.width(),
+                        Some(bin) => {
+                            let within = ((rank - below as f64) / c as f64).clamp(0.0, 1.0);
+                            b.lo + (bin as f64 + within) * b.width()
+                        }
                     };
                     return value.clamp(min, max);
                 }
@@ -214,27 +240,59 @@ impl Aggregate {
         }
     }
 
-    /// Share of runs whose value of series `s` at `point` is above `x`,
-    /// resolved to the histogram bins.
-    pub fn share_above(&self, s: usize, point: usize, x: f64) -> f64 {
+    /// Shares of runs whose value of series `s` at `point` is above and below
+    /// zero. Exact for bins with a zero slot (and for bins whose range starts
+    /// at 0); elsewhere resolved to the bins.
+    pub fn share_signs(&self, s: usize, point: usize) -> (f64, f64) {
+        let b = &self.bins[s];
+        let counts = self.counts_of(s, point);
+        let n = counts.iter().sum::<u64>().max(1) as f64;
+        let mut above = 0u64;
+        let mut below = 0u64;
+        for (slot, &c) in counts.iter().enumerate() {
+            let centre = match b.bin_of_slot(slot) {
+                None if slot == 0 => b.lo,
+                None if slot == b.slots() - 1 => b.hi,
+                None => 0.0,
+                Some(bin) => b.lo + (bin as f64 + 0.5) * b.width(),
+            };
+            if centre > 0.0 {
+                above += c;
+            } else if centre < 0.0 {
+                below += c;
+            }
+        }
+        (above as f64 / n, below as f64 / n)
+    }
+
+    /// Variance of series `s` at `point` from the histogram (bin centres),
+    /// for checks that need a spread rather than quantiles.
+    pub fn variance(&self, s: usize, point: usize) -> f64 {
         let b = &self.bins[s];
         let counts = self.counts_of(s, point);
         let n: u64 = counts.iter().sum();
-        // Lower edge of each slot; the bottom slot holds values ≤ lo.
-        let edge = |i: usize| {
-            if i == 0 {
-                f64::NEG_INFINITY
-            } else {
-                b.lo + (i as f64 - 1.0) * b.width()
-            }
+        if n == 0 {
+            return f64::NAN;
+        }
+        let st = self.stats(s, point);
+        let value = |slot: usize| match b.bin_of_slot(slot) {
+            None if slot == 0 => b.lo.max(st.min),
+            None if slot == b.slots() - 1 => b.hi.min(st.max),
+            None => 0.0,
+            Some(bin) => b.lo + (bin as f64 + 0.5) * b.width(),
         };
-        let above: u64 = counts
+        let mean = counts
             .iter()
             .enumerate()
-            .filter(|(i, _)| edge(*i) >= x)
-            .map(|(_, c)| c)
-            .sum();
-        above as f64 / n.max(1) as f64
+            .map(|(i, &c)| c as f64 * value(i))
+            .sum::<f64>()
+            / n as f64;
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| c as f64 * (value(i) - mean).powi(2))
+            .sum::<f64>()
+            / n as f64
     }
 }
 
@@ -248,6 +306,7 @@ mod tests {
             hi: 1.0,
             count: 200,
             discrete: false,
+            zero: false,
         }]
     }
 
@@ -324,12 +383,39 @@ mod tests {
     }
 
     #[test]
+    fn exact_zeros_of_a_paired_difference_are_neither_above_nor_below() {
+        let bins = vec![Bins {
+            lo: -1.0,
+            hi: 1.0,
+            count: 400,
+            discrete: false,
+            zero: true,
+        }];
+        let mut a = Aggregate::new(bins, 1, 0, 0);
+        // 60 ties, 30 small gains, 10 small losses: the median is exactly 0.
+        for i in 0..100 {
+            let v = if i < 60 {
+                0.0
+            } else if i < 90 {
+                0.0004
+            } else {
+                -0.3
+            };
+            a.add_point(0, &[v]);
+        }
+        assert_eq!(a.stats(0, 0).p50, 0.0);
+        assert_eq!(a.share_signs(0, 0), (0.3, 0.1));
+        assert!(a.stats(0, 0).p95 > 0.0 && a.stats(0, 0).p05 < 0.0);
+    }
+
+    #[test]
     fn discrete_series_report_whole_values() {
         let bins = vec![Bins {
             lo: -0.5,
             hi: 5.5,
             count: 6,
             discrete: true,
+            zero: false,
         }];
         let mut a = Aggregate::new(bins, 1, 0, 0);
         for v in [1.0, 2.0, 2.0, 3.0, 5.0] {

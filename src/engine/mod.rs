@@ -50,16 +50,42 @@ fn bins_of(world: &World) -> Vec<Bins> {
     world
         .series()
         .iter()
-        .map(|s| {
-            let (lo, hi, count, discrete) = s.metric.range();
-            Bins {
-                lo,
-                hi,
-                count,
-                discrete,
-            }
-        })
+        .map(|s| series_bins(s.metric.range(), false))
         .collect()
+}
+
+/// Bins of a series, or of a paired difference of two such series: twice the
+/// width, symmetric around 0, with an exact-zero slot (discrete metrics keep
+/// integer-centred bins, where 0 is a bin centre).
+fn series_bins((lo, hi, count, discrete): (f64, f64, usize, bool), difference: bool) -> Bins {
+    if !difference {
+        return Bins {
+            lo,
+            hi,
+            count,
+            discrete,
+            zero: false,
+        };
+    }
+    let width = hi - lo;
+    if discrete {
+        let half = width - 0.5;
+        Bins {
+            lo: -half,
+            hi: half,
+            count: (2.0 * half).round() as usize,
+            discrete,
+            zero: false,
+        }
+    } else {
+        Bins {
+            lo: -width,
+            hi: width,
+            count: 2 * count,
+            discrete,
+            zero: true,
+        }
+    }
 }
 
 /// An empty aggregate laid out for this world.
@@ -72,8 +98,121 @@ pub fn empty_aggregate(world: &World) -> Aggregate {
     )
 }
 
+/// Paired differences of scenario `b` against the first scenario: run i of
+/// both uses the same random numbers, so B − A per run isolates what the
+/// scenarios change.
+#[derive(Debug, Clone)]
+pub struct Differences {
+    pub b: usize,
+    /// (series in A, series in B) with the same metric and entity.
+    pub pairs: Vec<(usize, usize)>,
+    pub aggregate: Aggregate,
+}
+
 /// Run the world `opts.runs` times (or the shard's range) and aggregate.
 pub fn simulate(world: &World, opts: &RunOptions) -> Result<Summary> {
+    let (mut summaries, _) = simulate_paired(&[world], opts)?;
+    Ok(summaries.remove(0))
+}
+
+/// Series of `b` matched to series of `a` by metric and entity.
+pub fn matched_series(a: &World, b: &World) -> Vec<(usize, usize)> {
+    a.series()
+        .iter()
+        .enumerate()
+        .filter_map(|(sa, x)| {
+            b.series()
+                .iter()
+                .position(|y| y.metric == x.metric && y.entity == x.entity)
+                .map(|sb| (sa, sb))
+        })
+        .collect()
+}
+
+/// Everything one worker owns for one world.
+struct Lane<'w> {
+    world: &'w World,
+    streams: Streams,
+    state: RunState,
+    aggregate: Aggregate,
+    kept: Vec<KeptRun>,
+    class_series: Vec<(String, usize)>,
+    thresholds: (f64, f64),
+}
+
+impl<'w> Lane<'w> {
+    fn new(world: &'w World, seed: u64) -> Lane<'w> {
+        Lane {
+            world,
+            streams: Streams::new(seed, world.process_names(), world.quantity_names())
+                .expect("checked before"),
+            state: RunState::new(world),
+            aggregate: empty_aggregate(world),
+            kept: Vec::new(),
+            class_series: world.class_series(),
+            thresholds: world.class_thresholds(),
+        }
+    }
+
+    /// Tally what a finished run leaves besides its series: shocks fired,
+    /// the class at the horizon, and the run itself if it is kept.
+    fn finish_run(&mut self, run: u64, keep_runs: u64) {
+        let agg = &mut self.aggregate;
+        agg.runs += 1;
+        for (i, fired) in self.state.fired().iter().enumerate() {
+            agg.events[i] += u64::from(*fired);
+        }
+        let (keen_below, cautious_from) = self.thresholds;
+        for (k, (_, s)) in self.class_series.iter().enumerate() {
+            let v = self.state.values[*s];
+            let class = if v < keen_below {
+                0
+            } else if v >= cautious_from {
+                2
+            } else {
+                1
+            };
+            agg.classes[k][class] += 1;
+        }
+        if run < keep_runs {
+            self.kept.push(KeptRun {
+                run,
+                inputs: self.state.inputs().collect(),
+                horizon: self.state.values.clone(),
+            });
+        }
+    }
+}
+
+/// Run several worlds on the same runs (same seed, same run indices) and
+/// aggregate each, plus the paired difference of every later world against
+/// the first. With one world this is a plain simulation.
+pub fn simulate_paired(
+    worlds: &[&World],
+    opts: &RunOptions,
+) -> Result<(Vec<Summary>, Vec<Differences>)> {
+    let first = worlds
+        .first()
+        .ok_or_else(|| Error::Other("nothing to simulate".into()))?;
+    for w in &worlds[1..] {
+        if w.scenario.grid != first.scenario.grid {
+            return Err(Error::usage(format!(
+                "`{}` and `{}` have different time grids ({}..{} every {} months vs {}..{} every {}): paired runs need the same points",
+                first.scenario.name,
+                w.scenario.name,
+                first.scenario.grid.start,
+                first.scenario.grid.end,
+                first.scenario.grid.step_months,
+                w.scenario.grid.start,
+                w.scenario.grid.end,
+                w.scenario.grid.step_months
+            )));
+        }
+    }
+    for w in worlds {
+        // Fail early (and once) if two stream names collide.
+        Streams::new(opts.seed, w.process_names(), w.quantity_names()).map_err(Error::Other)?;
+    }
     let range = opts.run_range.clone().unwrap_or(0..opts.runs);
     let threads = opts
         .threads
@@ -82,25 +221,41 @@ pub fn simulate(world: &World, opts: &RunOptions) -> Result<Summary> {
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start {threads} threads: {e}")))?;
-    // Fail early (and once) if two stream names collide.
-    Streams::new(opts.seed, world.process_names(), world.quantity_names()).map_err(Error::Other)?;
+    let pairs: Vec<Vec<(usize, usize)>> = worlds[1..]
+        .iter()
+        .map(|w| matched_series(first, w))
+        .collect();
+    let empty_differences = |k: usize| {
+        let bins = pairs[k]
+            .iter()
+            .map(|&(sa, _)| series_bins(first.series()[sa].metric.range(), true))
+            .collect();
+        Aggregate::new(bins, first.points(), 0, 0)
+    };
 
-    let total = range.end - range.start;
+    let total = (range.end - range.start) * worlds.len() as u64;
     let progress = crate::progress::bar(total, opts.progress);
     let next = AtomicU64::new(range.start);
-    let results: Mutex<Vec<(Aggregate, Vec<KeptRun>)>> = Mutex::new(Vec::new());
-    let class_series = world.class_series();
-    let (keen_below, cautious_from) = world.class_thresholds();
+    type WorkerResult = (Vec<(Aggregate, Vec<KeptRun>)>, Vec<Aggregate>);
+    let results: Mutex<Vec<WorkerResult>> = Mutex::new(Vec::new());
 
     pool.scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|_| {
-                let mut streams =
-                    Streams::new(opts.seed, world.process_names(), world.quantity_names())
-                        .expect("checked above");
-                let mut state = RunState::new(world);
-                let mut agg = empty_aggregate(world);
-                let mut kept = Vec::new();
+                let mut lanes: Vec<Lane> = worlds.iter().map(|w| Lane::new(w, opts.seed)).collect();
+                let mut differences: Vec<Aggregate> =
+                    (0..pairs.len()).map(empty_differences).collect();
+                let series_a = first.series().len();
+                let mut path_a = vec![
+                    0.0;
+                    if worlds.len() > 1 {
+                        first.points() * series_a
+                    } else {
+                        0
+                    }
+                ];
+                let mut diff_values: Vec<Vec<f64>> =
+                    pairs.iter().map(|p| vec![0.0; p.len()]).collect();
                 loop {
                     let start = next.fetch_add(CHUNK, Ordering::Relaxed);
                     if start >= range.end {
@@ -108,51 +263,85 @@ pub fn simulate(world: &World, opts: &RunOptions) -> Result<Summary> {
                     }
                     let end = (start + CHUNK).min(range.end);
                     for run in start..end {
-                        streams.start_run(run);
-                        world.run(&mut streams, &mut state, &mut |point, values| {
-                            agg.add_point(point, values)
-                        });
-                        agg.runs += 1;
-                        for (i, fired) in state.fired().iter().enumerate() {
-                            agg.events[i] += u64::from(*fired);
-                        }
-                        for (k, (_, s)) in class_series.iter().enumerate() {
-                            let v = state.values[*s];
-                            let class = if v < keen_below {
-                                0
-                            } else if v >= cautious_from {
-                                2
+                        for (k, lane) in lanes.iter_mut().enumerate() {
+                            lane.streams.start_run(run);
+                            let Lane {
+                                world,
+                                streams,
+                                state,
+                                aggregate,
+                                ..
+                            } = lane;
+                            if k == 0 {
+                                let keep_path = worlds.len() > 1;
+                                world.run(streams, state, &mut |point, values| {
+                                    aggregate.add_point(point, values);
+                                    if keep_path {
+                                        path_a[point * series_a..(point + 1) * series_a]
+                                            .copy_from_slice(values);
+                                    }
+                                });
                             } else {
-                                1
-                            };
-                            agg.classes[k][class] += 1;
-                        }
-                        if run < opts.keep_runs {
-                            kept.push(KeptRun {
-                                run,
-                                inputs: state.inputs().collect(),
-                                horizon: state.values.clone(),
-                            });
+                                let (pairs, diff, out) = (
+                                    &pairs[k - 1],
+                                    &mut differences[k - 1],
+                                    &mut diff_values[k - 1],
+                                );
+                                world.run(streams, state, &mut |point, values| {
+                                    aggregate.add_point(point, values);
+                                    let a = &path_a[point * series_a..(point + 1) * series_a];
+                                    for (d, &(sa, sb)) in out.iter_mut().zip(pairs) {
+                                        *d = values[sb] - a[sa];
+                                    }
+                                    diff.add_point(point, out);
+                                });
+                                diff.runs += 1;
+                            }
+                            lane.finish_run(run, opts.keep_runs);
                         }
                     }
-                    progress.inc(end - start);
+                    progress.inc((end - start) * worlds.len() as u64);
                 }
-                results.lock().expect("no worker panics").push((agg, kept));
+                let per_world = lanes.into_iter().map(|l| (l.aggregate, l.kept)).collect();
+                results
+                    .lock()
+                    .expect("no worker panics")
+                    .push((per_world, differences));
             });
         }
     });
     progress.finish_and_clear();
 
-    let mut aggregate = empty_aggregate(world);
-    let mut kept = Vec::new();
-    for (agg, k) in results.into_inner().expect("no worker panics") {
-        aggregate.merge(&agg).map_err(Error::Other)?;
-        kept.extend(k);
+    let mut summaries: Vec<Summary> = worlds
+        .iter()
+        .map(|w| Summary {
+            seed: opts.seed,
+            aggregate: empty_aggregate(w),
+            kept: Vec::new(),
+        })
+        .collect();
+    let mut merged_differences: Vec<Aggregate> = (0..pairs.len()).map(empty_differences).collect();
+    for (per_world, differences) in results.into_inner().expect("no worker panics") {
+        for (summary, (agg, kept)) in summaries.iter_mut().zip(per_world) {
+            summary.aggregate.merge(&agg).map_err(Error::Other)?;
+            summary.kept.extend(kept);
+        }
+        for (total, part) in merged_differences.iter_mut().zip(&differences) {
+            total.merge(part).map_err(Error::Other)?;
+        }
     }
-    kept.sort_by_key(|k| k.run);
-    Ok(Summary {
-        seed: opts.seed,
-        aggregate,
-        kept,
-    })
+    for s in &mut summaries {
+        s.kept.sort_by_key(|k| k.run);
+    }
+    let differences = merged_differences
+        .into_iter()
+        .zip(pairs)
+        .enumerate()
+        .map(|(k, (aggregate, pairs))| Differences {
+            b: k + 1,
+            pairs,
+            aggregate,
+        })
+        .collect();
+    Ok((summaries, differences))
 }

@@ -4,6 +4,7 @@
 //! an interrupted run never leaves a half-written file that looks whole.
 
 pub mod charts;
+pub mod compare;
 pub mod explain;
 pub mod html;
 mod json;

@@ -11,7 +11,10 @@ mod build;
 mod small_multiples;
 
 pub use bars::{ClassBars, TradeOff, TradeOffPoint};
-pub use build::{ChartSpec, Spec, run_charts};
+pub use build::{
+    ChartSpec, FAN_METRICS, Spec, band, is_percent, markers, run_charts, thousands, x_range,
+    y_desc, y_range,
+};
 pub use small_multiples::{Band, Layer, Legend, Marker, Panel, SmallMultiples};
 
 use crate::error::{Error, Result};

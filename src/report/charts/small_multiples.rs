@@ -164,7 +164,7 @@ impl Draw for SmallMultiples {
                 .margin(10)
                 .x_label_area_size(38)
                 .y_label_area_size(if i % cols == 0 { 78 } else { 60 })
-                .right_y_label_area_size(if has_secondary { 62 } else { 0 })
+                .right_y_label_area_size(if has_secondary { 80 } else { 0 })
                 .build_cartesian_2d(x0..x1, y0..y1)
                 .map_err(err)?
                 .set_secondary_coord(x0..x1, 0.0..1.0);

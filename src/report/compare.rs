@@ -1,0 +1,387 @@
+//! The files of a paired comparison: differences first (CSV, table, charts),
+//! then each scenario's own summary.
+
+use super::charts::{
+    self, Band, ChartSpec, Layer, Legend, Marker, Panel, SmallMultiples, Spec, colour,
+};
+use super::html::{self, escape};
+use super::{RunInfo, chart_files, resolved_toml, tables};
+use crate::engine::{Differences, Summary};
+use crate::error::Result;
+use crate::model::{Metric, World};
+use std::fmt::Write;
+
+/// The file stem a scenario is known by in a comparison.
+pub fn stem(world: &World) -> String {
+    world
+        .scenario
+        .files
+        .first()
+        .and_then(|f| f.path.file_stem())
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+}
+
+fn letter(k: usize) -> char {
+    (b'A' + (k as u8).min(25)) as char
+}
+
+fn num(x: f64) -> String {
+    format!("{x:.6}")
+}
+
+pub fn differences_csv(worlds: &[&World], diffs: &[Differences], summaries: &[Summary]) -> String {
+    let a = worlds[0];
+    let mut out = String::from(
+        "a,b,metric,entity,step,date,median_a,median_b,median_difference,p05_difference,p95_difference,p_b_greater,p_b_less\n",
+    );
+    for d in diffs {
+        let b = worlds[d.b];
+        for (j, &(sa, sb)) in d.pairs.iter().enumerate() {
+            let spec = &a.series()[sa];
+            for point in 0..d.aggregate.points {
+                let (ma, mb) = (
+                    summaries[0].aggregate.stats(sa, point).p50,
+                    summaries[d.b].aggregate.stats(sb, point).p50,
+                );
+                let st = d.aggregate.stats(j, point);
+                let (above, below) = d.aggregate.share_signs(j, point);
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    stem(a),
+                    stem(b),
+                    spec.metric.name(),
+                    spec.entity,
+                    point,
+                    a.scenario.grid.point_date(point),
+                    num(ma),
+                    num(mb),
+                    num(st.p50),
+                    num(st.p05),
+                    num(st.p95),
+                    num(above),
+                    num(below)
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Horizon table of B − A for the countries and the metrics a room asks about.
+fn differences_html(worlds: &[&World], diffs: &[Differences], summaries: &[Summary]) -> String {
+    let a = worlds[0];
+    let last = a.points() - 1;
+    let metrics = [
+        Metric::TrustedProcurement,
+        Metric::TrustedShare,
+        Metric::Hr5g,
+        Metric::Restriction,
+        Metric::CostPremium,
+    ];
+    let mut h = String::new();
+    for d in diffs {
+        let b = worlds[d.b];
+        let _ = write!(
+            h,
+            "<h3>{} − {} at {}</h3><p class=small>Run i of both scenarios uses the same random numbers, so each run's difference shows only what the scenarios change. Median of B − A over runs; P(B &gt; A) is the share of runs in which B ends higher.</p>",
+            escape(&b.scenario.name),
+            escape(&a.scenario.name),
+            a.scenario.grid.point_date(last)
+        );
+        h.push_str("<table><tr><th>country</th><th>metric</th><th>median A</th><th>median B</th><th>median B − A</th><th>P(B &gt; A)</th><th>P(B &lt; A)</th></tr>");
+        for &c in a.countries() {
+            let id = &a.scenario.polities[c].id;
+            for m in metrics {
+                let Some(j) = d.pairs.iter().position(|&(sa, _)| {
+                    let s = &a.series()[sa];
+                    s.metric == m && &s.entity == id
+                }) else {
+                    continue;
+                };
+                let (sa, sb) = d.pairs[j];
+                let fmt = |x: f64| {
+                    if m == Metric::CostPremium {
+                        format!("{x:.3}")
+                    } else {
+                        format!("{:.0}%", x * 100.0)
+                    }
+                };
+                let st = d.aggregate.stats(j, last);
+                let (above, below) = d.aggregate.share_signs(j, last);
+                let class = if st.p50 > 0.0 {
+                    "up"
+                } else if st.p50 < 0.0 {
+                    "down"
+                } else {
+                    ""
+                };
+                let signed = if m == Metric::CostPremium {
+                    format!("{:+.3}", st.p50)
+                } else {
+                    format!("{:+.0} pts", st.p50 * 100.0)
+                };
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=\"num {class}\">{}</td><td class=num>{:.0}%</td><td class=num>{:.0}%</td></tr>",
+                    escape(&a.scenario.polities[c].name),
+                    m.name(),
+                    fmt(summaries[0].aggregate.stats(sa, last).p50),
+                    fmt(summaries[d.b].aggregate.stats(sb, last).p50),
+                    signed,
+                    above * 100.0,
+                    below * 100.0
+                );
+            }
+        }
+        h.push_str("</table>");
+    }
+    h
+}
+
+fn markers_for(worlds: &[&World], country_id: &str) -> Vec<Marker> {
+    let mut out: Vec<Marker> = Vec::new();
+    for w in worlds {
+        if let Some(c) = w.scenario.polity_index(country_id) {
+            for m in charts::markers(w, c) {
+                if !out.iter().any(|o| o.label == m.label && o.from == m.from) {
+                    out.push(m);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn series_of(world: &World, metric: Metric, entity: &str) -> Option<usize> {
+    world
+        .series()
+        .iter()
+        .position(|s| s.metric == metric && s.entity == entity)
+}
+
+pub fn compare_charts(
+    worlds: &[&World],
+    summaries: &[Summary],
+    diffs: &[Differences],
+    info: &RunInfo,
+) -> Vec<Spec> {
+    let a = worlds[0];
+    let names: Vec<String> = worlds
+        .iter()
+        .enumerate()
+        .map(|(k, w)| format!("{}: {}", letter(k), w.scenario.name))
+        .collect();
+    let stamp = format!(
+        "{} · seed {} · {} paired runs · dsrsim {}",
+        names.join(" vs "),
+        info.seed,
+        charts::thousands(info.runs),
+        env!("CARGO_PKG_VERSION")
+    );
+    let period = format!(
+        "{}–{}",
+        a.scenario.grid.start.year(),
+        a.scenario.grid.point_date(a.points() - 1).year()
+    );
+    let mut specs = Vec::new();
+    for metric in charts::FAN_METRICS {
+        let panels: Vec<Panel> = a
+            .countries()
+            .iter()
+            .map(|&c| {
+                let id = &a.scenario.polities[c].id;
+                let layers = worlds
+                    .iter()
+                    .zip(summaries)
+                    .enumerate()
+                    .filter_map(|(k, (w, s))| {
+                        series_of(w, metric, id).map(|sid| Layer {
+                            label: names[k].clone(),
+                            colour: colour(k),
+                            band: charts::band(w, &s.aggregate, sid),
+                            outer: false,
+                        })
+                    })
+                    .collect();
+                Panel {
+                    title: a.scenario.polities[c].name.clone(),
+                    layers,
+                    markers: markers_for(worlds, id),
+                    secondary: None,
+                }
+            })
+            .collect();
+        let bands: Vec<&Band> = panels
+            .iter()
+            .flat_map(|p| p.layers.iter().map(|l| &l.band))
+            .collect();
+        let title = format!("{}, {period}", metric.chart_title());
+        specs.push((
+            format!("overlay-{}", metric.name()),
+            title.clone(),
+            ChartSpec::Multiples(SmallMultiples {
+                title,
+                subtitle: "each scenario's median (line) and middle 50% of runs (band)".into(),
+                stamp: stamp.clone(),
+                y_desc: charts::y_desc(metric).into(),
+                x_range: charts::x_range(a),
+                y_range: charts::y_range(metric, &bands),
+                panels,
+                legend: Legend::FirstPanel,
+                zero_line: false,
+                percent: charts::is_percent(metric),
+            }),
+        ));
+        for d in diffs {
+            let b = worlds[d.b];
+            let panels: Vec<Panel> = a
+                .countries()
+                .iter()
+                .filter_map(|&c| {
+                    let id = &a.scenario.polities[c].id;
+                    let j = d.pairs.iter().position(|&(sa, _)| {
+                        let s = &a.series()[sa];
+                        s.metric == metric && &s.entity == id
+                    })?;
+                    let band = charts::band(a, &d.aggregate, j);
+                    let p_above: Vec<(f64, f64)> = (0..d.aggregate.points)
+                        .map(|p| (band.x[p], d.aggregate.share_signs(j, p).0))
+                        .collect();
+                    Some(Panel {
+                        title: a.scenario.polities[c].name.clone(),
+                        layers: vec![Layer {
+                            label: format!("{} − {} (per run)", letter(d.b), letter(0)),
+                            colour: colour(d.b),
+                            band,
+                            outer: true,
+                        }],
+                        markers: markers_for(worlds, id),
+                        secondary: Some((format!("P({} > {})", letter(d.b), letter(0)), p_above)),
+                    })
+                })
+                .collect();
+            let bands: Vec<&Band> = panels
+                .iter()
+                .flat_map(|p| p.layers.iter().map(|l| &l.band))
+                .collect();
+            let (lo, hi) = bands
+                .iter()
+                .flat_map(|b| b.p05.iter().chain(&b.p95))
+                .filter(|v| v.is_finite())
+                .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+            let span = (hi - lo).max(0.02);
+            let suffix = if diffs.len() > 1 {
+                format!("-{}", stem(b))
+            } else {
+                String::new()
+            };
+            let title = format!("What {} changes: {}", letter(d.b), metric.chart_title());
+            specs.push((
+                format!("diff-{}{suffix}", metric.name()),
+                title.clone(),
+                ChartSpec::Multiples(SmallMultiples {
+                    title,
+                    subtitle: format!(
+                        "{} − {}, paired run by run: median (line), middle 50% and 90% (bands); dashed black: P({} > {})",
+                        names[d.b],
+                        names[0],
+                        letter(d.b),
+                        letter(0)
+                    ),
+                    stamp: stamp.clone(),
+                    y_desc: format!("difference in {}", charts::y_desc(metric)),
+                    x_range: charts::x_range(a),
+                    y_range: (lo - 0.08 * span, hi + 0.08 * span),
+                    panels,
+                    legend: Legend::FirstPanel,
+                    zero_line: true,
+                    percent: charts::is_percent(metric),
+                }),
+            ));
+        }
+    }
+    // Classes side by side: one bar per (country, scenario).
+    let mut rows = Vec::new();
+    for &c in a.countries() {
+        let id = &a.scenario.polities[c].id;
+        for (k, (w, s)) in worlds.iter().zip(summaries).enumerate() {
+            if let Some(i) = w.class_series().iter().position(|(cid, _)| cid == id) {
+                let runs = s.aggregate.runs.max(1) as f64;
+                rows.push((
+                    format!("{} ({})", a.scenario.polities[c].name, letter(k)),
+                    s.aggregate.classes[i].map(|n| n as f64 / runs),
+                ));
+            }
+        }
+    }
+    let horizon = a.scenario.grid.point_date(a.points() - 1);
+    let title = format!("Which group does each country end up in? ({horizon})");
+    specs.push((
+        "classes".into(),
+        title.clone(),
+        ChartSpec::Classes(charts::ClassBars {
+            title,
+            subtitle: names.join("   ·   "),
+            stamp,
+            rows,
+        }),
+    ));
+    specs
+}
+
+pub fn render_compare(
+    worlds: &[&World],
+    summaries: &[Summary],
+    diffs: &[Differences],
+    info: &RunInfo,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = vec![(
+        "differences.csv".to_string(),
+        differences_csv(worlds, diffs, summaries).into_bytes(),
+    )];
+    for (w, s) in worlds.iter().zip(summaries) {
+        let dir = stem(w);
+        files.push((
+            format!("{dir}/summary.csv"),
+            tables::summary_csv(w, &s.aggregate).into_bytes(),
+        ));
+        files.push((
+            format!("{dir}/scenario.resolved.toml"),
+            resolved_toml(&w.scenario, info.runs, info.seed).into_bytes(),
+        ));
+    }
+    let specs = compare_charts(worlds, summaries, diffs, info);
+    let rendered = charts::render_all(&specs)?;
+    let title = worlds
+        .iter()
+        .map(|w| w.scenario.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" vs ");
+    let mut results = Vec::new();
+    for (k, (w, s)) in worlds.iter().zip(summaries).enumerate() {
+        results.push(html::Section {
+            title: format!(
+                "Where countries end up — {}: {}",
+                letter(k),
+                w.scenario.name
+            ),
+            html: tables::classes_html(w, &s.aggregate),
+        });
+    }
+    let page = html::page(&html::Page {
+        title,
+        scenarios: worlds.iter().map(|w| &w.scenario).collect(),
+        seed: info.seed,
+        runs: info.runs,
+        lead: vec![html::Section {
+            title: "What changes".into(),
+            html: differences_html(worlds, diffs, summaries),
+        }],
+        results,
+        charts: &rendered,
+    });
+    files.extend(chart_files(&rendered));
+    files.push(("index.html".into(), page.into_bytes()));
+    Ok(files)
+}
