@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod rng;
+mod tally;
 
 use crate::error::{Error, Result};
 use crate::model::{RunState, World};
@@ -12,6 +13,7 @@ use rng::Streams;
 use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use tally::Tally;
 
 /// How many runs a worker takes at a time: large enough that the shared
 /// counter and the progress bar cost nothing, small enough to balance.
@@ -134,6 +136,7 @@ struct Lane<'w> {
     world: &'w World,
     streams: Streams,
     state: RunState,
+    tally: Tally,
     aggregate: Aggregate,
     kept: Vec<KeptRun>,
     class_series: Vec<(String, usize)>,
@@ -147,6 +150,7 @@ impl<'w> Lane<'w> {
             streams: Streams::new(seed, world.process_names(), world.quantity_names())
                 .expect("checked before"),
             state: RunState::new(world),
+            tally: Tally::new(&empty_aggregate(world)),
             aggregate: empty_aggregate(world),
             kept: Vec::new(),
             class_series: world.class_series(),
@@ -157,6 +161,7 @@ impl<'w> Lane<'w> {
     /// Tally what a finished run leaves besides its series: shocks fired,
     /// the class at the horizon, and the run itself if it is kept.
     fn finish_run(&mut self, run: u64, keep_runs: u64) {
+        self.tally.end_run();
         let agg = &mut self.aggregate;
         agg.runs += 1;
         for (i, fired) in self.state.fired().iter().enumerate() {
@@ -245,6 +250,8 @@ pub fn simulate_paired(
                 let mut lanes: Vec<Lane> = worlds.iter().map(|w| Lane::new(w, opts.seed)).collect();
                 let mut differences: Vec<Aggregate> =
                     (0..pairs.len()).map(empty_differences).collect();
+                let mut difference_tallies: Vec<Tally> =
+                    differences.iter().map(Tally::new).collect();
                 let series_a = first.series().len();
                 let mut path_a = vec![
                     0.0;
@@ -269,13 +276,13 @@ pub fn simulate_paired(
                                 world,
                                 streams,
                                 state,
-                                aggregate,
+                                tally,
                                 ..
                             } = lane;
                             if k == 0 {
                                 let keep_path = worlds.len() > 1;
                                 world.run(streams, state, &mut |point, values| {
-                                    aggregate.add_point(point, values);
+                                    tally.add_point(point, values);
                                     if keep_path {
                                         path_a[point * series_a..(point + 1) * series_a]
                                             .copy_from_slice(values);
@@ -284,25 +291,35 @@ pub fn simulate_paired(
                             } else {
                                 let (pairs, diff, out) = (
                                     &pairs[k - 1],
-                                    &mut differences[k - 1],
+                                    &mut difference_tallies[k - 1],
                                     &mut diff_values[k - 1],
                                 );
                                 world.run(streams, state, &mut |point, values| {
-                                    aggregate.add_point(point, values);
+                                    tally.add_point(point, values);
                                     let a = &path_a[point * series_a..(point + 1) * series_a];
                                     for (d, &(sa, sb)) in out.iter_mut().zip(pairs) {
                                         *d = values[sb] - a[sa];
                                     }
                                     diff.add_point(point, out);
                                 });
-                                diff.runs += 1;
+                                diff.end_run();
+                                differences[k - 1].runs += 1;
                             }
                             lane.finish_run(run, opts.keep_runs);
                         }
                     }
                     progress.inc((end - start) * worlds.len() as u64);
                 }
-                let per_world = lanes.into_iter().map(|l| (l.aggregate, l.kept)).collect();
+                let per_world = lanes
+                    .into_iter()
+                    .map(|mut l| {
+                        l.tally.into_aggregate(&mut l.aggregate);
+                        (l.aggregate, l.kept)
+                    })
+                    .collect();
+                for (tally, agg) in difference_tallies.into_iter().zip(&mut differences) {
+                    tally.into_aggregate(agg);
+                }
                 results
                     .lock()
                     .expect("no worker panics")

@@ -7,6 +7,18 @@
 
 use super::series::{Metric, Recipe};
 use super::{RandomSource, World, hazard_probability, logistic};
+
+/// Does an event with hazard `rate` happen in a step of `dt` years, given
+/// the step's uniform `u`? Same answer as `u < 1 − exp(−rate·dt)`, but since
+/// 1 − exp(−x) ≤ x, a `u` above rate·dt (most steps) needs no `exp`.
+#[inline]
+fn happens(u: f64, rate: f64, dt: f64) -> bool {
+    let x = rate * dt;
+    if u >= x * (1.0 + 1e-12) {
+        return false;
+    }
+    u < hazard_probability(rate, dt)
+}
 use crate::scenario::dist::{Dist, Domain, unit};
 use crate::scenario::params::{PARAM_COUNT, PARAMS, ParamId as P};
 use crate::scenario::{Effect, PriceChange, Timing};
@@ -27,7 +39,15 @@ pub struct RunState {
     incident: Vec<f64>,
     pressure: Vec<f64>,
     election_hazard: Vec<f64>,
+    /// Per-step probability of a background government change (constant in a run).
+    p_election: Vec<f64>,
     restricted: Vec<bool>,
+    /// Whether each operator is bound by a restriction at its polity or above;
+    /// refreshed whenever a flag changes.
+    bound: Vec<bool>,
+    incident_decay: f64,
+    /// Once an incident has happened; until then decay is skipped.
+    any_incident: bool,
     eu_stage: Vec<u8>,
     u_restriction: Vec<f64>,
     u_eu: Vec<f64>,
@@ -80,7 +100,11 @@ impl RunState {
             incident: vec![0.0; n],
             pressure: vec![0.0; n],
             election_hazard: vec![0.0; n],
+            p_election: vec![0.0; n],
             restricted: vec![false; n],
+            bound: vec![false; m],
+            incident_decay: 1.0,
+            any_incident: false,
             eu_stage: vec![0; n],
             u_restriction: vec![0.0; n],
             u_eu: vec![0.0; n],
@@ -164,6 +188,8 @@ impl World {
             };
         }
         st.price = st.param[P::PriceAdvantage as usize];
+        st.incident_decay = 0.5f64.powf(self.dt / st.param[P::IncidentHalfLife as usize]);
+        st.any_incident = false;
         for (p, pol) in sc.polities.iter().enumerate() {
             let r = src.quantity(self.polity_streams[p].init);
             st.w[p] = pol.orientation.sample(r, Domain::UNIT);
@@ -173,6 +199,7 @@ impl World {
             };
             st.leverage[p] = pol.china_leverage.sample(r, Domain::UNIT);
             st.election_hazard[p] = pol.election_hazard.sample(r, Domain::NON_NEGATIVE);
+            st.p_election[p] = hazard_probability(st.election_hazard[p], self.dt);
             st.pressure[p] = pol.pressure;
             st.incident[p] = 0.0;
             st.restricted[p] = pol.restriction;
@@ -203,6 +230,7 @@ impl World {
             st.launch_pending[o] = false;
         }
         st.line_on.fill(false);
+        self.refresh_bound(st);
         for (i, shock) in sc.shocks.iter().enumerate() {
             let r = src.quantity(self.shock_quantity[i]);
             let fires = unit(r) < shock.probability;
@@ -285,7 +313,7 @@ impl World {
             if !self.children[p].is_empty() {
                 continue;
             }
-            if u_election < hazard_probability(st.election_hazard[p], dt) {
+            if u_election < st.p_election[p] {
                 st.w_target[p] = sc.polities[p]
                     .swing
                     .sample(src.process(self.polity_streams[p].swing), Domain::UNIT);
@@ -302,7 +330,7 @@ impl World {
             let u = st.u_restriction[p];
             if st.restricted[p] {
                 let rate = par(P::RepealHazard) * (1.0 - st.w_eff[p]);
-                if u < hazard_probability(rate, dt) {
+                if happens(u, rate, dt) {
                     self.repeal(p, st);
                 }
             } else {
@@ -314,7 +342,7 @@ impl World {
                         + par(P::GEu) * f64::from(st.eu_stage[root]) / 5.0
                         + par(P::GPressure) * st.pressure[p])
                         .exp();
-                if u < hazard_probability(rate, dt) {
+                if happens(u, rate, dt) {
                     self.adopt(p, k, par(P::PhaseOutYears), st);
                 }
             }
@@ -326,11 +354,18 @@ impl World {
             if stage >= 5 {
                 continue;
             }
-            let mut rate = par(P::EuHazard) * st.w_eff[c].powf(par(P::EuGamma));
+            let gamma = par(P::EuGamma);
+            // Integer exponents (the usual 1 or 2) need no `powf`.
+            let w_gamma = if gamma == gamma.trunc() && gamma.abs() < 16.0 {
+                st.w_eff[c].powi(gamma as i32)
+            } else {
+                st.w_eff[c].powf(gamma)
+            };
+            let mut rate = par(P::EuHazard) * w_gamma;
             if (3..=4).contains(&stage) && self.country_restriction(c, st) < 1.0 {
                 rate *= 1.0 - par(P::EuConditionality);
             }
-            if st.u_eu[c] < hazard_probability(rate, dt) {
+            if happens(st.u_eu[c], rate, dt) {
                 self.set_stage(c, stage + 1, st);
             }
         }
@@ -386,9 +421,10 @@ impl World {
         }
 
         // 7. Incidents fade.
-        let decay = 0.5f64.powf(dt / par(P::IncidentHalfLife));
-        for i in &mut st.incident {
-            *i *= decay;
+        if st.any_incident {
+            for i in &mut st.incident {
+                *i *= st.incident_decay;
+            }
         }
     }
 
@@ -447,6 +483,7 @@ impl World {
                     Some(list) => list.iter().for_each(|&p| hit(p)),
                     None => (0..sc.polities.len()).for_each(&mut hit),
                 }
+                st.any_incident = true;
             }
             Effect::Price(PriceChange::Advantage(_)) => st.price = value,
             Effect::Price(PriceChange::Delta(_)) => st.price = (st.price + value).max(-0.99),
@@ -470,8 +507,17 @@ impl World {
         }
     }
 
+    fn refresh_bound(&self, st: &mut RunState) {
+        for (o, ancestors) in self.op_ancestors.iter().enumerate() {
+            st.bound[o] = ancestors.iter().any(|&q| st.restricted[q]);
+        }
+    }
+
     fn adopt(&self, p: usize, k: usize, phase_out_years: f64, st: &mut RunState) {
         st.restricted[p] = true;
+        for &o in &self.subtree_ops[p] {
+            st.bound[o] = true;
+        }
         for &o in &self.subtree_ops[p] {
             let j = self.op_ancestors[o]
                 .iter()
@@ -488,6 +534,7 @@ impl World {
 
     fn repeal(&self, p: usize, st: &mut RunState) {
         st.restricted[p] = false;
+        self.refresh_bound(st);
         for &o in &self.subtree_ops[p] {
             let j = self.op_ancestors[o]
                 .iter()
@@ -521,7 +568,7 @@ impl World {
     }
 
     fn bound(&self, o: usize, st: &RunState) -> bool {
-        self.op_ancestors[o].iter().any(|&q| st.restricted[q])
+        st.bound[o]
     }
 
     /// The vendor-choice logit: probability that a procurement made now by

@@ -73,7 +73,7 @@ impl Metric {
     pub fn range(self) -> (f64, f64, usize, bool) {
         match self {
             Metric::EuStage => (-0.5, 5.5, 6, true),
-            Metric::CostPremium => (-1.0, 3.0, 800, false),
+            Metric::CostPremium => (-1.0, 3.0, 400, false),
             _ => (0.0, 1.0, 200, false),
         }
     }

@@ -1,0 +1,215 @@
+//! The worker-side accumulator for the hot loop. It records exactly what an
+//! `Aggregate` records — same slots, same fixed-point sums, same extremes —
+//! in a layout that stays in cache: point-major, one byte per histogram slot
+//! (a wrap to zero carries into a rarely touched u32), and i64 partial sums
+//! folded into i128 before they could overflow. `into_aggregate` hands the
+//! exact totals over, so results are the same bits as adding to an
+//! `Aggregate` directly.
+
+use super::aggregate::{Aggregate, BinIndex, SMALL_LIMIT, fixed, fixed_small};
+
+/// Partial sums take |v| < 2^18 (v·2^32 < 2^50); 2^12 runs of 45 points
+/// stay below 2^62 (points ≤ 1201 < 2^11 would need a smaller flush, see new()).
+const FLUSH_POINT_VALUES: u64 = 1 << 12;
+
+pub struct Tally {
+    points: usize,
+    series: usize,
+    index: Vec<BinIndex>,
+    /// Start of series s's slots within one point's block.
+    series_offset: Vec<usize>,
+    /// Bytes per point: Σ slots over series.
+    stride: usize,
+    bytes: Vec<u8>,
+    wraps: Vec<u32>,
+    /// Point-major [point * series + s].
+    partial: Vec<i64>,
+    sums: Vec<i128>,
+    min: Vec<f64>,
+    max: Vec<f64>,
+    runs_since_flush: u64,
+    flush_runs: u64,
+    /// Scratch: the slot of every series at the current point.
+    slots: Vec<usize>,
+}
+
+impl Tally {
+    /// A tally laid out like `template` (an empty aggregate of the same world).
+    pub fn new(template: &Aggregate) -> Tally {
+        let index: Vec<BinIndex> = template.bins.iter().map(BinIndex::new).collect();
+        let mut series_offset = Vec::with_capacity(index.len());
+        let mut stride = 0;
+        for b in &template.bins {
+            series_offset.push(stride);
+            stride += b.slots();
+        }
+        let points = template.points;
+        let cells = points * index.len();
+        Tally {
+            points,
+            series: index.len(),
+            index,
+            series_offset,
+            stride,
+            bytes: vec![0; stride * points],
+            wraps: vec![0; stride * points],
+            partial: vec![0; cells],
+            sums: vec![0; cells],
+            min: vec![f64::INFINITY; cells],
+            max: vec![f64::NEG_INFINITY; cells],
+            runs_since_flush: 0,
+            // Each run adds one value per point to a partial: keep
+            // runs × points × 2^50 below 2^62.
+            flush_runs: (FLUSH_POINT_VALUES * 45 / points as u64).max(1),
+            slots: vec![0; template.bins.len()],
+        }
+    }
+
+    /// Record the values of every series at one point of one run. Four
+    /// passes over the series, each simple enough to vectorise: slots, the
+    /// scattered counter bumps, fixed-point sums, extremes.
+    #[inline]
+    pub fn add_point(&mut self, point: usize, values: &[f64]) {
+        let values = &values[..self.series];
+        let block = point * self.stride;
+        for ((slot, (v, index)), offset) in self
+            .slots
+            .iter_mut()
+            .zip(values.iter().zip(&self.index))
+            .zip(&self.series_offset)
+        {
+            *slot = block + offset + index.index(*v);
+        }
+        for &slot in &self.slots {
+            let byte = &mut self.bytes[slot];
+            *byte = byte.wrapping_add(1);
+            if *byte == 0 {
+                self.wraps[slot] += 1;
+            }
+        }
+        let cells = point * self.series..(point + 1) * self.series;
+        let mut largest = 0.0f64;
+        for (partial, &v) in self.partial[cells.clone()].iter_mut().zip(values) {
+            let small = v.clamp(-SMALL_LIMIT, SMALL_LIMIT);
+            *partial = partial.wrapping_add(fixed_small(small));
+            let a = v.abs();
+            largest = if a > largest { a } else { largest };
+        }
+        if largest >= SMALL_LIMIT || largest.is_nan() {
+            // Rare: replace the clamped contribution by the exact one.
+            for ((partial, sum), &v) in self.partial[cells.clone()]
+                .iter_mut()
+                .zip(&mut self.sums[cells.clone()])
+                .zip(values)
+            {
+                if !(v.abs() < SMALL_LIMIT) {
+                    *partial =
+                        partial.wrapping_sub(fixed_small(v.clamp(-SMALL_LIMIT, SMALL_LIMIT)));
+                    *sum += fixed(v);
+                }
+            }
+        }
+        for (m, &v) in self.min[cells.clone()].iter_mut().zip(values) {
+            *m = if v < *m { v } else { *m };
+        }
+        for (m, &v) in self.max[cells].iter_mut().zip(values) {
+            *m = if v > *m { v } else { *m };
+        }
+    }
+
+    /// Call once per finished run: folds the partial sums before they could overflow.
+    #[inline]
+    pub fn end_run(&mut self) {
+        self.runs_since_flush += 1;
+        if self.runs_since_flush >= self.flush_runs {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (sum, partial) in self.sums.iter_mut().zip(&mut self.partial) {
+            *sum += i128::from(*partial);
+            *partial = 0;
+        }
+        self.runs_since_flush = 0;
+    }
+
+    /// Add everything tallied into `agg` (laid out for the same world).
+    pub fn into_aggregate(mut self, agg: &mut Aggregate) {
+        self.flush();
+        for point in 0..self.points {
+            for s in 0..self.series {
+                let start = point * self.stride + self.series_offset[s];
+                let slots = if s + 1 < self.series {
+                    self.series_offset[s + 1] - self.series_offset[s]
+                } else {
+                    self.stride - self.series_offset[s]
+                };
+                let counts = (start..start + slots)
+                    .map(|i| u64::from(self.wraps[i]) * 256 + u64::from(self.bytes[i]));
+                let cell = point * self.series + s;
+                agg.absorb(
+                    point,
+                    s,
+                    counts,
+                    self.sums[cell],
+                    self.min[cell],
+                    self.max[cell],
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::aggregate::Bins;
+
+    #[test]
+    fn a_tally_gives_the_same_aggregate_as_direct_adds() {
+        let bins = vec![
+            Bins {
+                lo: 0.0,
+                hi: 1.0,
+                count: 200,
+                discrete: false,
+                zero: false,
+            },
+            Bins {
+                lo: -1.0,
+                hi: 3.0,
+                count: 400,
+                discrete: false,
+                zero: false,
+            },
+            Bins {
+                lo: -1.0,
+                hi: 1.0,
+                count: 400,
+                discrete: false,
+                zero: true,
+            },
+        ];
+        let mut direct = Aggregate::new(bins.clone(), 3, 0, 0);
+        let mut tally = Tally::new(&Aggregate::new(bins.clone(), 3, 0, 0));
+        // 700 runs: more than 256 identical values per slot, so bytes wrap;
+        // a value beyond the fast-sum limit; exact zeros and edges.
+        for run in 0..700u32 {
+            for point in 0..3 {
+                let x = f64::from(run % 7) / 6.0;
+                let values = [
+                    x,
+                    if run == 5 { 1e6 } else { x * 2.0 - 0.5 },
+                    if run % 3 == 0 { 0.0 } else { x - 0.4 },
+                ];
+                direct.add_point(point, &values);
+                tally.add_point(point, &values);
+            }
+            tally.end_run();
+        }
+        let mut via_tally = Aggregate::new(bins, 3, 0, 0);
+        tally.into_aggregate(&mut via_tally);
+        assert_eq!(direct, via_tally);
+    }
+}
