@@ -102,7 +102,7 @@ impl Tally {
                 .zip(&mut self.sums[cells.clone()])
                 .zip(values)
             {
-                if !(v.abs() < SMALL_LIMIT) {
+                if v.abs() >= SMALL_LIMIT || v.is_nan() {
                     *partial =
                         partial.wrapping_sub(fixed_small(v.clamp(-SMALL_LIMIT, SMALL_LIMIT)));
                     *sum += fixed(v);
