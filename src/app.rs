@@ -14,10 +14,13 @@ use std::time::Instant;
 /// Kept runs are held in memory until the end (about 1 kB each).
 const MAX_KEPT_RUNS: u64 = 100_000;
 
-const SUBCOMMANDS: &[&str] = &["run", "compare", "check", "explain", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "compare", "merge", "check", "explain", "help"];
 
 /// Parse the process arguments, run, and return the exit code.
 pub fn main() -> i32 {
+    // Ctrl-C stops the runs at the next chunk; outputs are written only
+    // after all runs, atomically, so nothing half-written is left.
+    let _ = ctrlc::set_handler(|| engine::STOP.store(true, std::sync::atomic::Ordering::Relaxed));
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `simulate FILE` is short for `simulate run FILE`.
     if let Some(first) = args.get(1).and_then(|a| a.to_str())
@@ -47,6 +50,7 @@ fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Compare(args) => compare(&args),
+        Command::Merge { shards, out, quiet } => merge(&shards, out, quiet),
         Command::Check { files } => check(&files),
         Command::Explain { file } => {
             let sc = load(&file)?;
@@ -98,7 +102,14 @@ fn run(args: &RunArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| default_out_dir(&args.scenario));
     let (runs, seed) = (sc.runs, sc.seed);
+    let stem = args
+        .scenario
+        .file_stem()
+        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
     let world = World::new(sc);
+    let run_range = args
+        .shard
+        .map(|(i, n)| report::shard::shard_range(runs, i, n));
     let started = Instant::now();
     let summary = engine::simulate(
         &world,
@@ -108,10 +119,50 @@ fn run(args: &RunArgs) -> Result<()> {
             threads: Some(threads),
             progress: !args.quiet && std::io::stderr().is_terminal(),
             keep_runs: args.keep_runs.min(runs),
-            run_range: None,
+            run_range: run_range.clone(),
         },
     )?;
     let elapsed = started.elapsed();
+    if let (Some((i, n)), Some(range)) = (args.shard, run_range) {
+        let sc = &world.scenario;
+        let file = report::shard::ShardFile {
+            format: report::shard::FORMAT.into(),
+            dsrsim_version: env!("CARGO_PKG_VERSION").into(),
+            shard: (i, n),
+            run_range: (range.start, range.end),
+            runs,
+            seed,
+            keep_runs: args.keep_runs.min(runs),
+            stem: stem.clone(),
+            scenario_toml: report::resolved_toml(sc, runs, seed),
+            files: sc
+                .files
+                .iter()
+                .map(|f| (f.path.display().to_string(), f.hash.clone()))
+                .collect(),
+            warnings: sc.warnings.clone(),
+            aggregate: summary.aggregate.to_parts(),
+            kept: summary
+                .kept
+                .iter()
+                .map(|k| (k.run, k.inputs.clone(), k.horizon.clone()))
+                .collect(),
+        };
+        let path = out_dir.join(format!("shard-{i}-of-{n}.json"));
+        report::write_atomic(&path, report::shard::shard_json(&file).as_bytes())?;
+        if !args.quiet {
+            eprintln!(
+                "{}: shard {i}/{n} (runs {}..{}) in {:.2} s -> {}\n  merge all {n} shards with `simulate merge {}/shard-*-of-{n}.json`",
+                world.scenario.name,
+                range.start,
+                range.end,
+                elapsed.as_secs_f64(),
+                path.display(),
+                out_dir.display()
+            );
+        }
+        return Ok(());
+    }
     let files = report::render_run(
         &world,
         &summary,
@@ -187,6 +238,37 @@ fn compare(args: &CompareArgs) -> Result<()> {
             "compared {} scenarios on {runs} paired runs in {:.2} s ({threads} threads, seed {seed})\n  -> {}",
             refs.len(),
             elapsed.as_secs_f64(),
+            describe_outputs(&out_dir, &files)
+        );
+    }
+    Ok(())
+}
+
+fn merge(shards: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> Result<()> {
+    let merged = report::shard::merge(shards)?;
+    let out_dir = out.unwrap_or_else(|| Path::new("output").join(&merged.stem));
+    let (runs, seed) = (merged.runs, merged.seed);
+    let world = World::new(merged.scenario);
+    let summary = engine::Summary {
+        seed,
+        aggregate: merged.aggregate,
+        kept: merged.kept,
+    };
+    let files = report::render_run(
+        &world,
+        &summary,
+        &RunInfo {
+            runs,
+            seed,
+            threads: 1,
+        },
+    )?;
+    report::write_all(&out_dir, &files)?;
+    if !quiet {
+        eprintln!(
+            "{}: merged {} shards, {runs} runs (seed {seed})\n  -> {}",
+            world.scenario.name,
+            shards.len(),
             describe_outputs(&out_dir, &files)
         );
     }

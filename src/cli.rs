@@ -23,6 +23,17 @@ pub enum Command {
     /// Run two or more scenarios on the same random numbers and compare them
     /// run by run (each against the first)
     Compare(CompareArgs),
+    /// Merge shard files into the files one machine would have written
+    Merge {
+        #[arg(value_name = "SHARD", required = true)]
+        shards: Vec<PathBuf>,
+        /// Folder the files go into [default: output/<scenario stem>/]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// No summary line
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Check scenario files and print their resolved shock timelines
     Check {
         #[arg(required = true, value_name = "FILE")]
@@ -58,6 +69,9 @@ pub struct RunArgs {
     /// Also write runs.csv: sampled inputs and horizon values of the first N runs
     #[arg(long, value_name = "N", value_parser = parse_count, default_value = "0")]
     pub keep_runs: u64,
+    /// Run only shard i of n (0-based) and write a shard file for `merge`
+    #[arg(long, value_name = "i/n", value_parser = crate::report::shard::parse_shard)]
+    pub shard: Option<(u64, u64)>,
 }
 
 #[derive(Debug, Args)]

@@ -120,6 +120,8 @@ pub enum Error {
         context: String,
         source: std::io::Error,
     },
+    /// Stopped by Ctrl-C before anything was written: exit code 130.
+    Interrupted,
     /// Anything else: exit code 1.
     Other(String),
 }
@@ -128,6 +130,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::BadInput(_) => 2,
+            Error::Interrupted => 130,
             _ => 1,
         }
     }
@@ -156,6 +159,7 @@ impl fmt::Display for Error {
         match self {
             Error::BadInput(d) => write!(f, "{d}"),
             Error::Io { context, source } => write!(f, "error: {context}: {source}"),
+            Error::Interrupted => write!(f, "interrupted: stopped before writing anything"),
             Error::Other(m) => write!(f, "error: {m}"),
         }
     }

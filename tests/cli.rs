@@ -539,3 +539,26 @@ fn check_prints_the_timeline_and_explain_reads_as_prose() {
         "check and explain write nothing"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly_and_writes_nothing() {
+    let ws = workspace();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("simulate"))
+        .current_dir(ws.path())
+        .args(["scenarios/baseline.toml", "--runs", "1e7", "-q"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "Ctrl-C exits with 130");
+    assert!(
+        !ws.path().join("output").exists(),
+        "nothing written after Ctrl-C"
+    );
+}

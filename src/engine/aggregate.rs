@@ -150,6 +150,21 @@ pub struct Aggregate {
     pub classes: Vec<[u64; 3]>,
 }
 
+/// An `Aggregate` in a form for files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AggregateParts {
+    pub points: usize,
+    pub bins: Vec<Bins>,
+    /// (slot index, count) for every non-empty slot.
+    pub counts: Vec<(u64, u64)>,
+    pub sums: Vec<String>,
+    pub min: Vec<Option<f64>>,
+    pub max: Vec<Option<f64>>,
+    pub runs: u64,
+    pub events: Vec<u64>,
+    pub classes: Vec<[u64; 3]>,
+}
+
 /// Summary statistics of one (series, point).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stats {
@@ -260,6 +275,68 @@ impl Aggregate {
         self.sums[cell] += sum;
         self.min[cell] = self.min[cell].min(min);
         self.max[cell] = self.max[cell].max(max);
+    }
+
+    /// The aggregate as plain parts for a file: counts sparse (most slots
+    /// are empty), sums as decimal strings (JSON numbers lose i128 digits),
+    /// extremes as None where nothing was seen.
+    pub fn to_parts(&self) -> AggregateParts {
+        AggregateParts {
+            points: self.points,
+            bins: self.bins.clone(),
+            counts: self
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(i, c)| (i as u64, *c))
+                .collect(),
+            sums: self.sums.iter().map(|s| s.to_string()).collect(),
+            min: self
+                .min
+                .iter()
+                .map(|m| m.is_finite().then_some(*m))
+                .collect(),
+            max: self
+                .max
+                .iter()
+                .map(|m| m.is_finite().then_some(*m))
+                .collect(),
+            runs: self.runs,
+            events: self.events.clone(),
+            classes: self.classes.clone(),
+        }
+    }
+
+    /// Rebuild from parts, checking they fit together.
+    pub fn from_parts(p: AggregateParts) -> Result<Aggregate, String> {
+        let mut agg = Aggregate::new(p.bins, p.points, p.events.len(), p.classes.len());
+        let cells = agg.sums.len();
+        if p.sums.len() != cells || p.min.len() != cells || p.max.len() != cells {
+            return Err("the aggregate's arrays do not match its layout".into());
+        }
+        for (i, c) in p.counts {
+            let slot = agg
+                .counts
+                .get_mut(i as usize)
+                .ok_or_else(|| format!("count index {i} is outside the layout"))?;
+            *slot = c;
+        }
+        for (dst, s) in agg.sums.iter_mut().zip(&p.sums) {
+            *dst = s
+                .parse()
+                .map_err(|_| format!("`{s}` is not an integer sum"))?;
+        }
+        for (dst, m) in agg.min.iter_mut().zip(&p.min) {
+            *dst = m.unwrap_or(f64::INFINITY);
+        }
+        for (dst, m) in agg.max.iter_mut().zip(&p.max) {
+            *dst = m.unwrap_or(f64::NEG_INFINITY);
+        }
+        agg.runs = p.runs;
+        agg.events = p.events;
+        agg.classes = p.classes;
+        Ok(agg)
     }
 
     pub fn series_count(&self) -> usize {
@@ -428,6 +505,20 @@ mod tests {
         ] {
             assert_eq!(i128::from(fixed_small(v)), fixed(v), "{v}");
         }
+    }
+
+    #[test]
+    fn parts_round_trip_through_json_exactly() {
+        let mut a = Aggregate::new(unit_bins(), 2, 1, 1);
+        for i in 0..500 {
+            a.add_point(i % 2, &[(i as f64 * 0.618_033_988_7) % 1.0]);
+        }
+        a.runs = 250;
+        a.events[0] = 7;
+        a.classes[0] = [1, 2, 3];
+        let json = serde_json::to_string(&a.to_parts()).unwrap();
+        let back = Aggregate::from_parts(serde_json::from_str(&json).unwrap()).unwrap();
+        assert_eq!(a, back);
     }
 
     #[test]

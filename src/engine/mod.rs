@@ -4,7 +4,7 @@
 
 pub mod aggregate;
 pub mod rng;
-mod tally;
+pub mod tally;
 
 use crate::error::{Error, Result};
 use crate::model::{RunState, World};
@@ -31,6 +31,10 @@ pub struct RunOptions {
     /// The run indices to do (a shard does a part of 0..runs).
     pub run_range: Option<Range<u64>>,
 }
+
+/// Set (by a Ctrl-C handler) to stop every running simulation at the end of
+/// its current chunk; the simulation then returns `Error::Interrupted`.
+pub static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// One kept run: its index, sampled inputs and every series at the horizon.
 #[derive(Debug, Clone, PartialEq)]
@@ -264,6 +268,9 @@ pub fn simulate_paired(
                 let mut diff_values: Vec<Vec<f64>> =
                     pairs.iter().map(|p| vec![0.0; p.len()]).collect();
                 loop {
+                    if STOP.load(Ordering::Relaxed) {
+                        break;
+                    }
                     let start = next.fetch_add(CHUNK, Ordering::Relaxed);
                     if start >= range.end {
                         break;
@@ -328,6 +335,9 @@ pub fn simulate_paired(
         }
     });
     progress.finish_and_clear();
+    if STOP.load(Ordering::Relaxed) {
+        return Err(Error::Interrupted);
+    }
 
     let mut summaries: Vec<Summary> = worlds
         .iter()

@@ -9,6 +9,7 @@ pub mod explain;
 pub mod html;
 mod json;
 mod resolved;
+pub mod shard;
 mod tables;
 
 use crate::engine::Summary;

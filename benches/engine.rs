@@ -1,0 +1,152 @@
+//! Where the time goes: whole-engine throughput on the baseline at 1 and 2
+//! threads, one model path, the aggregation of one run, and the charts.
+//! `cargo bench` measures; `cargo test --benches` runs each once (CI).
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use dsrsim::engine::rng::Streams;
+use dsrsim::engine::tally::Tally;
+use dsrsim::engine::{self, RunOptions};
+use dsrsim::model::{RunState, World};
+use dsrsim::report::{RunInfo, charts};
+use std::hint::black_box;
+use std::path::Path;
+
+fn baseline() -> World {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    World::new(dsrsim::scenario::load(&path).expect("the baseline loads"))
+}
+
+fn options(runs: u64, threads: usize) -> RunOptions {
+    RunOptions {
+        runs,
+        seed: 1,
+        threads: Some(threads),
+        progress: false,
+        keep_runs: 0,
+        run_range: None,
+    }
+}
+
+fn throughput(c: &mut Criterion) {
+    let world = baseline();
+    let runs = 4000;
+    let mut g = c.benchmark_group("engine");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(runs));
+    for threads in [1, 2] {
+        g.bench_function(format!("baseline_runs/threads={threads}"), |b| {
+            b.iter(|| engine::simulate(&world, &options(runs, threads)).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn one_path(c: &mut Criterion) {
+    let world = baseline();
+    let mut streams = Streams::new(1, world.process_names(), world.quantity_names()).unwrap();
+    let mut state = RunState::new(&world);
+    let mut run = 0u64;
+    let mut g = c.benchmark_group("model");
+    g.throughput(Throughput::Elements(world.points() as u64 - 1));
+    g.bench_function("one_path_44_steps_no_aggregation", |b| {
+        b.iter(|| {
+            run += 1;
+            streams.start_run(run);
+            world.run(&mut streams, &mut state, &mut |_, v| {
+                black_box(v);
+            });
+        })
+    });
+    g.finish();
+}
+
+/// The floor: only the random numbers a baseline run consumes, drawn in
+/// the same pattern (re-aim every stream, sample the run's quantities, then
+/// per step 4 draws per polity and 2 per operator), with nothing computed.
+fn rng_floor(c: &mut Criterion) {
+    use rand::Rng;
+    let world = baseline();
+    let mut streams = Streams::new(1, world.process_names(), world.quantity_names()).unwrap();
+    let polities = world.scenario.polities.len();
+    let operators = world.scenario.operators.len();
+    let steps = world.points() - 1;
+    let mut run = 0u64;
+    let mut g = c.benchmark_group("floor");
+    g.bench_function("random_numbers_of_one_baseline_run", |b| {
+        b.iter(|| {
+            use dsrsim::model::RandomSource;
+            run += 1;
+            streams.start_run(run);
+            let mut acc = 0u64;
+            // One region per polity and operator for the once-per-run values.
+            for q in 0..polities + operators {
+                acc ^= streams.quantity(q).next_u64();
+            }
+            for _ in 0..steps {
+                for p in 0..polities {
+                    let r = streams.process(2 * p);
+                    acc ^= r.next_u64() ^ r.next_u64() ^ r.next_u64() ^ r.next_u64();
+                }
+                for o in 0..operators {
+                    let r = streams.process(2 * polities + o);
+                    acc ^= r.next_u64() ^ r.next_u64();
+                }
+            }
+            black_box(acc)
+        })
+    });
+    g.finish();
+}
+
+fn aggregation(c: &mut Criterion) {
+    let world = baseline();
+    let mut tally = Tally::new(&engine::empty_aggregate(&world));
+    // Values of a real path, replayed: the cost is the recording, not the model.
+    let mut streams = Streams::new(1, world.process_names(), world.quantity_names()).unwrap();
+    let mut state = RunState::new(&world);
+    let mut path: Vec<Vec<f64>> = Vec::new();
+    streams.start_run(0);
+    world.run(&mut streams, &mut state, &mut |_, v| path.push(v.to_vec()));
+    let mut g = c.benchmark_group("aggregation");
+    g.throughput(Throughput::Elements(
+        (world.series().len() * world.points()) as u64,
+    ));
+    g.bench_function("record_one_run_all_series_all_points", |b| {
+        b.iter(|| {
+            for (point, values) in path.iter().enumerate() {
+                tally.add_point(point, values);
+            }
+            tally.end_run();
+        })
+    });
+    g.finish();
+}
+
+fn rendering(c: &mut Criterion) {
+    let world = baseline();
+    let summary = engine::simulate(&world, &options(500, 2)).unwrap();
+    let info = RunInfo {
+        runs: 500,
+        seed: 1,
+        threads: 2,
+    };
+    let mut g = c.benchmark_group("report");
+    g.sample_size(10);
+    g.bench_function("all_charts_of_a_run_png_and_svg", |b| {
+        b.iter(|| {
+            let specs = charts::run_charts(&world, &summary.aggregate, &info);
+            charts::render_all(&specs).unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    throughput,
+    one_path,
+    rng_floor,
+    aggregation,
+    rendering
+);
+criterion_main!(benches);
