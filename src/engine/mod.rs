@@ -99,7 +99,7 @@ pub fn empty_aggregate(world: &World) -> Aggregate {
     Aggregate::new(
         bins_of(world),
         world.points(),
-        world.scenario.shocks.len(),
+        world.event_names().len(),
         world.class_series().len(),
     )
 }
@@ -168,8 +168,8 @@ impl<'w> Lane<'w> {
         self.tally.end_run();
         let agg = &mut self.aggregate;
         agg.runs += 1;
-        for (i, fired) in self.state.fired().iter().enumerate() {
-            agg.events[i] += u64::from(*fired);
+        for (total, count) in agg.events.iter_mut().zip(self.state.events()) {
+            *total += count;
         }
         let (keen_below, cautious_from) = self.thresholds;
         for (k, (_, s)) in self.class_series.iter().enumerate() {

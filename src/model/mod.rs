@@ -10,7 +10,7 @@ mod run;
 mod series;
 mod world;
 
-pub use run::RunState;
+pub use run::{EVENT_KINDS, RunState};
 pub use series::{Metric, SeriesSpec};
 pub use world::World;
 

@@ -41,6 +41,7 @@ pub struct RunState {
     election_hazard: Vec<f64>,
     /// Per-step probability of a background government change (constant in a run).
     p_election: Vec<f64>,
+    eu_pace: Vec<f64>,
     restricted: Vec<bool>,
     /// Whether each operator is bound by a restriction at its polity or above;
     /// refreshed whenever a flag changes.
@@ -72,6 +73,8 @@ pub struct RunState {
     shock_step: Vec<Option<usize>>,
     shock_value: Vec<f64>,
     fired: Vec<bool>,
+    /// Per-run counts, in [`World::event_names`] order.
+    events: Vec<u64>,
     // Per-operator metrics of the current point.
     op_metric: [Vec<f64>; 4],
     /// The values of every series at the current point.
@@ -101,6 +104,7 @@ impl RunState {
             pressure: vec![0.0; n],
             election_hazard: vec![0.0; n],
             p_election: vec![0.0; n],
+            eu_pace: vec![1.0; n],
             restricted: vec![false; n],
             bound: vec![false; m],
             incident_decay: 1.0,
@@ -126,6 +130,7 @@ impl RunState {
             shock_step: vec![None; s],
             shock_value: vec![0.0; s],
             fired: vec![false; s],
+            events: vec![0; s + EVENT_KINDS.len() * n],
             op_metric: std::array::from_fn(|_| vec![0.0; m]),
             values: vec![0.0; world.series.len()],
         }
@@ -139,11 +144,20 @@ impl RunState {
             .chain(self.fired.iter().map(|&f| f64::from(u8::from(f))))
     }
 
-    /// Which shocks fired in the run just finished.
-    pub fn fired(&self) -> &[bool] {
-        &self.fired
+    /// What happened in the run just finished: each shock (0 or 1), then per
+    /// polity the count of each of [`EVENT_KINDS`].
+    pub fn events(&self) -> &[u64] {
+        &self.events
     }
 }
+
+/// What the model counts per polity and run, for base rates.
+pub const EVENT_KINDS: [&str; 4] = [
+    "government_change",
+    "eu_step",
+    "restriction_adopted",
+    "restriction_repealed",
+];
 
 const NET_METRICS: [Metric; 4] = [
     Metric::TrustedShare,
@@ -200,6 +214,7 @@ impl World {
             st.leverage[p] = pol.china_leverage.sample(r, Domain::UNIT);
             st.election_hazard[p] = pol.election_hazard.sample(r, Domain::NON_NEGATIVE);
             st.p_election[p] = hazard_probability(st.election_hazard[p], self.dt);
+            st.eu_pace[p] = pol.eu_pace.sample(r, Domain::NON_NEGATIVE);
             st.pressure[p] = pol.pressure;
             st.incident[p] = 0.0;
             st.restricted[p] = pol.restriction;
@@ -230,6 +245,7 @@ impl World {
             st.launch_pending[o] = false;
         }
         st.line_on.fill(false);
+        st.events.fill(0);
         self.refresh_bound(st);
         for (i, shock) in sc.shocks.iter().enumerate() {
             let r = src.quantity(self.shock_quantity[i]);
@@ -299,6 +315,7 @@ impl World {
         for i in 0..sc.shocks.len() {
             if st.shock_step[i] == Some(k) && sc.shocks[i].requires.is_none_or(|q| st.fired[q]) {
                 st.fired[i] = true;
+                st.events[i] = 1;
                 self.apply_shock(i, k, src, st);
             }
         }
@@ -314,6 +331,7 @@ impl World {
                 continue;
             }
             if u_election < st.p_election[p] {
+                self.count(st, p, 0);
                 st.w_target[p] = sc.polities[p]
                     .swing
                     .sample(src.process(self.polity_streams[p].swing), Domain::UNIT);
@@ -361,11 +379,12 @@ impl World {
             } else {
                 st.w_eff[c].powf(gamma)
             };
-            let mut rate = par(P::EuHazard) * w_gamma;
+            let mut rate = par(P::EuHazard) * w_gamma * st.eu_pace[c];
             if (3..=4).contains(&stage) && self.country_restriction(c, st) < 1.0 {
                 rate *= 1.0 - par(P::EuConditionality);
             }
             if happens(st.u_eu[c], rate, dt) {
+                self.count(st, c, 1);
                 self.set_stage(c, stage + 1, st);
             }
         }
@@ -441,6 +460,7 @@ impl World {
                     if !self.children[l].is_empty() {
                         continue;
                     }
+                    self.count(st, l, 0);
                     st.w_target[l] = match target {
                         Some(_) => value,
                         None => sc.polities[l]
@@ -460,6 +480,9 @@ impl World {
             Effect::EuStep { polity, stages } => {
                 let root = self.root[*polity];
                 let stage = (i32::from(st.eu_stage[root]) + stages).clamp(0, 5) as u8;
+                if stage != st.eu_stage[root] {
+                    self.count(st, root, 1);
+                }
                 self.set_stage(root, stage, st);
             }
             Effect::Restriction { polity, .. } => {
@@ -513,7 +536,12 @@ impl World {
         }
     }
 
+    fn count(&self, st: &mut RunState, p: usize, kind: usize) {
+        st.events[self.scenario.shocks.len() + EVENT_KINDS.len() * p + kind] += 1;
+    }
+
     fn adopt(&self, p: usize, k: usize, phase_out_years: f64, st: &mut RunState) {
+        self.count(st, p, 2);
         st.restricted[p] = true;
         for &o in &self.subtree_ops[p] {
             st.bound[o] = true;
@@ -533,6 +561,7 @@ impl World {
     }
 
     fn repeal(&self, p: usize, st: &mut RunState) {
+        self.count(st, p, 3);
         st.restricted[p] = false;
         self.refresh_bound(st);
         for &o in &self.subtree_ops[p] {

@@ -211,6 +211,19 @@ impl World {
             .collect()
     }
 
+    /// What each run counts: every shock (fired or not), then per polity
+    /// `<kind>:<polity id>` for each of `EVENT_KINDS`.
+    pub fn event_names(&self) -> Vec<String> {
+        (0..self.scenario.shocks.len())
+            .map(|i| format!("shock:{}", self.scenario.shock_key(i)))
+            .chain(self.scenario.polities.iter().flat_map(|p| {
+                super::run::EVENT_KINDS
+                    .iter()
+                    .map(move |k| format!("{k}:{}", p.id))
+            }))
+            .collect()
+    }
+
     /// For each country, the series that sorts it into a class at the horizon.
     pub fn class_series(&self) -> Vec<(String, usize)> {
         let metric = self.scenario.classes.metric.name();

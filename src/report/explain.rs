@@ -207,6 +207,12 @@ pub fn explain(sc: &Scenario) -> String {
                 pol.eu_stage,
                 STAGES[usize::from(pol.eu_stage)]
             ));
+            if pol.eu_pace != Dist::Const(1.0) {
+                facts.push(format!(
+                    "EU steps at {} times the usual pace (a blocker outside the model)",
+                    describe(&pol.eu_pace)
+                ));
+            }
         } else {
             facts.push(format!("{} of the population", pct(pol.weight)));
         }

@@ -35,6 +35,19 @@ pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String 
             })
         })
         .collect();
+    // Yearly rates of what the model counts (base rates, for calibration).
+    let years = sc.grid.steps() as f64 * sc.grid.dt_years();
+    let mut rates = serde_json::Map::new();
+    for (name, count) in world
+        .event_names()
+        .iter()
+        .zip(&agg.events)
+        .skip(sc.shocks.len())
+    {
+        if *count > 0 {
+            rates.insert(name.clone(), json!(*count as f64 / runs / years));
+        }
+    }
     let value = json!({
         "dsrsim_version": env!("CARGO_PKG_VERSION"),
         "model": "v1",
@@ -61,6 +74,7 @@ pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String 
             "probabilities": classes,
         },
         "shock_firing_rates": shocks,
+        "yearly_event_rates": rates,
         "warnings": sc.warnings,
     });
     let mut text = serde_json::to_string_pretty(&value).expect("json values serialise");
@@ -86,7 +100,7 @@ fn inputs(world: &World) -> Value {
                 "weight": p.weight,
                 "orientation": p.orientation.to_string(),
                 "target": p.target.as_ref().map(|t| t.to_string()),
-                "nato": p.nato, "eu_stage": p.eu_stage, "restriction": p.restriction,
+                "nato": p.nato, "eu_stage": p.eu_stage, "eu_pace": p.eu_pace.to_string(), "restriction": p.restriction,
                 "china_leverage": p.china_leverage.to_string(),
                 "pressure": p.pressure,
                 "election_hazard": p.election_hazard.to_string(),

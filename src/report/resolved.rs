@@ -73,6 +73,7 @@ pub fn resolved_toml(sc: &Scenario, runs: u64, seed: u64) -> String {
         } else {
             let _ = writeln!(o, "nato = {}", p.nato);
             let _ = writeln!(o, "eu_stage = {}", p.eu_stage);
+            let _ = writeln!(o, "eu_pace = {}", p.eu_pace);
         }
         if !is_parent {
             let _ = writeln!(o, "orientation = {}", p.orientation);

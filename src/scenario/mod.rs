@@ -57,6 +57,9 @@ pub struct Polity {
     pub target: Option<Dist>,
     pub nato: bool,
     pub eu_stage: u8,
+    /// Multiplier of the EU step rate for blockers outside the model
+    /// (non-recognition, a member's veto); 1 = none.
+    pub eu_pace: Dist,
     pub restriction: bool,
     pub china_leverage: Dist,
     pub pressure: f64,

@@ -107,6 +107,7 @@ pub struct RawPolity {
     pub target: Opt<Dist>,
     pub nato: Opt<bool>,
     pub eu_stage: Opt<i64>,
+    pub eu_pace: Opt<Dist>,
     pub restriction: Opt<bool>,
     pub china_leverage: Opt<Dist>,
     pub pressure: Opt<f64>,
@@ -174,7 +175,7 @@ macro_rules! inherit {
 
 impl RawPolity {
     pub fn inherit(&mut self, p: &RawPolity) {
-        inherit!(self, p; name, parent, weight, orientation, target, nato, eu_stage,
+        inherit!(self, p; name, parent, weight, orientation, target, nato, eu_stage, eu_pace,
                  restriction, china_leverage, pressure, election_hazard, swing);
     }
 }

@@ -335,6 +335,15 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
                     ),
                 );
             }
+            if let Some(v) = &p.eu_pace {
+                c.warn(
+                    &v.loc,
+                    format!(
+                        "`eu_pace` on `{}` is ignored: it belongs to the country",
+                        p.id.value
+                    ),
+                );
+            }
         }
         let orientation = c.opt_dist(&p.orientation, "orientation", Domain::UNIT, 0.5)?;
         let target = p
@@ -373,6 +382,7 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
             target,
             nato: p.nato.as_ref().is_some_and(|v| v.value),
             eu_stage,
+            eu_pace: c.opt_dist(&p.eu_pace, "eu_pace", Domain::NON_NEGATIVE, 1.0)?,
             restriction: p.restriction.as_ref().is_some_and(|v| v.value),
             china_leverage: c.opt_dist(&p.china_leverage, "china_leverage", Domain::UNIT, 0.0)?,
             pressure,
