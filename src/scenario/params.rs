@@ -35,7 +35,7 @@ params! {
     BIncumbent = "b_incumbent", Domain::ANY, 2.0, "logit", "lock-in to the installed vendor";
     Kappa = "kappa", Domain::NON_NEGATIVE, 0.5, "per year", "speed at which orientation follows the government's target";
     Sigma = "sigma", Domain::NON_NEGATIVE, 0.05, "per sqrt(year)", "orientation noise";
-    LawHazard = "law_hazard", Domain::NON_NEGATIVE, 0.0125, "per year", "base rate of adopting a high-risk-vendor restriction";
+    LawHazard = "law_hazard", Domain::NON_NEGATIVE, 0.008, "per year", "base rate of adopting a high-risk-vendor restriction";
     GW = "g_w", Domain::ANY, 6.0, "log-hazard", "effect of orientation on adopting a restriction";
     GNato = "g_nato", Domain::ANY, 0.5, "log-hazard", "effect of NATO membership on adopting a restriction";
     GEu = "g_eu", Domain::ANY, 1.0, "log-hazard", "effect of the EU stage (stage/5) on adopting a restriction";

@@ -505,8 +505,15 @@ fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Check
                 .hint("`market_share` is a share of the whole country, operators of its sub-polities included"));
         }
         let g5_weight = c.opt_dist(&o.g5_weight, "g5_weight", Domain::UNIT, 0.0)?;
+        // Only where one file says both: a backcast that restates 2010's
+        // g5_weight = 0 over a baseline's hr_5g needs no warning.
+        let same_file = o
+            .g5_weight
+            .as_ref()
+            .is_none_or(|g| o.hr_5g.as_ref().is_some_and(|h| h.loc.file == g.loc.file));
         if let (Some(h5), Dist::Const(g)) = (&o.hr_5g, &g5_weight)
             && *g == 0.0
+            && same_file
         {
             c.warn(
                 &h5.loc,
