@@ -562,3 +562,48 @@ fn ctrl_c_stops_cleanly_and_writes_nothing() {
         "nothing written after Ctrl-C"
     );
 }
+
+#[test]
+fn every_shipped_scenario_checks_and_explains() {
+    let dir = repo("scenarios");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 13, "the report's cases are shipped");
+    let out = simulate()
+        .arg("check")
+        .args(&files)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.matches("\nok: ").count() + usize::from(stdout.starts_with("ok: ")),
+        files.len()
+    );
+    let listed = fs::read_to_string(dir.join("README.md")).unwrap();
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            listed.contains(&format!("`{name}`")),
+            "scenarios/README.md does not list {name}"
+        );
+        let text = simulate()
+            .arg("explain")
+            .arg(f)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8_lossy(&text);
+        assert!(
+            text.contains("The question:"),
+            "{name} has no workshop question"
+        );
+    }
+}
