@@ -1,6 +1,6 @@
 //! What each command does, from parsed flags to files and exit codes.
 
-use crate::cli::{Cli, Command, CompareArgs, RunArgs};
+use crate::cli::{Cli, Command, CompareArgs, RunArgs, SimArgs};
 use crate::engine::{self, RunOptions};
 use crate::error::{Error, Result};
 use crate::model::World;
@@ -78,13 +78,13 @@ pub fn default_out_dir(scenario: &Path) -> PathBuf {
 
 fn run(args: &RunArgs) -> Result<()> {
     let mut sc = load(&args.scenario)?;
-    if let Some(runs) = args.runs {
+    if let Some(runs) = args.sim.runs {
         if runs == 0 {
             return Err(Error::usage("--runs must be at least 1"));
         }
         sc.runs = runs;
     }
-    if let Some(seed) = args.seed {
+    if let Some(seed) = args.sim.seed {
         sc.seed = seed;
     }
     if args.keep_runs > MAX_KEPT_RUNS {
@@ -93,11 +93,9 @@ fn run(args: &RunArgs) -> Result<()> {
             args.keep_runs
         )));
     }
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
+    let threads = threads_of(&args.sim);
     let out_dir = args
+        .sim
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&args.scenario));
@@ -117,7 +115,7 @@ fn run(args: &RunArgs) -> Result<()> {
             runs,
             seed,
             threads: Some(threads),
-            progress: !args.quiet && std::io::stderr().is_terminal(),
+            progress: !args.sim.quiet && std::io::stderr().is_terminal(),
             keep_runs: args.keep_runs.min(runs),
             run_range: run_range.clone(),
         },
@@ -150,7 +148,7 @@ fn run(args: &RunArgs) -> Result<()> {
         };
         let path = out_dir.join(format!("shard-{i}-of-{n}.json"));
         report::write_atomic(&path, report::shard::shard_json(&file).as_bytes())?;
-        if !args.quiet {
+        if !args.sim.quiet {
             eprintln!(
                 "{}: shard {i}/{n} (runs {}..{}) in {:.2} s -> {}\n  merge all {n} shards with `simulate merge {}/shard-*-of-{n}.json`",
                 world.scenario.name,
@@ -163,18 +161,10 @@ fn run(args: &RunArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let files = report::render_run(
-        &world,
-        &summary,
-        &RunInfo {
-            runs,
-            seed,
-            threads,
-        },
-    )?;
+    let files = report::render_run(&world, &summary, &RunInfo { runs, seed })?;
     let rendered = started.elapsed() - elapsed;
     report::write_all(&out_dir, &files)?;
-    if !args.quiet {
+    if !args.sim.quiet {
         eprintln!(
             "{}: {runs} runs in {:.2} s ({threads} threads, seed {seed}), report in {:.2} s\n  -> {}",
             world.scenario.name,
@@ -191,15 +181,12 @@ fn compare(args: &CompareArgs) -> Result<()> {
     for path in &args.scenarios {
         scenarios.push(load(path)?);
     }
-    let runs = args.runs.unwrap_or(scenarios[0].runs);
+    let runs = args.sim.runs.unwrap_or(scenarios[0].runs);
     if runs == 0 {
         return Err(Error::usage("--runs must be at least 1"));
     }
-    let seed = args.seed.unwrap_or(scenarios[0].seed);
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
+    let seed = args.sim.seed.unwrap_or(scenarios[0].seed);
+    let threads = threads_of(&args.sim);
     let worlds: Vec<World> = scenarios
         .into_iter()
         .map(|mut sc| {
@@ -209,7 +196,7 @@ fn compare(args: &CompareArgs) -> Result<()> {
         })
         .collect();
     let refs: Vec<&World> = worlds.iter().collect();
-    let out_dir = args.out.clone().unwrap_or_else(|| {
+    let out_dir = args.sim.out.clone().unwrap_or_else(|| {
         let stems: Vec<String> = refs.iter().map(|w| report::compare::stem(w)).collect();
         Path::new("output").join(format!("compare-{}", stems.join("-vs-")))
     });
@@ -220,20 +207,16 @@ fn compare(args: &CompareArgs) -> Result<()> {
             runs,
             seed,
             threads: Some(threads),
-            progress: !args.quiet && std::io::stderr().is_terminal(),
+            progress: !args.sim.quiet && std::io::stderr().is_terminal(),
             keep_runs: 0,
             run_range: None,
         },
     )?;
     let elapsed = started.elapsed();
-    let info = RunInfo {
-        runs,
-        seed,
-        threads,
-    };
+    let info = RunInfo { runs, seed };
     let files = report::compare::render_compare(&refs, &summaries, &differences, &info)?;
     report::write_all(&out_dir, &files)?;
-    if !args.quiet {
+    if !args.sim.quiet {
         eprintln!(
             "compared {} scenarios on {runs} paired runs in {:.2} s ({threads} threads, seed {seed})\n  -> {}",
             refs.len(),
@@ -254,15 +237,7 @@ fn merge(shards: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> Result<()> {
         aggregate: merged.aggregate,
         kept: merged.kept,
     };
-    let files = report::render_run(
-        &world,
-        &summary,
-        &RunInfo {
-            runs,
-            seed,
-            threads: 1,
-        },
-    )?;
+    let files = report::render_run(&world, &summary, &RunInfo { runs, seed })?;
     report::write_all(&out_dir, &files)?;
     if !quiet {
         eprintln!(
@@ -273,6 +248,13 @@ fn merge(shards: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn threads_of(sim: &SimArgs) -> usize {
+    sim.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    )
 }
 
 /// "output/x/index.html (open in a browser), summary.csv, …, 18 charts"

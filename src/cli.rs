@@ -51,21 +51,8 @@ pub struct RunArgs {
     /// The scenario file (TOML)
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
-    /// Number of runs (overrides the file); accepts 100000, 100_000 or 1e5
-    #[arg(long, value_parser = parse_count)]
-    pub runs: Option<u64>,
-    /// Random seed (overrides the file)
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores); results do not depend on it
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
-    /// Folder the files go into [default: output/<file stem>/]
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// No progress bar, no summary line
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub sim: SimArgs,
     /// Also write runs.csv: sampled inputs and horizon values of the first N runs
     #[arg(long, value_name = "N", value_parser = parse_count, default_value = "0")]
     pub keep_runs: u64,
@@ -76,19 +63,26 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The scenarios; the first is the reference A
+    /// The scenarios; the first is the reference A (its runs and seed are the defaults)
     #[arg(value_name = "SCENARIO", num_args = 2.., required = true)]
     pub scenarios: Vec<PathBuf>,
-    /// Number of runs [default: the first scenario's]
+    #[command(flatten)]
+    pub sim: SimArgs,
+}
+
+/// What every simulating command takes.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Number of runs (overrides the file); accepts 100000, 100_000 or 1e5
     #[arg(long, value_parser = parse_count)]
     pub runs: Option<u64>,
-    /// Random seed shared by all scenarios [default: the first scenario's]
+    /// Random seed (overrides the file)
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores); results do not depend on it
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-    /// Folder the files go into [default: output/compare-<a>-vs-<b>/]
+    /// Folder the files go into [default: output/<file stem>/, or output/compare-<a>-vs-<b>/]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// No progress bar, no summary line

@@ -250,22 +250,20 @@ impl World {
     /// Shocks that touch a polity's country (for charts and the timeline).
     pub fn shock_countries(&self, i: usize) -> Vec<usize> {
         let sc = &self.scenario;
-        let mut out: Vec<usize> = match &sc.shocks[i].effect {
-            Effect::GovernmentChange { polity, .. }
-            | Effect::Auction { polity, .. }
-            | Effect::EuStep { polity, .. }
-            | Effect::Restriction { polity, .. }
-            | Effect::Repeal { polity }
-            | Effect::Pressure { polity, .. }
-            | Effect::Leverage { polity, .. } => vec![self.root[*polity]],
-            Effect::OwnershipChange { operator, .. } => {
+        let effect = &sc.shocks[i].effect;
+        let mut out: Vec<usize> = match (effect.polity(), effect) {
+            (Some(p), _) => vec![self.root[p]],
+            (None, Effect::OwnershipChange { operator, .. }) => {
                 vec![self.root[sc.operators[*operator].polity]]
             }
-            Effect::Incident {
-                polities: Some(list),
-                ..
-            } => list.iter().map(|p| self.root[*p]).collect(),
-            Effect::Incident { polities: None, .. } | Effect::Price(_) => self.countries.clone(),
+            (
+                None,
+                Effect::Incident {
+                    polities: Some(list),
+                    ..
+                },
+            ) => list.iter().map(|p| self.root[*p]).collect(),
+            (None, _) => self.countries.clone(),
         };
         out.sort_unstable();
         out.dedup();

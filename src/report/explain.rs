@@ -24,20 +24,17 @@ pub fn timing_text(t: &Timing) -> String {
 /// Where a shock acts, in words.
 pub fn shock_target(sc: &Scenario, e: &Effect) -> String {
     let name = |p: &usize| format!("{} ({})", sc.polities[*p].name, sc.polities[*p].id);
-    match e {
-        Effect::GovernmentChange { polity, .. }
-        | Effect::Auction { polity, .. }
-        | Effect::EuStep { polity, .. }
-        | Effect::Restriction { polity, .. }
-        | Effect::Repeal { polity }
-        | Effect::Pressure { polity, .. }
-        | Effect::Leverage { polity, .. } => name(polity),
-        Effect::OwnershipChange { operator, .. } => sc.operators[*operator].name.clone(),
-        Effect::Incident {
-            polities: Some(list),
-            ..
-        } => list.iter().map(name).collect::<Vec<_>>().join(", "),
-        Effect::Incident { polities: None, .. } | Effect::Price(_) => "every country".into(),
+    match (e.polity(), e) {
+        (Some(p), _) => name(&p),
+        (None, Effect::OwnershipChange { operator, .. }) => sc.operators[*operator].name.clone(),
+        (
+            None,
+            Effect::Incident {
+                polities: Some(list),
+                ..
+            },
+        ) => list.iter().map(name).collect::<Vec<_>>().join(", "),
+        (None, _) => "every country".into(),
     }
 }
 

@@ -22,11 +22,11 @@ pub use explain::{explain, timeline};
 pub use resolved::resolved_toml;
 
 /// The run's effective inputs, which flags may have changed from the file.
+/// (No thread count: nothing written may depend on it.)
 #[derive(Debug, Clone)]
 pub struct RunInfo {
     pub runs: u64,
     pub seed: u64,
-    pub threads: usize,
 }
 
 /// Every output of a run, as (file name, bytes), in writing order.

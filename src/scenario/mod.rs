@@ -151,6 +151,20 @@ pub enum PriceChange {
 }
 
 impl Effect {
+    /// The polity a shock names, for the kinds that name one.
+    pub fn polity(&self) -> Option<usize> {
+        match self {
+            Effect::GovernmentChange { polity, .. }
+            | Effect::Auction { polity, .. }
+            | Effect::EuStep { polity, .. }
+            | Effect::Restriction { polity, .. }
+            | Effect::Repeal { polity }
+            | Effect::Pressure { polity, .. }
+            | Effect::Leverage { polity, .. } => Some(*polity),
+            Effect::OwnershipChange { .. } | Effect::Incident { .. } | Effect::Price(_) => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Effect::GovernmentChange { .. } => "government_change",
