@@ -134,7 +134,20 @@ pub fn frame<DB: DrawingBackend>(
         .style(FontStyle::Bold)
         .color(&INK);
     root.draw_text(title, &title_style, (24, 14)).map_err(err)?;
-    let sub_style = (FONT, LABEL_SIZE).into_font().color(&RGBColor(80, 80, 80));
+    // Long subtitles shrink to fit the page rather than run off it.
+    let mut size = LABEL_SIZE;
+    let mut sub_style = (FONT, size).into_font().color(&RGBColor(80, 80, 80));
+    while size > 14.0
+        && root
+            .estimate_text_size(subtitle, &sub_style)
+            .map_err(err)?
+            .0
+            + 48
+            > w
+    {
+        size -= 1.0;
+        sub_style = (FONT, size).into_font().color(&RGBColor(80, 80, 80));
+    }
     root.draw_text(subtitle, &sub_style, (24, 62))
         .map_err(err)?;
     let stamp_style = (FONT, SMALL_SIZE)

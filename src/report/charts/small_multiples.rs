@@ -182,34 +182,58 @@ impl Draw for SmallMultiples {
             }
             mesh.draw().map_err(err)?;
 
-            for (k, m) in panel.markers.iter().enumerate() {
-                if m.to > m.from {
+            // Shocks on one date share a line and a label ("a +2"); labels
+            // take the first of four rows where they do not overlap the
+            // previous one, and are left out (the line stays) where none is free.
+            let mut groups: Vec<(f64, f64, Vec<&str>)> = Vec::new();
+            for m in &panel.markers {
+                match groups.iter_mut().find(|g| (g.0 - m.from).abs() < 1e-9) {
+                    Some(g) => {
+                        g.1 = g.1.max(m.to);
+                        g.2.push(&m.label);
+                    }
+                    None => groups.push((m.from, m.to, vec![&m.label])),
+                }
+            }
+            let label_style = (FONT, SMALL_SIZE - 2.0)
+                .into_font()
+                .color(&RGBColor(70, 70, 70))
+                .pos(Pos::new(HPos::Left, VPos::Top));
+            let mut row_ends = [i32::MIN; 4];
+            for (from, to, labels) in &groups {
+                if to > from {
                     chart
                         .draw_series(std::iter::once(Rectangle::new(
-                            [(m.from, y0), (m.to, y1)],
+                            [(*from, y0), (*to, y1)],
                             RGBColor(120, 120, 120).mix(0.12).filled(),
                         )))
                         .map_err(err)?;
                 }
                 chart
                     .draw_series(DashedLineSeries::new(
-                        vec![(m.from, y0), (m.from, y1)],
+                        vec![(*from, y0), (*from, y1)],
                         8,
                         6,
                         RGBColor(90, 90, 90).stroke_width(2),
                     ))
                     .map_err(err)?;
-                let style = (FONT, SMALL_SIZE - 2.0)
-                    .into_font()
-                    .color(&RGBColor(70, 70, 70))
-                    .pos(Pos::new(HPos::Left, VPos::Top));
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        format!(" {}", m.label),
-                        (m.from, y1 - (y1 - y0) * (0.01 + 0.06 * (k % 3) as f64)),
-                        style,
-                    )))
-                    .map_err(err)?;
+                let text = if labels.len() == 1 {
+                    format!(" {}", labels[0])
+                } else {
+                    format!(" {} +{}", labels[0], labels.len() - 1)
+                };
+                let width = cell.estimate_text_size(&text, &label_style).map_err(err)?.0 as i32;
+                let x_px = chart.backend_coord(&(*from, y1)).0;
+                if let Some(row) = row_ends.iter().position(|&end| x_px > end + 4) {
+                    row_ends[row] = x_px + width;
+                    chart
+                        .draw_series(std::iter::once(Text::new(
+                            text,
+                            (*from, y1 - (y1 - y0) * (0.01 + 0.065 * row as f64)),
+                            label_style.clone(),
+                        )))
+                        .map_err(err)?;
+                }
             }
             if self.zero_line && y0 < 0.0 && y1 > 0.0 {
                 chart
