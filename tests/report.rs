@@ -143,8 +143,14 @@ fn a_run_writes_readable_charts_and_a_self_contained_page() {
     // 7 fan charts, operators, classes, trade-off.
     assert_eq!(pngs, 10);
     let svg = fs::read_to_string(out.join("charts/fan-trusted_share.svg")).unwrap();
-    assert!(svg.contains("Trusted-vendor share of the installed radio network, 2025"), "the SVG carries its title");
-    assert!(svg.contains("Serbia 5G auction · seed 2025 · 300 runs"), "the SVG carries its stamp");
+    assert!(
+        svg.contains("Trusted-vendor share of the installed radio network, 2025"),
+        "the SVG carries its title"
+    );
+    assert!(
+        svg.contains("Serbia 5G auction · seed 2025 · 300 runs"),
+        "the SVG carries its stamp"
+    );
     check_page(&out);
     let html = fs::read_to_string(out.join("index.html")).unwrap();
     for needle in [
