@@ -18,7 +18,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario and write summary.csv, summary.json and scenario.resolved.toml
+    /// Run a scenario: tables (summary.csv, summary.json), charts and an index.html page
     Run(RunArgs),
     /// Run two or more scenarios on the same random numbers and compare them
     /// run by run (each against the first)

@@ -94,7 +94,8 @@ fn read_layer(
                     )
                     .hint("`extends` is a path relative to the file that names it"),
                 None => Diagnostic::new(format!("cannot read scenario `{}`: {e}", path.display()))
-                    .in_file(path),
+                    .in_file(path)
+                    .hint("the shipped scenarios are in `scenarios/` (see scenarios/README.md), e.g. `simulate scenarios/serbia-5g.toml`"),
             };
             return Err(d.into());
         }
