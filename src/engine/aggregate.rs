@@ -34,13 +34,13 @@ pub const SMALL_LIMIT: f64 = 262_144.0;
 /// The only place a value is mapped to its slot.
 #[derive(Debug, Clone, Copy)]
 pub struct BinIndex {
-    lo: f64,
-    hi: f64,
-    scale: f64,
-    tolerance: f64,
-    count: usize,
-    zero: bool,
-    last: usize,
+    pub(crate) lo: f64,
+    pub(crate) hi: f64,
+    pub(crate) scale: f64,
+    pub(crate) tolerance: f64,
+    pub(crate) count: usize,
+    pub(crate) zero: bool,
+    pub(crate) last: usize,
 }
 
 impl BinIndex {
