@@ -11,7 +11,7 @@ pub fn bar(total: u64, enabled: bool) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(4));
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} {bar:40} {human_pos}/{human_len} runs  {per_sec}  ETA {eta}",
+            "{spinner} {bar:40} {human_pos}/{human_len} runs  {per_sec:0}  ETA {eta}",
         )
         .expect("a valid template"),
     );
