@@ -90,13 +90,31 @@ fn differences_html(worlds: &[&World], diffs: &[Differences], summaries: &[Summa
             a.scenario.grid.point_date(last)
         );
         h.push_str("<table><tr><th>country</th><th>metric</th><th>median A</th><th>median B</th><th>median B − A</th><th>P(B &gt; A)</th><th>P(B &lt; A)</th></tr>");
-        for &c in a.countries() {
+        // Countries where no run differs in any of these metrics are named
+        // once below the table, so the rows that matter come first.
+        let pair_of = |m: Metric, id: &str| {
+            d.pairs.iter().position(|&(sa, _)| {
+                let s = &a.series()[sa];
+                s.metric == m && s.entity == id
+            })
+        };
+        let untouched = |c: usize| {
+            let id = &a.scenario.polities[c].id;
+            metrics
+                .iter()
+                .filter_map(|&m| pair_of(m, id))
+                .all(|j| d.aggregate.share_signs(j, last) == (0.0, 0.0))
+        };
+        let unchanged: Vec<&str> = a
+            .countries()
+            .iter()
+            .filter(|&&c| untouched(c))
+            .map(|&c| a.scenario.polities[c].name.as_str())
+            .collect();
+        for &c in a.countries().iter().filter(|&&c| !untouched(c)) {
             let id = &a.scenario.polities[c].id;
             for m in metrics {
-                let Some(j) = d.pairs.iter().position(|&(sa, _)| {
-                    let s = &a.series()[sa];
-                    s.metric == m && &s.entity == id
-                }) else {
+                let Some(j) = pair_of(m, id) else {
                     continue;
                 };
                 let (sa, sb) = d.pairs[j];
@@ -135,6 +153,13 @@ fn differences_html(worlds: &[&World], diffs: &[Differences], summaries: &[Summa
             }
         }
         h.push_str("</table>");
+        if !unchanged.is_empty() {
+            let _ = write!(
+                h,
+                "<p>No run differs in these metrics for: {}.</p>",
+                escape(&unchanged.join(", "))
+            );
+        }
     }
     h
 }
