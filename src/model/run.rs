@@ -668,3 +668,36 @@ impl World {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn skipping_the_exp_never_changes_a_decision() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..200_000 {
+            let u = unit(&mut rng);
+            // Rates over ten orders of magnitude, steps from a month to a year,
+            // and uniforms pushed right against the threshold.
+            let rate = 10f64.powf(unit(&mut rng) * 10.0 - 6.0);
+            let dt = [1.0 / 12.0, 0.25, 0.5, 1.0][(rng.next_u32() % 4) as usize];
+            let exact = hazard_probability(rate, dt);
+            for v in [
+                u,
+                exact,
+                exact * (1.0 - 1e-15),
+                exact * (1.0 + 1e-15),
+                rate * dt,
+            ] {
+                assert_eq!(
+                    happens(v, rate, dt),
+                    v < exact,
+                    "u {v}, rate {rate}, dt {dt}"
+                );
+            }
+        }
+    }
+}
