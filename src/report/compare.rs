@@ -1,9 +1,7 @@
 //! The files of a paired comparison: differences first (CSV, table, charts),
 //! then each scenario's own summary.
 
-use super::charts::{
-    self, Band, ChartSpec, Layer, Legend, Marker, Panel, SmallMultiples, Spec, colour,
-};
+use super::charts::{self, ChartSpec, Layer, Legend, Marker, Panel, SmallMultiples, Spec, colour};
 use super::html::{self, escape};
 use super::{RunInfo, chart_files, resolved_toml, tables};
 use crate::engine::{Differences, Summary};
@@ -237,10 +235,6 @@ pub fn compare_charts(
                 }
             })
             .collect();
-        let bands: Vec<&Band> = panels
-            .iter()
-            .flat_map(|p| p.layers.iter().map(|l| &l.band))
-            .collect();
         let title = format!("{}, {period}", metric.chart_title());
         specs.push((
             format!("overlay-{}", metric.name()),
@@ -251,7 +245,7 @@ pub fn compare_charts(
                 stamp: stamp.clone(),
                 y_desc: charts::y_desc(metric).into(),
                 x_range: charts::x_range(a),
-                y_range: charts::y_range(metric, &bands),
+                y_range: charts::y_range(metric, &panels),
                 panels,
                 legend: Legend::FirstPanel,
                 zero_line: false,
@@ -286,12 +280,7 @@ pub fn compare_charts(
                     })
                 })
                 .collect();
-            let bands: Vec<&Band> = panels
-                .iter()
-                .flat_map(|p| p.layers.iter().map(|l| &l.band))
-                .collect();
-            let (lo, hi) = bands
-                .iter()
+            let (lo, hi) = charts::bands_of(&panels)
                 .flat_map(|b| b.p05.iter().chain(&b.p95))
                 .filter(|v| v.is_finite())
                 .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));

@@ -3,7 +3,7 @@
 
 use super::{
     Band, ClassBars, Draw, Layer, Legend, Marker, Panel, SmallMultiples, TradeOff, TradeOffPoint,
-    colour,
+    bands_of, colour,
 };
 use crate::engine::aggregate::Aggregate;
 use crate::model::{Metric, World};
@@ -111,7 +111,10 @@ pub fn markers(world: &World, country: usize) -> Vec<Marker> {
         .collect()
 }
 
-pub fn y_range(metric: Metric, bands: &[&Band]) -> (f64, f64) {
+/// The y range of a metric's panels: fixed for bounded metrics, from the
+/// bands for the open-ended cost premium.
+pub fn y_range(metric: Metric, panels: &[Panel]) -> (f64, f64) {
+    let bands: Vec<&Band> = bands_of(panels).collect();
     match metric {
         Metric::EuStage => (0.0, 5.0),
         Metric::CostPremium => {
@@ -187,11 +190,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 secondary: None,
             })
             .collect();
-        let bands: Vec<&Band> = panels
-            .iter()
-            .flat_map(|p| p.layers.iter().map(|l| &l.band))
-            .collect();
-        let y_range = y_range(metric, &bands);
+        let y_range = y_range(metric, &panels);
         let title = format!("{}, {}", metric.chart_title(), period(world));
         specs.push((
             format!("fan-{}", metric.name()),

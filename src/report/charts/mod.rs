@@ -15,7 +15,7 @@ pub use build::{
     ChartSpec, FAN_METRICS, Spec, band, is_percent, markers, run_charts, thousands, x_range,
     y_desc, y_range,
 };
-pub use small_multiples::{Band, Layer, Legend, Marker, Panel, SmallMultiples};
+pub use small_multiples::{Band, Layer, Legend, Marker, Panel, SmallMultiples, bands_of};
 
 use crate::error::{Error, Result};
 use plotters::coord::Shift;

@@ -44,6 +44,11 @@ pub struct Marker {
     pub label: String,
 }
 
+/// Every band drawn in these panels.
+pub fn bands_of(panels: &[Panel]) -> impl Iterator<Item = &Band> {
+    panels.iter().flat_map(|p| p.layers.iter().map(|l| &l.band))
+}
+
 #[derive(Debug, Clone)]
 pub struct Panel {
     pub title: String,
