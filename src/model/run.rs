@@ -57,8 +57,10 @@ pub struct RunState {
     h_legacy: Vec<f64>,
     h_5g: Vec<f64>,
     g5: Vec<f64>,
-    refresh_years: Vec<f64>,
-    rollout_years: Vec<f64>,
+    /// Share of the network refreshed per step, min(Δt/T, 1), and the 5G ramp
+    /// per step, Δt/R: constant in a run, so divided once.
+    refresh_per_step: Vec<f64>,
+    ramp_per_step: Vec<f64>,
     premium: Vec<f64>,
     launched: Vec<bool>,
     launch_pending: Vec<bool>,
@@ -116,8 +118,8 @@ impl RunState {
             h_legacy: vec![0.0; m],
             h_5g: vec![0.0; m],
             g5: vec![0.0; m],
-            refresh_years: vec![0.0; m],
-            rollout_years: vec![0.0; m],
+            refresh_per_step: vec![0.0; m],
+            ramp_per_step: vec![0.0; m],
             premium: vec![0.0; m],
             launched: vec![false; m],
             launch_pending: vec![false; m],
@@ -231,14 +233,16 @@ impl World {
             st.h_legacy[o] = op.hr_legacy.sample(r, Domain::UNIT);
             let h5 = op.hr_5g.sample(r, Domain::UNIT);
             st.g5[o] = op.g5_weight.sample(r, Domain::UNIT);
-            st.refresh_years[o] = op
+            let refresh_years = op
                 .refresh_years
                 .as_ref()
                 .map_or(refresh_default, |d| d.sample(r, Domain::POSITIVE));
-            st.rollout_years[o] = op
+            let rollout_years = op
                 .rollout_years
                 .as_ref()
                 .map_or(rollout_default, |d| d.sample(r, Domain::POSITIVE));
+            st.refresh_per_step[o] = (self.dt / refresh_years).min(1.0);
+            st.ramp_per_step[o] = self.dt / rollout_years;
             st.launched[o] = st.g5[o] > 0.0;
             st.h_5g[o] = if st.launched[o] { h5 } else { 0.0 };
             st.premium[o] = 0.0;
@@ -393,7 +397,7 @@ impl World {
         for o in 0..sc.operators.len() {
             let r = src.process(self.operator_streams[o].step);
             let (u_legacy, u_5g) = (unit(r), unit(r));
-            let refresh = (dt / st.refresh_years[o]).min(1.0);
+            let refresh = st.refresh_per_step[o];
             let g_old = st.g5[o];
             let launched_before = st.launched[o];
             let h_legacy_before = st.h_legacy[o];
@@ -420,7 +424,7 @@ impl World {
             let h_legacy_new = h_legacy_refreshed.min(line_legacy);
             let h_5g_new = h_5g_refreshed.min(line_5g);
             let g_new = if st.launched[o] {
-                (g_old + dt / st.rollout_years[o]).min(1.0)
+                (g_old + st.ramp_per_step[o]).min(1.0)
             } else {
                 g_old
             };
