@@ -169,8 +169,28 @@ pub fn legend_strip<DB: DrawingBackend>(
     items: &[(String, RGBColor)],
     size: f64,
 ) -> std::result::Result<DrawingArea<DB, Shift>, String> {
+    let height = legend_layout(area, items, size, true)?;
+    Ok(area.margin(height, 0, 0, 0))
+}
+
+/// Height in pixels the legend items take across `area` (0 without items).
+pub fn legend_height<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(String, RGBColor)],
+    size: f64,
+) -> std::result::Result<u32, String> {
+    legend_layout(area, items, size, false)
+}
+
+/// Lay the items out in rows, drawing them if asked; returns the height used.
+fn legend_layout<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(String, RGBColor)],
+    size: f64,
+    draw: bool,
+) -> std::result::Result<u32, String> {
     if items.is_empty() {
-        return Ok(area.clone());
+        return Ok(0);
     }
     let (w, _) = area.dim_in_pixel();
     let row_height = (size * 1.45) as i32;
@@ -183,21 +203,23 @@ pub fn legend_strip<DB: DrawingBackend>(
             x = 8;
             y += row_height;
         }
-        let mid = y + row_height / 2 - 2;
-        area.draw(&PathElement::new(
-            vec![(x, mid), (x + 32, mid)],
-            colour.stroke_width(6),
-        ))
-        .map_err(err)?;
-        area.draw_text(
-            label,
-            &style,
-            (x + 40, y + (row_height - size as i32) / 2 - 2),
-        )
-        .map_err(err)?;
+        if draw {
+            let mid = y + row_height / 2 - 2;
+            area.draw(&PathElement::new(
+                vec![(x, mid), (x + 32, mid)],
+                colour.stroke_width(6),
+            ))
+            .map_err(err)?;
+            area.draw_text(
+                label,
+                &style,
+                (x + 40, y + (row_height - size as i32) / 2 - 2),
+            )
+            .map_err(err)?;
+        }
         x += item_w;
     }
-    Ok(area.margin((y + row_height + 4) as u32, 0, 0, 0))
+    Ok((y + row_height + 4) as u32)
 }
 
 /// Grid shape for n panels: as square as a 16:10 page allows.

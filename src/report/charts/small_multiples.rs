@@ -4,7 +4,8 @@
 //! axis for a probability (P(B > A) in a paired comparison).
 
 use super::{
-    CAPTION_SIZE, Draw, FONT, GRID, INK, LABEL_SIZE, SMALL_SIZE, err, frame, grid, legend_strip,
+    CAPTION_SIZE, Draw, FONT, GRID, INK, LABEL_SIZE, SMALL_SIZE, err, frame, grid, legend_height,
+    legend_strip,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -42,6 +43,14 @@ pub struct Marker {
     pub from: f64,
     pub to: f64,
     pub label: String,
+}
+
+fn legend_items(panel: &Panel) -> Vec<(String, RGBColor)> {
+    panel
+        .layers
+        .iter()
+        .map(|l| (l.label.clone(), l.colour))
+        .collect()
 }
 
 /// Every band drawn in these panels.
@@ -158,12 +167,16 @@ impl Draw for SmallMultiples {
             .map_err(err)?;
             let mut cell = cell.margin(CAPTION_SIZE as u32 + 12, 0, 0, 0);
             if self.legend == Legend::EveryPanel {
-                let items: Vec<(String, RGBColor)> = panel
-                    .layers
-                    .iter()
-                    .map(|l| (l.label.clone(), l.colour))
-                    .collect();
-                cell = legend_strip(&cell, &items, SMALL_SIZE)?;
+                let items = legend_items(panel);
+                // Panels of one row keep their plots level: every legend
+                // takes the height of the tallest in the row.
+                let row = i / cols;
+                let mut tallest = 0;
+                for other in self.panels.iter().skip(row * cols).take(cols) {
+                    tallest = tallest.max(legend_height(&cell, &legend_items(other), SMALL_SIZE)?);
+                }
+                legend_strip(&cell, &items, SMALL_SIZE)?;
+                cell = cell.margin(tallest, 0, 0, 0);
             }
             let mut chart = ChartBuilder::on(&cell)
                 .margin(10)
