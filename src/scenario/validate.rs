@@ -83,51 +83,35 @@ impl Checker<'_> {
     }
 
     fn polity(&self, polities: &[Polity], id: &At<String>, what: &str) -> Checked<usize> {
-        polities
-            .iter()
-            .position(|p| p.id == id.value)
-            .ok_or_else(|| {
-                self.err(&id.loc, format!("unknown polity `{}` in {what}", id.value))
-                    .maybe_hint(
-                        did_you_mean(&id.value, polities.iter().map(|p| p.id.as_str())).or_else(
-                            || {
-                                Some(format!(
-                                    "known polities: {}",
-                                    polities
-                                        .iter()
-                                        .map(|p| p.id.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ))
-                            },
-                        ),
-                    )
-            })
+        self.lookup("polity", polities.iter().map(|p| p.id.as_str()), id, what)
     }
 
     fn operator(&self, operators: &[Operator], id: &At<String>, what: &str) -> Checked<usize> {
-        operators
-            .iter()
-            .position(|o| o.id == id.value)
+        self.lookup(
+            "operator",
+            operators.iter().map(|o| o.id.as_str()),
+            id,
+            what,
+        )
+    }
+
+    /// The index of `id` among `ids`, or an error naming the closest id
+    /// (or all of them when none is close).
+    fn lookup<'a>(
+        &self,
+        kind: &str,
+        ids: impl Iterator<Item = &'a str> + Clone,
+        id: &At<String>,
+        what: &str,
+    ) -> Checked<usize> {
+        ids.clone()
+            .position(|known| known == id.value)
             .ok_or_else(|| {
-                self.err(
-                    &id.loc,
-                    format!("unknown operator `{}` in {what}", id.value),
-                )
-                .maybe_hint(
-                    did_you_mean(&id.value, operators.iter().map(|o| o.id.as_str())).or_else(
-                        || {
-                            Some(format!(
-                                "known operators: {}",
-                                operators
-                                    .iter()
-                                    .map(|o| o.id.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ))
-                        },
-                    ),
-                )
+                let hint = did_you_mean(&id.value, ids.clone()).unwrap_or_else(|| {
+                    format!("known {kind}s: {}", ids.collect::<Vec<_>>().join(", "))
+                });
+                self.err(&id.loc, format!("unknown {kind} `{}` in {what}", id.value))
+                    .hint(hint)
             })
     }
 }
