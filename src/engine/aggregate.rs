@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Fixed-point scale of the sums: 2^32 (values are resolved to 2.3e-10).
-const FIXED_SCALE: f64 = 4_294_967_296.0;
+pub(crate) const FIXED_SCALE: f64 = 4_294_967_296.0;
 
 /// A value in fixed point (2^-32), rounded half to even. Integers add in
 /// any order to the same bits; floats would not.
@@ -19,7 +19,7 @@ pub fn fixed(v: f64) -> i128 {
 /// 1.5·2^52: adding it to |x| < 2^51 leaves round_ties_even(x) in the low
 /// mantissa bits — the same integer as `fixed`, with no float-to-int
 /// instruction, so a loop of it vectorises.
-const MAGIC: f64 = 6_755_399_441_055_744.0;
+pub(crate) const MAGIC: f64 = 6_755_399_441_055_744.0;
 
 /// `fixed(v)` as i64 for |v| < 2^18 (so |v·2^32| < 2^50).
 #[inline(always)]
