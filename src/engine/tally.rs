@@ -164,8 +164,7 @@ impl Tally {
                 )
             };
         }
-        for i in done..self.series {
-            let v = values[i];
+        for (i, &v) in values.iter().enumerate().skip(done) {
             let cell = cells.start + i;
             self.slots[i] = self.columns.slot(i, v, block);
             if v.abs() < SMALL_LIMIT {
@@ -349,7 +348,7 @@ mod tests {
 
     #[test]
     fn a_tally_gives_the_same_aggregate_as_direct_adds() {
-        let bins = vec![
+        let bins = [
             Bins {
                 lo: 0.0,
                 hi: 1.0,
