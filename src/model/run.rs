@@ -5,7 +5,6 @@
 //! happens (a bound operator still draws its procurement uniforms), so two
 //! scenarios that differ in one shock keep every other draw paired.
 
-use super::series::{Metric, Recipe};
 use super::{RandomSource, World, hazard_probability, logistic};
 
 /// Does an event with hazard `rate` happen in a step of `dt` years, given
@@ -160,20 +159,6 @@ pub const EVENT_KINDS: [&str; 4] = [
     "restriction_adopted",
     "restriction_repealed",
 ];
-
-const NET_METRICS: [Metric; 4] = [
-    Metric::TrustedShare,
-    Metric::TrustedProcurement,
-    Metric::Hr5g,
-    Metric::CostPremium,
-];
-
-fn net_index(m: Metric) -> usize {
-    NET_METRICS
-        .iter()
-        .position(|x| *x == m)
-        .expect("a network metric")
-}
 
 impl World {
     /// Run one path, calling `sink(point, values)` for the initial state and
@@ -402,19 +387,20 @@ impl World {
             let launched_before = st.launched[o];
             let h_legacy_before = st.h_legacy[o];
 
-            let bought_high_risk = u_legacy < self.p_high_risk(o, h_legacy_before, st);
+            let base = self.logit_base(o, st);
+            let bought_high_risk = u_legacy < Self::p_high_risk(base, h_legacy_before, st);
             let h_legacy_refreshed =
                 (1.0 - refresh) * h_legacy_before + refresh * f64::from(u8::from(bought_high_risk));
 
             let mut bought_5g_high_risk = false;
             let mut h_5g_refreshed = st.h_5g[o];
             if launched_before {
-                bought_5g_high_risk = u_5g < self.p_high_risk(o, st.h_5g[o], st);
+                bought_5g_high_risk = u_5g < Self::p_high_risk(base, st.h_5g[o], st);
                 h_5g_refreshed = (1.0 - refresh) * st.h_5g[o]
                     + refresh * f64::from(u8::from(bought_5g_high_risk));
             } else if st.launch_pending[o] {
                 // One main-vendor decision; 5G usually follows the 4G vendor.
-                let high_risk = u_5g < self.p_high_risk(o, h_legacy_before, st);
+                let high_risk = u_5g < Self::p_high_risk(base, h_legacy_before, st);
                 h_5g_refreshed = f64::from(u8::from(high_risk));
                 st.launched[o] = true;
                 st.launch_pending[o] = false;
@@ -600,27 +586,32 @@ impl World {
         lines
     }
 
-    fn bound(&self, o: usize, st: &RunState) -> bool {
-        st.bound[o]
-    }
-
-    /// The vendor-choice logit: probability that a procurement made now by
-    /// operator `o`, whose installed base of this generation is `h`
-    /// high-risk, goes to a high-risk vendor.
-    fn p_high_risk(&self, o: usize, h: f64, st: &RunState) -> f64 {
-        if self.bound(o, st) {
-            return 0.0;
+    /// The vendor-choice logit of operator `o` without its incumbency term
+    /// (None where a restriction binds it): the same for every purchase the
+    /// operator makes in a step, so computed once.
+    fn logit_base(&self, o: usize, st: &RunState) -> Option<f64> {
+        if st.bound[o] {
+            return None;
         }
         let par = |id: P| st.param[id as usize];
         let p = self.scenario.operators[o].polity;
-        logistic(
+        Some(
             par(P::B0) + par(P::BPrice) * st.price
                 - par(P::BOrient) * (st.w_eff[p] - 0.5)
                 - par(P::BOwner) * (st.owner_alignment[o] - 0.5)
                 + par(P::BLeverage) * st.leverage[p]
-                - par(P::BIncident) * st.incident[p]
-                + par(P::BIncumbent) * (h - 0.5),
+                - par(P::BIncident) * st.incident[p],
         )
+    }
+
+    /// Probability that a procurement made now, by an operator with logit
+    /// base `base` whose installed base of this generation is `h`
+    /// high-risk, goes to a high-risk vendor (0 where a restriction binds).
+    fn p_high_risk(base: Option<f64>, h: f64, st: &RunState) -> f64 {
+        match base {
+            None => 0.0,
+            Some(b) => logistic(b + st.param[P::BIncumbent as usize] * (h - 0.5)),
+        }
     }
 
     /// Market share of the country's operators bound by a restriction; with
@@ -632,7 +623,7 @@ impl World {
         }
         group
             .iter()
-            .filter(|(o, _)| self.bound(*o, st))
+            .filter(|(o, _)| st.bound[*o])
             .map(|(_, w)| w)
             .sum()
     }
@@ -642,33 +633,45 @@ impl World {
             let g = st.g5[o];
             let (hl, h5) = (st.h_legacy[o], st.h_5g[o]);
             st.op_metric[0][o] = (1.0 - g) * (1.0 - hl) + g * (1.0 - h5);
-            st.op_metric[1][o] = 1.0 - self.p_high_risk(o, (1.0 - g) * hl + g * h5, st);
+            let base = self.logit_base(o, st);
+            st.op_metric[1][o] = 1.0 - Self::p_high_risk(base, (1.0 - g) * hl + g * h5, st);
             st.op_metric[2][o] = if st.launched[o] { h5 } else { 0.0 };
             st.op_metric[3][o] = st.premium[o];
         }
-        for (s, recipe) in self.recipes.iter().enumerate() {
-            st.values[s] = match recipe {
-                Recipe::Operator(m, o) => st.op_metric[net_index(*m)][*o],
-                Recipe::Group(m, range) => {
-                    let values = &st.op_metric[net_index(*m)];
-                    self.groups[range.clone()]
-                        .iter()
-                        .map(|(o, w)| w * values[*o])
-                        .sum()
+        let plan = &self.record_plan;
+        let values = &mut st.values;
+        for &(s, m, o) in &plan.copies {
+            values[s] = st.op_metric[m][o];
+        }
+        for (range, series) in &plan.groups {
+            // The same additions, in the same order, as `Iterator::sum` (which starts at -0.0).
+            let mut acc = [-0.0f64; 4];
+            for &(o, w) in &self.groups[range.clone()] {
+                for (a, metric) in acc.iter_mut().zip(&st.op_metric) {
+                    *a += w * metric[o];
                 }
-                Recipe::Orientation(p) => st.w_report[*p],
-                Recipe::EuStage(p) => f64::from(st.eu_stage[*p]),
-                Recipe::RestrictionPolity(p) => {
-                    let mut q = Some(*p);
-                    let mut on = false;
-                    while let Some(x) = q {
-                        on |= st.restricted[x];
-                        q = self.parent[x];
-                    }
-                    f64::from(u8::from(on))
-                }
-                Recipe::RestrictionCountry(c) => self.country_restriction(*c, st),
-            };
+            }
+            for (&s, a) in series.iter().zip(acc) {
+                values[s] = a;
+            }
+        }
+        for &(s, p) in &plan.orientation {
+            values[s] = st.w_report[p];
+        }
+        for &(s, p) in &plan.eu_stage {
+            values[s] = f64::from(st.eu_stage[p]);
+        }
+        for &(s, p) in &plan.restriction_polity {
+            let mut q = Some(p);
+            let mut on = false;
+            while let Some(x) = q {
+                on |= st.restricted[x];
+                q = self.parent[x];
+            }
+            values[s] = f64::from(u8::from(on));
+        }
+        for &(s, c) in &plan.restriction_country {
+            st.values[s] = self.country_restriction(c, st);
         }
     }
 }

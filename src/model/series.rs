@@ -218,6 +218,64 @@ pub(super) fn layout(
     }
 }
 
+/// The recipes regrouped for the hot loop: one pass per kind, no dispatch
+/// per series, and the four network metrics of a group summed together.
+#[derive(Debug, Clone, Default)]
+pub(super) struct RecordPlan {
+    /// (series, metric index, operator): a copy of an operator's metric.
+    pub copies: Vec<(usize, usize, usize)>,
+    /// A range of `groups` and its series for each network metric.
+    pub groups: Vec<(std::ops::Range<usize>, [usize; 4])>,
+    /// (series, polity) for each of orientation, EU stage, restriction.
+    pub orientation: Vec<(usize, usize)>,
+    pub eu_stage: Vec<(usize, usize)>,
+    pub restriction_polity: Vec<(usize, usize)>,
+    pub restriction_country: Vec<(usize, usize)>,
+}
+
+impl RecordPlan {
+    pub fn new(recipes: &[Recipe]) -> RecordPlan {
+        let mut plan = RecordPlan::default();
+        for (s, recipe) in recipes.iter().enumerate() {
+            match recipe {
+                Recipe::Operator(m, o) => plan.copies.push((s, net_index(*m), *o)),
+                Recipe::Group(m, range) => {
+                    let i = match plan.groups.iter().position(|(r, _)| r == range) {
+                        Some(i) => i,
+                        None => {
+                            plan.groups.push((range.clone(), [usize::MAX; 4]));
+                            plan.groups.len() - 1
+                        }
+                    };
+                    plan.groups[i].1[net_index(*m)] = s;
+                }
+                Recipe::Orientation(p) => plan.orientation.push((s, *p)),
+                Recipe::EuStage(p) => plan.eu_stage.push((s, *p)),
+                Recipe::RestrictionPolity(p) => plan.restriction_polity.push((s, *p)),
+                Recipe::RestrictionCountry(c) => plan.restriction_country.push((s, *c)),
+            }
+        }
+        // Every group reports all four network metrics (layout pushes them alike).
+        debug_assert!(plan.groups.iter().all(|(_, s)| !s.contains(&usize::MAX)));
+        plan
+    }
+}
+
+/// The metrics computed per operator, in the order of `RunState::op_metric`.
+pub(super) const NET_METRICS: [Metric; 4] = [
+    Metric::TrustedShare,
+    Metric::TrustedProcurement,
+    Metric::Hr5g,
+    Metric::CostPremium,
+];
+
+fn net_index(m: Metric) -> usize {
+    NET_METRICS
+        .iter()
+        .position(|x| *x == m)
+        .expect("a network metric")
+}
+
 pub(super) struct Layout {
     pub series: Vec<SeriesSpec>,
     pub recipes: Vec<Recipe>,

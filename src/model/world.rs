@@ -1,7 +1,7 @@
 //! The scenario compiled for fast runs: hierarchy as index lists, the names
 //! of every random process and sampled quantity, the reported series.
 
-use super::series::{self, Recipe, SeriesSpec};
+use super::series::{self, RecordPlan, SeriesSpec};
 use crate::scenario::{Effect, Scenario};
 
 /// Indices of the random processes and quantities one polity uses.
@@ -44,7 +44,7 @@ pub struct World {
     process_names: Vec<String>,
     quantity_names: Vec<String>,
     pub(super) series: Vec<SeriesSpec>,
-    pub(super) recipes: Vec<Recipe>,
+    pub(super) record_plan: RecordPlan,
     /// (op, weight) lists that recipes index into.
     pub(super) groups: Vec<(usize, f64)>,
     /// For each country (by polity index) its range in `groups`.
@@ -166,7 +166,7 @@ impl World {
             process_names,
             quantity_names,
             series: layout.series,
-            recipes: layout.recipes,
+            record_plan: RecordPlan::new(&layout.recipes),
             groups: layout.groups,
             country_group,
             subtree_polities,
