@@ -100,7 +100,8 @@ fn rng_floor(c: &mut Criterion) {
 
 fn aggregation(c: &mut Criterion) {
     let world = baseline();
-    let mut tally = Tally::new(&engine::empty_aggregate(&world));
+    let template = engine::empty_aggregate(&world);
+    let mut tally = Tally::new(&template.bins, template.points);
     // Values of a real path, replayed: the cost is the recording, not the model.
     let mut streams = Streams::new(1, world.process_names(), world.quantity_names()).unwrap();
     let mut state = RunState::new(&world);

@@ -135,13 +135,37 @@ pub fn matched_series(a: &World, b: &World) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// What a worker counts per run besides the series.
+struct Counts {
+    runs: u64,
+    events: Vec<u64>,
+    classes: Vec<[u64; 3]>,
+}
+
+impl Counts {
+    /// Add these counts and the worker's tally to `agg` (laid out for the same world).
+    fn into_aggregate(self, tally: Tally, agg: &mut Aggregate) {
+        tally.into_aggregate(agg);
+        agg.runs += self.runs;
+        for (total, n) in agg.events.iter_mut().zip(self.events) {
+            *total += n;
+        }
+        for (total, n) in agg.classes.iter_mut().zip(self.classes) {
+            for (t, n) in total.iter_mut().zip(n) {
+                *t += n;
+            }
+        }
+    }
+}
+
 /// Everything one worker owns for one world.
 struct Lane<'w> {
     world: &'w World,
     streams: Streams,
     state: RunState,
     tally: Tally,
-    aggregate: Aggregate,
+    /// Runs, events and classes of this worker's runs (the series are in `tally`).
+    counts: Counts,
     kept: Vec<KeptRun>,
     class_series: Vec<(String, usize)>,
     thresholds: (f64, f64),
@@ -154,8 +178,12 @@ impl<'w> Lane<'w> {
             streams: Streams::new(seed, world.process_names(), world.quantity_names())
                 .expect("checked before"),
             state: RunState::new(world),
-            tally: Tally::new(&empty_aggregate(world)),
-            aggregate: empty_aggregate(world),
+            tally: Tally::new(&bins_of(world), world.points()),
+            counts: Counts {
+                runs: 0,
+                events: vec![0; world.event_names().len()],
+                classes: vec![[0; 3]; world.class_series().len()],
+            },
             kept: Vec::new(),
             class_series: world.class_series(),
             thresholds: world.class_thresholds(),
@@ -166,7 +194,7 @@ impl<'w> Lane<'w> {
     /// the class at the horizon, and the run itself if it is kept.
     fn finish_run(&mut self, run: u64, keep_runs: u64) {
         self.tally.end_run();
-        let agg = &mut self.aggregate;
+        let agg = &mut self.counts;
         agg.runs += 1;
         for (total, count) in agg.events.iter_mut().zip(self.state.events()) {
             *total += count;
@@ -234,28 +262,31 @@ pub fn simulate_paired(
         .iter()
         .map(|w| matched_series(first, w))
         .collect();
-    let empty_differences = |k: usize| {
-        let bins = pairs[k]
+    let difference_bins = |pairs: &[(usize, usize)]| -> Vec<Bins> {
+        pairs
             .iter()
             .map(|&(sa, _)| series_bins(first.series()[sa].metric.range(), true))
-            .collect();
-        Aggregate::new(bins, first.points(), 0, 0)
+            .collect()
     };
+    let empty_differences =
+        |k: usize| Aggregate::new(difference_bins(&pairs[k]), first.points(), 0, 0);
 
     let total = (range.end - range.start) * worlds.len() as u64;
     let progress = crate::progress::bar(total, opts.progress);
     let next = AtomicU64::new(range.start);
-    type WorkerResult = (Vec<(Aggregate, Vec<KeptRun>)>, Vec<Aggregate>);
+    // Workers hand back their tallies (a fifth of an aggregate's size); the
+    // caller folds them in. Integer adds, so the order does not matter.
+    type WorkerResult = (Vec<(Tally, Counts, Vec<KeptRun>)>, Vec<(Tally, u64)>);
     let results: Mutex<Vec<WorkerResult>> = Mutex::new(Vec::new());
 
     pool.scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|_| {
                 let mut lanes: Vec<Lane> = worlds.iter().map(|w| Lane::new(w, opts.seed)).collect();
-                let mut differences: Vec<Aggregate> =
-                    (0..pairs.len()).map(empty_differences).collect();
-                let mut difference_tallies: Vec<Tally> =
-                    differences.iter().map(Tally::new).collect();
+                let mut difference_tallies: Vec<(Tally, u64)> = pairs
+                    .iter()
+                    .map(|p| (Tally::new(&difference_bins(p), first.points()), 0))
+                    .collect();
                 let series_a = first.series().len();
                 let mut path_a = vec![
                     0.0;
@@ -307,10 +338,10 @@ pub fn simulate_paired(
                                     for (d, &(sa, sb)) in out.iter_mut().zip(pairs) {
                                         *d = values[sb] - a[sa];
                                     }
-                                    diff.add_point(point, out);
+                                    diff.0.add_point(point, out);
                                 });
-                                diff.end_run();
-                                differences[k - 1].runs += 1;
+                                diff.0.end_run();
+                                diff.1 += 1;
                             }
                             lane.finish_run(run, opts.keep_runs);
                         }
@@ -319,18 +350,12 @@ pub fn simulate_paired(
                 }
                 let per_world = lanes
                     .into_iter()
-                    .map(|mut l| {
-                        l.tally.into_aggregate(&mut l.aggregate);
-                        (l.aggregate, l.kept)
-                    })
+                    .map(|l| (l.tally, l.counts, l.kept))
                     .collect();
-                for (tally, agg) in difference_tallies.into_iter().zip(&mut differences) {
-                    tally.into_aggregate(agg);
-                }
                 results
                     .lock()
                     .expect("no worker panics")
-                    .push((per_world, differences));
+                    .push((per_world, difference_tallies));
             });
         }
     });
@@ -349,12 +374,13 @@ pub fn simulate_paired(
         .collect();
     let mut merged_differences: Vec<Aggregate> = (0..pairs.len()).map(empty_differences).collect();
     for (per_world, differences) in results.into_inner().expect("no worker panics") {
-        for (summary, (agg, kept)) in summaries.iter_mut().zip(per_world) {
-            summary.aggregate.merge(&agg).map_err(Error::Other)?;
+        for (summary, (tally, counts, kept)) in summaries.iter_mut().zip(per_world) {
+            counts.into_aggregate(tally, &mut summary.aggregate);
             summary.kept.extend(kept);
         }
-        for (total, part) in merged_differences.iter_mut().zip(&differences) {
-            total.merge(part).map_err(Error::Other)?;
+        for (total, (tally, runs)) in merged_differences.iter_mut().zip(differences) {
+            tally.into_aggregate(total);
+            total.runs += runs;
         }
     }
     for s in &mut summaries {

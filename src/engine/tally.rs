@@ -6,7 +6,7 @@
 //! exact totals over, so results are the same bits as adding to an
 //! `Aggregate` directly.
 
-use super::aggregate::{Aggregate, BinIndex, MAGIC, SMALL_LIMIT, fixed, fixed_small};
+use super::aggregate::{Aggregate, BinIndex, Bins, MAGIC, SMALL_LIMIT, fixed, fixed_small};
 
 /// Partial sums take |v| < 2^18 (v·2^32 < 2^50); 2^12 runs of 45 points
 /// stay below 2^62 (points ≤ 1201 < 2^11 would need a smaller flush, see new()).
@@ -102,16 +102,16 @@ fn avx2() -> bool {
 }
 
 impl Tally {
-    /// A tally laid out like `template` (an empty aggregate of the same world).
-    pub fn new(template: &Aggregate) -> Tally {
-        let index: Vec<BinIndex> = template.bins.iter().map(BinIndex::new).collect();
+    /// A tally for series binned as `bins`, over `points` points: laid out
+    /// like `Aggregate::new(bins, points, ..)`, which `into_aggregate` fills.
+    pub fn new(bins: &[Bins], points: usize) -> Tally {
+        let index: Vec<BinIndex> = bins.iter().map(BinIndex::new).collect();
         let mut series_offset = Vec::with_capacity(index.len());
         let mut stride = 0;
-        for b in &template.bins {
+        for b in bins {
             series_offset.push(stride);
             stride += b.slots();
         }
-        let points = template.points;
         let cells = points * index.len();
         Tally {
             points,
@@ -130,7 +130,7 @@ impl Tally {
             // Each run adds one value per point to a partial: keep
             // runs × points × 2^50 below 2^62.
             flush_runs: (FLUSH_POINT_VALUES * 45 / points as u64).max(1),
-            slots: vec![0; template.bins.len()],
+            slots: vec![0; bins.len()],
         }
     }
 
@@ -373,7 +373,7 @@ mod tests {
         ];
         // Eleven series: two 4-lane blocks of the vectorised pass and a tail.
         let bins: Vec<Bins> = (0..11).map(|i| bins[i % 3]).collect();
-        let new = || Tally::new(&Aggregate::new(bins.clone(), 3, 0, 0));
+        let new = || Tally::new(&bins, 3);
         let mut direct = Aggregate::new(bins.clone(), 3, 0, 0);
         // Both code paths: the vectorised one (where the CPU has it) and the plain one.
         let mut tally = new();
