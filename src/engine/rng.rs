@@ -39,6 +39,9 @@ pub struct Streams {
     processes: Vec<ChaCha8Rng>,
     process_offsets: Vec<u128>,
     sampler: ChaCha8Rng,
+    /// The run `sampler` is aimed at: setting the stream costs as much as
+    /// a short draw, so it is done once per run, not once per quantity.
+    sampler_run: Option<u64>,
     quantity_offsets: Vec<u128>,
 }
 
@@ -73,6 +76,7 @@ impl Streams {
                 .collect(),
             process_offsets,
             sampler: ChaCha8Rng::from_seed(key),
+            sampler_run: None,
             quantity_offsets,
         })
     }
@@ -95,7 +99,10 @@ impl RandomSource for Streams {
     }
 
     fn quantity(&mut self, i: usize) -> &mut ChaCha8Rng {
-        self.sampler.set_stream(self.run);
+        if self.sampler_run != Some(self.run) {
+            self.sampler.set_stream(self.run);
+            self.sampler_run = Some(self.run);
+        }
         self.sampler.set_word_pos(self.quantity_offsets[i]);
         &mut self.sampler
     }

@@ -42,9 +42,11 @@ pub struct RunState {
     p_election: Vec<f64>,
     eu_pace: Vec<f64>,
     restricted: Vec<bool>,
-    /// Whether each operator is bound by a restriction at its polity or above;
-    /// refreshed whenever a flag changes.
+    /// Whether each operator is bound by a restriction at its polity or above,
+    /// and per country (by polity index) the market share bound; both
+    /// refreshed whenever a restriction flag changes.
     bound: Vec<bool>,
+    country_bound: Vec<f64>,
     incident_decay: f64,
     /// Once an incident has happened; until then decay is skipped.
     any_incident: bool,
@@ -108,6 +110,7 @@ impl RunState {
             eu_pace: vec![1.0; n],
             restricted: vec![false; n],
             bound: vec![false; m],
+            country_bound: vec![0.0; n],
             incident_decay: 1.0,
             any_incident: false,
             eu_stage: vec![0; n],
@@ -369,7 +372,7 @@ impl World {
                 st.w_eff[c].powf(gamma)
             };
             let mut rate = par(P::EuHazard) * w_gamma * st.eu_pace[c];
-            if (3..=4).contains(&stage) && self.country_restriction(c, st) < 1.0 {
+            if (3..=4).contains(&stage) && st.country_bound[c] < 1.0 {
                 rate *= 1.0 - par(P::EuConditionality);
             }
             if happens(st.u_eu[c], rate, dt) {
@@ -524,6 +527,13 @@ impl World {
         for (o, ancestors) in self.op_ancestors.iter().enumerate() {
             st.bound[o] = ancestors.iter().any(|&q| st.restricted[q]);
         }
+        self.refresh_country_bound(st);
+    }
+
+    fn refresh_country_bound(&self, st: &mut RunState) {
+        for &c in &self.countries {
+            st.country_bound[c] = self.country_restriction(c, st);
+        }
     }
 
     fn count(&self, st: &mut RunState, p: usize, kind: usize) {
@@ -536,6 +546,7 @@ impl World {
         for &o in &self.subtree_ops[p] {
             st.bound[o] = true;
         }
+        self.refresh_country_bound(st);
         for &o in &self.subtree_ops[p] {
             let j = self.op_ancestors[o]
                 .iter()
@@ -671,7 +682,7 @@ impl World {
             values[s] = f64::from(u8::from(on));
         }
         for &(s, c) in &plan.restriction_country {
-            st.values[s] = self.country_restriction(c, st);
+            values[s] = st.country_bound[c];
         }
     }
 }
