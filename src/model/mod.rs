@@ -6,6 +6,7 @@
 //! runs one Monte Carlo path, handing the values of every reported point to a
 //! sink. See docs/MODEL.md for the equations.
 
+pub mod math;
 mod run;
 mod series;
 mod world;
@@ -28,15 +29,12 @@ pub trait RandomSource {
     fn quantity(&mut self, i: usize) -> &mut Self::R;
 }
 
-/// logistic(x) = 1 / (1 + e^-x)
-pub fn logistic(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
+pub use math::logistic;
 
 /// Probability that an event with constant hazard `rate` (per year) happens
 /// within `dt` years.
 pub fn hazard_probability(rate: f64, dt: f64) -> f64 {
-    1.0 - (-rate * dt).exp()
+    1.0 - math::exp(-rate * dt)
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! happens (a bound operator still draws its procurement uniforms), so two
 //! scenarios that differ in one shock keep every other draw paired.
 
-use super::{RandomSource, World, hazard_probability, logistic};
+use super::math::{exp, logistic_in_place};
+use super::{RandomSource, World, hazard_probability};
 
 /// Does an event with hazard `rate` happen in a step of `dt` years, given
 /// the step's uniform `u`? Same answer as `u < 1 − exp(−rate·dt)`, but since
@@ -78,6 +79,11 @@ pub struct RunState {
     fired: Vec<bool>,
     /// Per-run counts, in [`World::event_names`] order.
     events: Vec<u64>,
+    /// Scratch: the purchase logits, then probabilities, of every operator,
+    /// legacy in `[0, lanes)` and 5G in `[lanes, 2·lanes)`, where `lanes`
+    /// is the operator count rounded up to 4 so the batch has no odd tail.
+    logits: Vec<f64>,
+    lanes: usize,
     // Per-operator metrics of the current point.
     op_metric: [Vec<f64>; 4],
     /// The values of every series at the current point.
@@ -135,6 +141,8 @@ impl RunState {
             shock_value: vec![0.0; s],
             fired: vec![false; s],
             events: vec![0; s + EVENT_KINDS.len() * n],
+            logits: vec![0.0; 2 * m.div_ceil(4) * 4],
+            lanes: m.div_ceil(4) * 4,
             op_metric: std::array::from_fn(|_| vec![0.0; m]),
             values: vec![0.0; world.series.len()],
         }
@@ -192,7 +200,9 @@ impl World {
             };
         }
         st.price = st.param[P::PriceAdvantage as usize];
-        st.incident_decay = 0.5f64.powf(self.dt / st.param[P::IncidentHalfLife as usize]);
+        // 0.5^(Δt/half-life), with the model's own exp.
+        st.incident_decay =
+            exp(-std::f64::consts::LN_2 * (self.dt / st.param[P::IncidentHalfLife as usize]));
         st.any_incident = false;
         for (p, pol) in sc.polities.iter().enumerate() {
             let r = src.quantity(self.polity_streams[p].init);
@@ -347,11 +357,10 @@ impl World {
                 let root = self.root[p];
                 let nato = f64::from(u8::from(sc.polities[root].nato));
                 let rate = par(P::LawHazard)
-                    * (par(P::GW) * (st.w_eff[p] - 0.5)
+                    * exp(par(P::GW) * (st.w_eff[p] - 0.5)
                         + par(P::GNato) * nato
                         + par(P::GEu) * f64::from(st.eu_stage[root]) / 5.0
-                        + par(P::GPressure) * st.pressure[p])
-                        .exp();
+                        + par(P::GPressure) * st.pressure[p]);
                 if happens(u, rate, dt) {
                     self.adopt(p, k, par(P::PhaseOutYears), st);
                 }
@@ -381,7 +390,21 @@ impl World {
             }
         }
 
-        // 6. Procurement, 5G launches, phase-out, cost.
+        // 6. Procurement, 5G launches, phase-out, cost. Each operator's
+        // purchase probabilities depend on its own state only, so they are
+        // computed for all operators first, in one vectorised pass.
+        for o in 0..sc.operators.len() {
+            let base = self.logit_base(o, st);
+            let h_5g = if st.launched[o] {
+                st.h_5g[o]
+            } else {
+                // A launch's one main-vendor decision follows the 4G vendor.
+                st.h_legacy[o]
+            };
+            st.logits[o] = Self::logit(base, st.h_legacy[o], st);
+            st.logits[st.lanes + o] = Self::logit(base, h_5g, st);
+        }
+        logistic_in_place(&mut st.logits);
         for o in 0..sc.operators.len() {
             let r = src.process(self.operator_streams[o].step);
             let (u_legacy, u_5g) = (unit(r), unit(r));
@@ -390,20 +413,21 @@ impl World {
             let launched_before = st.launched[o];
             let h_legacy_before = st.h_legacy[o];
 
-            let base = self.logit_base(o, st);
-            let bought_high_risk = u_legacy < Self::p_high_risk(base, h_legacy_before, st);
+            // A bound operator's probabilities are 0.
+            let bound = st.bound[o];
+            let bought_high_risk = !bound && u_legacy < st.logits[o];
             let h_legacy_refreshed =
                 (1.0 - refresh) * h_legacy_before + refresh * f64::from(u8::from(bought_high_risk));
 
             let mut bought_5g_high_risk = false;
             let mut h_5g_refreshed = st.h_5g[o];
             if launched_before {
-                bought_5g_high_risk = u_5g < Self::p_high_risk(base, st.h_5g[o], st);
+                bought_5g_high_risk = !bound && u_5g < st.logits[st.lanes + o];
                 h_5g_refreshed = (1.0 - refresh) * st.h_5g[o]
                     + refresh * f64::from(u8::from(bought_5g_high_risk));
             } else if st.launch_pending[o] {
                 // One main-vendor decision; 5G usually follows the 4G vendor.
-                let high_risk = u_5g < Self::p_high_risk(base, h_legacy_before, st);
+                let high_risk = !bound && u_5g < st.logits[st.lanes + o];
                 h_5g_refreshed = f64::from(u8::from(high_risk));
                 st.launched[o] = true;
                 st.launch_pending[o] = false;
@@ -615,13 +639,14 @@ impl World {
         )
     }
 
-    /// Probability that a procurement made now, by an operator with logit
-    /// base `base` whose installed base of this generation is `h`
-    /// high-risk, goes to a high-risk vendor (0 where a restriction binds).
-    fn p_high_risk(base: Option<f64>, h: f64, st: &RunState) -> f64 {
+    /// The vendor-choice logit of a purchase by an operator with logit base
+    /// `base` whose installed base of this generation is `h` high-risk; its
+    /// logistic is the probability the purchase goes to a high-risk vendor.
+    /// A bound operator (no base) gets 0 here and probability 0 from its caller.
+    fn logit(base: Option<f64>, h: f64, st: &RunState) -> f64 {
         match base {
             None => 0.0,
-            Some(b) => logistic(b + st.param[P::BIncumbent as usize] * (h - 0.5)),
+            Some(b) => b + st.param[P::BIncumbent as usize] * (h - 0.5),
         }
     }
 
@@ -640,14 +665,20 @@ impl World {
     }
 
     fn record(&self, st: &mut RunState) {
-        for o in 0..self.scenario.operators.len() {
+        let operators = self.scenario.operators.len();
+        for o in 0..operators {
             let g = st.g5[o];
             let (hl, h5) = (st.h_legacy[o], st.h_5g[o]);
             st.op_metric[0][o] = (1.0 - g) * (1.0 - hl) + g * (1.0 - h5);
             let base = self.logit_base(o, st);
-            st.op_metric[1][o] = 1.0 - Self::p_high_risk(base, (1.0 - g) * hl + g * h5, st);
+            st.logits[o] = Self::logit(base, (1.0 - g) * hl + g * h5, st);
             st.op_metric[2][o] = if st.launched[o] { h5 } else { 0.0 };
             st.op_metric[3][o] = st.premium[o];
+        }
+        logistic_in_place(&mut st.logits[..st.lanes]);
+        for o in 0..operators {
+            let p = if st.bound[o] { 0.0 } else { st.logits[o] };
+            st.op_metric[1][o] = 1.0 - p;
         }
         let plan = &self.record_plan;
         let values = &mut st.values;
