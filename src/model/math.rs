@@ -10,8 +10,8 @@
 const MAGIC: f64 = 6_755_399_441_055_744.0;
 const LOG2_E: f64 = std::f64::consts::LOG2_E;
 /// ln 2 split so that n·LN2_HI is exact for |n| < 2^11 (fdlibm's split).
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 /// Inputs are clamped here: e^-708 is still a normal number and e^709 finite.
 const LOWEST: f64 = -708.0;
 const HIGHEST: f64 = 709.0;
@@ -21,7 +21,7 @@ const HIGHEST: f64 = 709.0;
 /// that of the clamp (about 3e-308 below, 8e307 above).
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
-    let c = x.max(LOWEST).min(HIGHEST);
+    let c = x.clamp(LOWEST, HIGHEST);
     // n = round(c / ln 2), as a float and as an integer, without a
     // float-to-int instruction (AVX2 has none for 64-bit lanes).
     let t = c * LOG2_E + MAGIC;
