@@ -84,9 +84,14 @@ impl Streams {
     /// Aim every process generator at the start of its region in run `run`.
     pub fn start_run(&mut self, run: u64) {
         self.run = run;
+        // Position first, then stream: regions start on a block boundary, so
+        // `set_word_pos` only marks the buffer empty, and `set_stream` on an
+        // empty buffer generates nothing (the other order makes rand_chacha
+        // regenerate the old position's block for nothing). Nothing is
+        // generated until the run draws.
         for (rng, offset) in self.processes.iter_mut().zip(&self.process_offsets) {
-            rng.set_stream(run);
             rng.set_word_pos(*offset);
+            rng.set_stream(run);
         }
     }
 }
@@ -99,11 +104,12 @@ impl RandomSource for Streams {
     }
 
     fn quantity(&mut self, i: usize) -> &mut ChaCha8Rng {
+        // As in `start_run`: position, then (once a run) stream.
+        self.sampler.set_word_pos(self.quantity_offsets[i]);
         if self.sampler_run != Some(self.run) {
             self.sampler.set_stream(self.run);
             self.sampler_run = Some(self.run);
         }
-        self.sampler.set_word_pos(self.quantity_offsets[i]);
         &mut self.sampler
     }
 }
