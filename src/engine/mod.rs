@@ -194,9 +194,9 @@ impl<'w> Lane<'w> {
     /// the class at the horizon, and the run itself if it is kept.
     fn finish_run(&mut self, run: u64, keep_runs: u64) {
         self.tally.end_run();
-        let agg = &mut self.counts;
-        agg.runs += 1;
-        for (total, count) in agg.events.iter_mut().zip(self.state.events()) {
+        let counts = &mut self.counts;
+        counts.runs += 1;
+        for (total, count) in counts.events.iter_mut().zip(self.state.events()) {
             *total += count;
         }
         let (keen_below, cautious_from) = self.thresholds;
@@ -209,7 +209,7 @@ impl<'w> Lane<'w> {
             } else {
                 1
             };
-            agg.classes[k][class] += 1;
+            counts.classes[k][class] += 1;
         }
         if run < keep_runs {
             self.kept.push(KeptRun {
@@ -274,7 +274,7 @@ pub fn simulate_paired(
     let total = (range.end - range.start) * worlds.len() as u64;
     let progress = crate::progress::bar(total, opts.progress);
     let next = AtomicU64::new(range.start);
-    // Workers hand back their tallies (a fifth of an aggregate's size); the
+    // Workers hand back their tallies (about half an aggregate's size); the
     // caller folds them in. Integer adds, so the order does not matter.
     type WorkerResult = (Vec<(Tally, Counts, Vec<KeptRun>)>, Vec<(Tally, u64)>);
     let results: Mutex<Vec<WorkerResult>> = Mutex::new(Vec::new());
