@@ -4,6 +4,7 @@
 //! bits in any order — so any thread count and any shard split give the same
 //! summary — and memory does not grow with the number of runs.
 
+use crate::model::math::MAGIC;
 use serde::{Deserialize, Serialize};
 
 /// Fixed-point scale of the sums: 2^32 (values are resolved to 2.3e-10).
@@ -16,12 +17,8 @@ pub fn fixed(v: f64) -> i128 {
     (v * FIXED_SCALE).round_ties_even() as i128
 }
 
-/// 1.5·2^52: adding it to |x| < 2^51 leaves round_ties_even(x) in the low
-/// mantissa bits — the same integer as `fixed`, with no float-to-int
-/// instruction, so a loop of it vectorises.
-pub(crate) const MAGIC: f64 = 6_755_399_441_055_744.0;
-
-/// `fixed(v)` as i64 for |v| < 2^18 (so |v·2^32| < 2^50).
+/// `fixed(v)` as i64 for |v| < 2^18 (so |v·2^32| < 2^50), by the MAGIC
+/// rounding trick: the same integer as `fixed`, and a loop of it vectorises.
 #[inline(always)]
 pub fn fixed_small(v: f64) -> i64 {
     ((v * FIXED_SCALE + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64)

@@ -6,7 +6,8 @@
 //! exact totals over, so results are the same bits as adding to an
 //! `Aggregate` directly.
 
-use super::aggregate::{Aggregate, BinIndex, Bins, MAGIC, SMALL_LIMIT, fixed, fixed_small};
+use super::aggregate::{Aggregate, BinIndex, Bins, SMALL_LIMIT, fixed, fixed_small};
+use crate::model::math::MAGIC;
 
 /// Partial sums take |v| < 2^18 (v·2^32 < 2^50); 2^12 runs of 45 points
 /// stay below 2^62 (points ≤ 1201 < 2^11 would need a smaller flush, see new()).

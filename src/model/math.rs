@@ -6,8 +6,9 @@
 //! computed four at a time.
 
 /// 1.5·2^52: adding it rounds a float of magnitude below 2^51 to an integer
-/// held in the low mantissa bits.
-const MAGIC: f64 = 6_755_399_441_055_744.0;
+/// (ties to even) held in the low mantissa bits — a float-to-int without the
+/// instruction, which AVX2 lacks for 64-bit lanes. Also used by the tally.
+pub(crate) const MAGIC: f64 = 6_755_399_441_055_744.0;
 const LOG2_E: f64 = std::f64::consts::LOG2_E;
 /// ln 2 split so that n·LN2_HI is exact for |n| < 2^11 (fdlibm's split).
 const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);

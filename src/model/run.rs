@@ -8,6 +8,12 @@
 use super::math::{exp, logistic_in_place};
 use super::{RandomSource, World, hazard_probability};
 
+use crate::scenario::dist::{Dist, Domain, unit};
+use crate::scenario::params::{PARAM_COUNT, PARAMS, ParamId as P};
+use crate::scenario::{Effect, PriceChange, Timing};
+use rand::distr::Distribution;
+use rand_distr::StandardNormal;
+
 /// Does an event with hazard `rate` happen in a step of `dt` years, given
 /// the step's uniform `u`? Same answer as `u < 1 − exp(−rate·dt)`, but since
 /// 1 − exp(−x) ≤ x, a `u` above rate·dt (most steps) needs no `exp`.
@@ -19,11 +25,6 @@ fn happens(u: f64, rate: f64, dt: f64) -> bool {
     }
     u < hazard_probability(rate, dt)
 }
-use crate::scenario::dist::{Dist, Domain, unit};
-use crate::scenario::params::{PARAM_COUNT, PARAMS, ParamId as P};
-use crate::scenario::{Effect, PriceChange, Timing};
-use rand::distr::Distribution;
-use rand_distr::StandardNormal;
 
 /// The mutable state of one run; allocated once per worker and reused.
 pub struct RunState {
@@ -547,14 +548,12 @@ impl World {
         }
     }
 
+    /// Which operators a restriction binds, and each country's bound market
+    /// share; called whenever a restriction flag changes (rare).
     fn refresh_bound(&self, st: &mut RunState) {
         for (o, ancestors) in self.op_ancestors.iter().enumerate() {
             st.bound[o] = ancestors.iter().any(|&q| st.restricted[q]);
         }
-        self.refresh_country_bound(st);
-    }
-
-    fn refresh_country_bound(&self, st: &mut RunState) {
         for &c in &self.countries {
             st.country_bound[c] = self.country_restriction(c, st);
         }
@@ -567,16 +566,9 @@ impl World {
     fn adopt(&self, p: usize, k: usize, phase_out_years: f64, st: &mut RunState) {
         self.count(st, p, 2);
         st.restricted[p] = true;
+        self.refresh_bound(st);
         for &o in &self.subtree_ops[p] {
-            st.bound[o] = true;
-        }
-        self.refresh_country_bound(st);
-        for &o in &self.subtree_ops[p] {
-            let j = self.op_ancestors[o]
-                .iter()
-                .position(|&q| q == p)
-                .expect("p is an ancestor");
-            let slot = st.line_offset[o] + j;
+            let slot = self.line_slot(o, p, st);
             st.line_on[slot] = true;
             st.line_h_legacy[slot] = st.h_legacy[o];
             st.line_h_5g[slot] = st.h_5g[o];
@@ -590,12 +582,19 @@ impl World {
         st.restricted[p] = false;
         self.refresh_bound(st);
         for &o in &self.subtree_ops[p] {
-            let j = self.op_ancestors[o]
-                .iter()
-                .position(|&q| q == p)
-                .expect("p is an ancestor");
-            st.line_on[st.line_offset[o] + j] = false;
+            let slot = self.line_slot(o, p, st);
+            st.line_on[slot] = false;
         }
+    }
+
+    /// Where operator `o` keeps the phase-out line of a restriction at `p`,
+    /// one of its ancestors.
+    fn line_slot(&self, o: usize, p: usize, st: &RunState) -> usize {
+        let j = self.op_ancestors[o]
+            .iter()
+            .position(|&q| q == p)
+            .expect("p is an ancestor");
+        st.line_offset[o] + j
     }
 
     /// The lowest phase-out line over the operator's restrictions, for legacy
@@ -621,33 +620,24 @@ impl World {
         lines
     }
 
-    /// The vendor-choice logit of operator `o` without its incumbency term
-    /// (None where a restriction binds it): the same for every purchase the
-    /// operator makes in a step, so computed once.
-    fn logit_base(&self, o: usize, st: &RunState) -> Option<f64> {
-        if st.bound[o] {
-            return None;
-        }
+    /// The vendor-choice logit of operator `o` without its incumbency term:
+    /// the same for every purchase the operator makes in a step, so computed
+    /// once. (A bound operator buys trusted whatever its logit; callers check.)
+    fn logit_base(&self, o: usize, st: &RunState) -> f64 {
         let par = |id: P| st.param[id as usize];
         let p = self.scenario.operators[o].polity;
-        Some(
-            par(P::B0) + par(P::BPrice) * st.price
-                - par(P::BOrient) * (st.w_eff[p] - 0.5)
-                - par(P::BOwner) * (st.owner_alignment[o] - 0.5)
-                + par(P::BLeverage) * st.leverage[p]
-                - par(P::BIncident) * st.incident[p],
-        )
+        par(P::B0) + par(P::BPrice) * st.price
+            - par(P::BOrient) * (st.w_eff[p] - 0.5)
+            - par(P::BOwner) * (st.owner_alignment[o] - 0.5)
+            + par(P::BLeverage) * st.leverage[p]
+            - par(P::BIncident) * st.incident[p]
     }
 
     /// The vendor-choice logit of a purchase by an operator with logit base
     /// `base` whose installed base of this generation is `h` high-risk; its
     /// logistic is the probability the purchase goes to a high-risk vendor.
-    /// A bound operator (no base) gets 0 here and probability 0 from its caller.
-    fn logit(base: Option<f64>, h: f64, st: &RunState) -> f64 {
-        match base {
-            None => 0.0,
-            Some(b) => b + st.param[P::BIncumbent as usize] * (h - 0.5),
-        }
+    fn logit(base: f64, h: f64, st: &RunState) -> f64 {
+        base + st.param[P::BIncumbent as usize] * (h - 0.5)
     }
 
     /// Market share of the country's operators bound by a restriction; with
