@@ -37,6 +37,16 @@ const FILES: [&str; 6] = [
     "charts/fan-trusted_share.png",
 ];
 
+/// The run both sides of the comparison make (plus `--out` and `--shard`).
+const RUN: [&str; 6] = [
+    "scenarios/serbia-5g.toml",
+    "--runs",
+    "1001",
+    "--keep-runs",
+    "30",
+    "-q",
+];
+
 #[test]
 fn four_shard_processes_merge_to_the_bytes_of_one_run() {
     let ws = setup();
@@ -46,17 +56,8 @@ fn four_shard_processes_merge_to_the_bytes_of_one_run() {
         .map(|i| {
             std::process::Command::new(assert_cmd::cargo::cargo_bin("simulate"))
                 .current_dir(dir)
-                .args([
-                    "scenarios/serbia-5g.toml",
-                    "--runs",
-                    "1001",
-                    "--keep-runs",
-                    "30",
-                    "-q",
-                    "--out",
-                    "shards",
-                ])
-                .args(["--shard", &format!("{i}/4")])
+                .args(RUN)
+                .args(["--out", "shards", "--shard", &format!("{i}/4")])
                 .spawn()
                 .unwrap()
         })
@@ -65,16 +66,8 @@ fn four_shard_processes_merge_to_the_bytes_of_one_run() {
         assert!(c.wait().unwrap().success());
     }
     simulate(dir)
-        .args([
-            "scenarios/serbia-5g.toml",
-            "--runs",
-            "1001",
-            "--keep-runs",
-            "30",
-            "-q",
-            "--out",
-            "single",
-        ])
+        .args(RUN)
+        .args(["--out", "single"])
         .assert()
         .success();
     let shard = |i: usize| format!("shards/shard-{i}-of-4.json");
