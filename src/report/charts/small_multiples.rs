@@ -217,8 +217,9 @@ impl Draw for SmallMultiples {
                 .into_font()
                 .color(&RGBColor(70, 70, 70))
                 .pos(Pos::new(HPos::Left, VPos::Top));
-            let mut row_ends = [i32::MIN; 4];
-            for (from, to, labels) in &groups {
+            // Every line first, then the labels on a light box: a label that
+            // runs past a later shock's line stays readable.
+            for (from, to, _) in &groups {
                 if to > from {
                     chart
                         .draw_series(std::iter::once(Rectangle::new(
@@ -235,19 +236,32 @@ impl Draw for SmallMultiples {
                         RGBColor(90, 90, 90).stroke_width(2),
                     ))
                     .map_err(err)?;
+            }
+            let base = cell.get_base_pixel();
+            let mut row_ends = [i32::MIN; 4];
+            for (from, _, labels) in &groups {
                 let text = if labels.len() == 1 {
                     format!(" {}", labels[0])
                 } else {
                     format!(" {} +{}", labels[0], labels.len() - 1)
                 };
-                let width = cell.estimate_text_size(&text, &label_style).map_err(err)?.0 as i32;
+                let (width, height) = cell.estimate_text_size(&text, &label_style).map_err(err)?;
+                let (width, height) = (width as i32, height as i32);
                 let x_px = chart.backend_coord(&(*from, y1)).0;
                 if let Some(row) = row_ends.iter().position(|&end| x_px > end + 4) {
                     row_ends[row] = x_px + width;
+                    let y = y1 - (y1 - y0) * (0.01 + 0.065 * row as f64);
+                    let y_px = chart.backend_coord(&(*from, y)).1;
+                    let (left, top) = (x_px - base.0 + 3, y_px - base.1);
+                    cell.draw(&Rectangle::new(
+                        [(left, top), (left + width - 3, top + height)],
+                        WHITE.mix(0.85).filled(),
+                    ))
+                    .map_err(err)?;
                     chart
                         .draw_series(std::iter::once(Text::new(
                             text,
-                            (*from, y1 - (y1 - y0) * (0.01 + 0.065 * row as f64)),
+                            (*from, y),
                             label_style.clone(),
                         )))
                         .map_err(err)?;
