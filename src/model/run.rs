@@ -49,6 +49,8 @@ pub struct RunState {
     /// refreshed whenever a restriction flag changes.
     bound: Vec<bool>,
     country_bound: Vec<f64>,
+    /// Per polity: a restriction in force at it or an ancestor (refreshed with `bound`).
+    in_force: Vec<bool>,
     incident_decay: f64,
     /// Once an incident has happened; until then decay is skipped.
     any_incident: bool,
@@ -118,6 +120,7 @@ impl RunState {
             restricted: vec![false; n],
             bound: vec![false; m],
             country_bound: vec![0.0; n],
+            in_force: vec![false; n],
             incident_decay: 1.0,
             any_incident: false,
             eu_stage: vec![0; n],
@@ -557,6 +560,15 @@ impl World {
         for &c in &self.countries {
             st.country_bound[c] = self.country_restriction(c, st);
         }
+        for p in 0..st.in_force.len() {
+            let mut q = Some(p);
+            let mut on = false;
+            while let Some(x) = q {
+                on |= st.restricted[x];
+                q = self.parent[x];
+            }
+            st.in_force[p] = on;
+        }
     }
 
     fn count(&self, st: &mut RunState, p: usize, kind: usize) {
@@ -694,13 +706,7 @@ impl World {
             values[s] = f64::from(st.eu_stage[p]);
         }
         for &(s, p) in &plan.restriction_polity {
-            let mut q = Some(p);
-            let mut on = false;
-            while let Some(x) = q {
-                on |= st.restricted[x];
-                q = self.parent[x];
-            }
-            values[s] = f64::from(u8::from(on));
+            values[s] = f64::from(u8::from(st.in_force[p]));
         }
         for &(s, c) in &plan.restriction_country {
             values[s] = st.country_bound[c];
