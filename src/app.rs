@@ -1,18 +1,17 @@
 //! What each command does, from parsed flags to files and exit codes.
 
-use crate::cli::{Cli, Command, CompareArgs, RunArgs, SimArgs};
-use crate::engine::{self, RunOptions};
-use crate::error::{Error, Result};
-use crate::model::World;
-use crate::report::{self, RunInfo};
-use crate::scenario::{self, Scenario};
-use clap::Parser;
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+pub mod plan;
 
-/// Kept runs are held in memory until the end (about 1 kB each).
-const MAX_KEPT_RUNS: u64 = 100_000;
+use crate::cli::Cli;
+use crate::engine::shard::{ShardFile, ShardSet};
+use crate::engine::{self, Summary};
+use crate::error::Result;
+use crate::model::World;
+use crate::report::{self, File, RunInfo};
+use clap::Parser;
+use plan::{Plan, Task};
+use std::path::Path;
+use std::time::Instant;
 
 const SUBCOMMANDS: &[&str] = &["run", "compare", "merge", "check", "explain", "help"];
 
@@ -47,218 +46,114 @@ pub fn main() -> i32 {
 }
 
 fn dispatch(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Run(args) => run(&args),
-        Command::Compare(args) => compare(&args),
-        Command::Merge { shards, out, quiet } => merge(&shards, out, quiet),
-        Command::Check { files } => check(&files),
-        Command::Explain { file } => {
-            let sc = load(&file)?;
-            print!("{}", report::explain(&sc));
+    let plan = Plan::from_cli(cli)?;
+    match &plan.task {
+        Task::Run => run(&plan),
+        Task::Compare => compare(&plan),
+        Task::Merge(shards) => merge(&plan, shards),
+        Task::Check => check(&plan),
+        Task::Explain => {
+            print!("{}", report::explain(&plan.scenarios[0]));
             Ok(())
         }
     }
 }
 
-fn load(path: &Path) -> Result<Scenario> {
-    let sc = scenario::load(path)?;
-    for w in &sc.warnings {
-        eprintln!("warning: {w}");
+/// The inputs a run's files state (no thread count: nothing written may depend on it).
+fn info(plan: &Plan) -> RunInfo {
+    RunInfo {
+        runs: plan.runs,
+        seed: plan.seed,
     }
-    Ok(sc)
 }
 
-/// `output/<file stem>/` unless `--out` says otherwise.
-pub fn default_out_dir(scenario: &Path) -> PathBuf {
-    let stem = scenario
-        .file_stem()
-        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-    Path::new("output").join(stem)
-}
-
-fn run(args: &RunArgs) -> Result<()> {
-    let mut sc = load(&args.scenario)?;
-    if let Some(runs) = args.sim.runs {
-        if runs == 0 {
-            return Err(Error::usage("--runs must be at least 1"));
-        }
-        sc.runs = runs;
-    }
-    if let Some(seed) = args.sim.seed {
-        sc.seed = seed;
-    }
-    if args.keep_runs > MAX_KEPT_RUNS {
-        return Err(Error::usage(format!(
-            "--keep-runs {} is more than {MAX_KEPT_RUNS}: kept runs are held in memory; use several seeds or shards for more",
-            args.keep_runs
-        )));
-    }
-    let threads = threads_of(&args.sim);
-    let out_dir = args
-        .sim
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out_dir(&args.scenario));
-    let (runs, seed) = (sc.runs, sc.seed);
-    let stem = args
-        .scenario
-        .file_stem()
-        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-    let world = World::new(sc);
-    let run_range = args
-        .shard
-        .map(|(i, n)| report::shard::shard_range(runs, i, n));
+fn run(plan: &Plan) -> Result<()> {
+    let world = World::new(plan.scenarios[0].clone());
+    let opts = plan.run_options();
     let started = Instant::now();
-    let summary = engine::simulate(
-        &world,
-        &RunOptions {
-            runs,
-            seed,
-            threads: Some(threads),
-            progress: !args.sim.quiet && std::io::stderr().is_terminal(),
-            keep_runs: args.keep_runs.min(runs),
-            run_range: run_range.clone(),
-        },
-    )?;
+    let summary = engine::simulate(&world, &opts)?;
     let elapsed = started.elapsed();
-    if let (Some((i, n)), Some(range)) = (args.shard, run_range) {
+    if let Some(shard) = plan.shard {
         let sc = &world.scenario;
-        let file = report::shard::ShardFile {
-            format: report::shard::FORMAT.into(),
-            dsrsim_version: env!("CARGO_PKG_VERSION").into(),
-            shard: (i, n),
-            run_range: (range.start, range.end),
-            runs,
-            seed,
-            keep_runs: args.keep_runs.min(runs),
-            stem: stem.clone(),
-            scenario_toml: report::resolved_toml(sc, runs, seed),
-            files: sc
-                .files
-                .iter()
-                .map(|f| (f.path.display().to_string(), f.hash.clone()))
-                .collect(),
-            warnings: sc.warnings.clone(),
-            aggregate: summary.aggregate.to_parts(),
-            kept: summary
-                .kept
-                .iter()
-                .map(|k| (k.run, k.inputs.clone(), k.horizon.clone()))
-                .collect(),
-        };
-        let path = out_dir.join(format!("shard-{i}-of-{n}.json"));
-        report::write_atomic(&path, report::shard::shard_json(&file).as_bytes())?;
-        if !args.sim.quiet {
+        let toml = report::resolved_toml(sc, plan.runs, plan.seed);
+        let file = ShardFile::new(shard, &opts, &plan.stem, sc, toml, &summary);
+        let path = plan.out.join(shard.file_name());
+        report::write_atomic(&path, file.to_json().as_bytes())?;
+        if !plan.quiet {
+            let (range, n) = (shard.range(plan.runs), shard.count());
             eprintln!(
-                "{}: shard {i}/{n} (runs {}..{}) in {:.2} s -> {}\n  merge all {n} shards with `simulate merge {}/shard-*-of-{n}.json`",
-                world.scenario.name,
+                "{}: shard {}/{n} (runs {}..{}) in {:.2} s -> {}\n  merge all {n} shards with `simulate merge {}/shard-*-of-{n}.json`",
+                sc.name,
+                shard.index(),
                 range.start,
                 range.end,
                 elapsed.as_secs_f64(),
                 path.display(),
-                out_dir.display()
+                plan.out.display()
             );
         }
         return Ok(());
     }
-    let files = report::render_run(&world, &summary, &RunInfo { runs, seed })?;
+    let files = report::render_run(&world, &summary, &info(plan))?;
     let rendered = started.elapsed() - elapsed;
-    report::write_all(&out_dir, &files)?;
-    if !args.sim.quiet {
+    report::write_all(&plan.out, &files)?;
+    if !plan.quiet {
         eprintln!(
-            "{}: {runs} runs in {:.2} s ({threads} threads, seed {seed}), report in {:.2} s\n  -> {}",
+            "{}: {} runs in {:.2} s ({} threads, seed {}), report in {:.2} s\n  -> {}",
             world.scenario.name,
+            plan.runs,
             elapsed.as_secs_f64(),
+            plan.threads,
+            plan.seed,
             rendered.as_secs_f64(),
-            describe_outputs(&out_dir, &files)
+            describe_outputs(&plan.out, &files)
         );
     }
     Ok(())
 }
 
-fn compare(args: &CompareArgs) -> Result<()> {
-    let mut scenarios = Vec::new();
-    for path in &args.scenarios {
-        scenarios.push(load(path)?);
-    }
-    let runs = args.sim.runs.unwrap_or(scenarios[0].runs);
-    if runs == 0 {
-        return Err(Error::usage("--runs must be at least 1"));
-    }
-    let seed = args.sim.seed.unwrap_or(scenarios[0].seed);
-    let threads = threads_of(&args.sim);
-    let worlds: Vec<World> = scenarios
-        .into_iter()
-        .map(|mut sc| {
-            sc.runs = runs;
-            sc.seed = seed;
-            World::new(sc)
-        })
-        .collect();
+fn compare(plan: &Plan) -> Result<()> {
+    let worlds: Vec<World> = plan.scenarios.iter().cloned().map(World::new).collect();
     let refs: Vec<&World> = worlds.iter().collect();
-    let out_dir = args.sim.out.clone().unwrap_or_else(|| {
-        let stems: Vec<String> = refs.iter().map(|w| report::compare::stem(w)).collect();
-        Path::new("output").join(format!("compare-{}", stems.join("-vs-")))
-    });
     let started = Instant::now();
-    let (summaries, differences) = engine::simulate_paired(
-        &refs,
-        &RunOptions {
-            runs,
-            seed,
-            threads: Some(threads),
-            progress: !args.sim.quiet && std::io::stderr().is_terminal(),
-            keep_runs: 0,
-            run_range: None,
-        },
-    )?;
+    let (summaries, differences) = engine::simulate_paired(&refs, &plan.run_options())?;
     let elapsed = started.elapsed();
-    let info = RunInfo { runs, seed };
-    let files = report::compare::render_compare(&refs, &summaries, &differences, &info)?;
-    report::write_all(&out_dir, &files)?;
-    if !args.sim.quiet {
+    let files = report::render_compare(&refs, &summaries, &differences, &info(plan))?;
+    report::write_all(&plan.out, &files)?;
+    if !plan.quiet {
         eprintln!(
-            "compared {} scenarios on {runs} paired runs in {:.2} s ({threads} threads, seed {seed})\n  -> {}",
+            "compared {} scenarios on {} paired runs in {:.2} s ({} threads, seed {})\n  -> {}",
             refs.len(),
+            plan.runs,
             elapsed.as_secs_f64(),
-            describe_outputs(&out_dir, &files)
+            plan.threads,
+            plan.seed,
+            describe_outputs(&plan.out, &files)
         );
     }
     Ok(())
 }
 
-fn merge(shards: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> Result<()> {
-    let merged = report::shard::merge(shards)?;
-    let out_dir = out.unwrap_or_else(|| Path::new("output").join(&merged.stem));
-    let (runs, seed) = (merged.runs, merged.seed);
-    let world = World::new(merged.scenario);
-    let summary = engine::Summary {
-        seed,
-        aggregate: merged.aggregate,
-        kept: merged.kept,
-    };
-    let files = report::render_run(&world, &summary, &RunInfo { runs, seed })?;
-    report::write_all(&out_dir, &files)?;
-    if !quiet {
+fn merge(plan: &Plan, shards: &ShardSet) -> Result<()> {
+    let summary: Summary = shards.merge()?;
+    let world = World::new(plan.scenarios[0].clone());
+    let files = report::render_run(&world, &summary, &info(plan))?;
+    report::write_all(&plan.out, &files)?;
+    if !plan.quiet {
         eprintln!(
-            "{}: merged {} shards, {runs} runs (seed {seed})\n  -> {}",
+            "{}: merged {} shards, {} runs (seed {})\n  -> {}",
             world.scenario.name,
             shards.len(),
-            describe_outputs(&out_dir, &files)
+            plan.runs,
+            plan.seed,
+            describe_outputs(&plan.out, &files)
         );
     }
     Ok(())
-}
-
-fn threads_of(sim: &SimArgs) -> usize {
-    sim.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    )
 }
 
 /// "output/x/index.html (open in a browser), summary.csv, …, 18 charts"
-fn describe_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> String {
+fn describe_outputs(dir: &Path, files: &[File]) -> String {
     let charts = files
         .iter()
         .filter(|(n, _)| n.starts_with("charts/") && n.ends_with(".png"))
@@ -275,9 +170,8 @@ fn describe_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> String {
     )
 }
 
-fn check(files: &[PathBuf]) -> Result<()> {
-    for f in files {
-        let sc = load(f)?;
+fn check(plan: &Plan) -> Result<()> {
+    for (f, sc) in plan.files.iter().zip(&plan.scenarios) {
         println!(
             "ok: {} — \"{}\": {} polities, {} operators, {} shocks, {}..{} every {} months, {} runs, seed {}",
             f.display(),
@@ -291,7 +185,7 @@ fn check(files: &[PathBuf]) -> Result<()> {
             sc.runs,
             sc.seed
         );
-        for line in report::timeline(&sc) {
+        for line in report::timeline(sc) {
             println!("    {line}");
         }
     }

@@ -1,5 +1,6 @@
 //! Command-line definitions only; `app` turns them into work.
 
+use crate::engine::shard::Shard;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -57,8 +58,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = parse_count, default_value = "0")]
     pub keep_runs: u64,
     /// Run only shard i of n (0-based) and write a shard file for `merge`
-    #[arg(long, value_name = "i/n", value_parser = crate::report::shard::parse_shard)]
-    pub shard: Option<(u64, u64)>,
+    #[arg(long, value_name = "i/n", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +105,17 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
     }
 }
 
+/// `i/n` (0 ≤ i < n).
+pub fn parse_shard(s: &str) -> Result<Shard, String> {
+    let bad = || format!("`{s}` is not a shard: expected i/n with 0 ≤ i < n, e.g. 0/4 … 3/4");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    Shard::new(i, n).ok_or_else(bad)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +128,13 @@ mod tests {
         assert!(parse_count("1.5").is_err());
         assert!(parse_count("-3").is_err());
         assert!(parse_count("lots").is_err());
+    }
+
+    #[test]
+    fn shard_specs_parse() {
+        assert_eq!(parse_shard("2/4"), Ok(Shard::new(2, 4).unwrap()));
+        assert!(parse_shard("4/4").is_err());
+        assert!(parse_shard("1/0").is_err());
+        assert!(parse_shard("x").is_err());
     }
 }

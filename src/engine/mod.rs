@@ -1,9 +1,11 @@
 //! The Monte Carlo driver: runs the model many times in parallel, each run
 //! on its own random streams, and folds every run into an exact mergeable
-//! aggregate. It knows runs, streams and series, nothing of vendors.
+//! aggregate, which shards of the runs on other machines merge into exactly
+//! (`shard`). It knows runs, streams and series, nothing of vendors.
 
 pub mod aggregate;
 pub mod rng;
+pub mod shard;
 pub mod tally;
 
 use crate::error::{Error, Result};

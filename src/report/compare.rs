@@ -3,7 +3,8 @@
 
 use super::charts::{self, ChartSpec, Layer, Legend, Marker, Panel, SmallMultiples, Spec, colour};
 use super::html::{self, escape};
-use super::{RunInfo, chart_files, resolved_toml, tables};
+use super::output::{self, CompareView, EACH_SCENARIO_OUTPUTS, File, Output, RunView};
+use super::{RunInfo, chart_files, tables};
 use crate::engine::{Differences, Summary};
 use crate::error::Result;
 use crate::model::{Metric, World};
@@ -344,58 +345,78 @@ pub fn compare_charts(
     specs
 }
 
-pub fn render_compare(
-    worlds: &[&World],
-    summaries: &[Summary],
-    diffs: &[Differences],
-    info: &RunInfo,
-) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files = vec![(
-        "differences.csv".to_string(),
-        differences_csv(worlds, diffs, summaries).into_bytes(),
-    )];
-    for (w, s) in worlds.iter().zip(summaries) {
-        let dir = stem(w);
-        files.push((
-            format!("{dir}/summary.csv"),
-            tables::summary_csv(w, &s.aggregate).into_bytes(),
-        ));
-        files.push((
-            format!("{dir}/scenario.resolved.toml"),
-            resolved_toml(&w.scenario, info.runs, info.seed).into_bytes(),
-        ));
+/// `differences.csv`: B − A per run, summarised, for every paired series.
+pub struct DifferencesCsv;
+
+impl Output<CompareView<'_>> for DifferencesCsv {
+    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
+        Ok(vec![(
+            "differences.csv".into(),
+            differences_csv(v.worlds, v.diffs, v.summaries).into_bytes(),
+        )])
     }
-    let specs = compare_charts(worlds, summaries, diffs, info);
-    let rendered = charts::render_all(&specs)?;
-    let title = worlds
-        .iter()
-        .map(|w| w.scenario.name.as_str())
-        .collect::<Vec<_>>()
-        .join(" vs ");
-    let mut results = Vec::new();
-    for (k, (w, s)) in worlds.iter().zip(summaries).enumerate() {
-        results.push(html::Section {
-            title: format!(
-                "Where countries end up — {}: {}",
-                letter(k),
-                w.scenario.name
-            ),
-            html: tables::classes_html(w, &s.aggregate),
+}
+
+/// `<stem>/…`: each scenario's own files, as a run of it alone would write them.
+pub struct EachScenario;
+
+impl Output<CompareView<'_>> for EachScenario {
+    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
+        let mut files = Vec::new();
+        for (w, s) in v.worlds.iter().zip(v.summaries) {
+            let dir = stem(w);
+            let run = RunView::new(w, s, v.info);
+            for (name, bytes) in output::render_with(EACH_SCENARIO_OUTPUTS, &run)? {
+                files.push((format!("{dir}/{name}"), bytes));
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// The overlays, the paired differences and the classes side by side.
+pub struct CompareCharts;
+
+impl Output<CompareView<'_>> for CompareCharts {
+    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
+        Ok(chart_files(v.charts()?))
+    }
+}
+
+/// `index.html`, leading with what changes.
+pub struct ComparePage;
+
+impl Output<CompareView<'_>> for ComparePage {
+    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
+        let (worlds, summaries) = (v.worlds, v.summaries);
+        let title = worlds
+            .iter()
+            .map(|w| w.scenario.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" vs ");
+        let mut results = Vec::new();
+        for (k, (w, s)) in worlds.iter().zip(summaries).enumerate() {
+            results.push(html::Section {
+                title: format!(
+                    "Where countries end up — {}: {}",
+                    letter(k),
+                    w.scenario.name
+                ),
+                html: tables::classes_html(w, &s.aggregate),
+            });
+        }
+        let page = html::page(&html::Page {
+            title,
+            scenarios: worlds.iter().map(|w| &w.scenario).collect(),
+            seed: v.info.seed,
+            runs: v.info.runs,
+            lead: vec![html::Section {
+                title: "What changes".into(),
+                html: differences_html(worlds, v.diffs, summaries),
+            }],
+            results,
+            charts: v.charts()?,
         });
+        Ok(vec![("index.html".into(), page.into_bytes())])
     }
-    let page = html::page(&html::Page {
-        title,
-        scenarios: worlds.iter().map(|w| &w.scenario).collect(),
-        seed: info.seed,
-        runs: info.runs,
-        lead: vec![html::Section {
-            title: "What changes".into(),
-            html: differences_html(worlds, diffs, summaries),
-        }],
-        results,
-        charts: &rendered,
-    });
-    files.extend(chart_files(&rendered));
-    files.push(("index.html".into(), page.into_bytes()));
-    Ok(files)
 }

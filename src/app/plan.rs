@@ -1,0 +1,197 @@
+//! The resolved plan: the command line and the files it names, settled once
+//! (as ripgrep settles its low-level flags into `HiArgs`) into what every
+//! command reads. Defaults of flags, their checks and the scenario as it
+//! will run are decided here and nowhere else, so a new command or a new
+//! override (`--set`) reads and changes one thing.
+
+use crate::cli::{Cli, Command, SimArgs};
+use crate::engine::RunOptions;
+use crate::engine::shard::{Shard, ShardSet};
+use crate::error::{Error, Result};
+use crate::scenario::{self, Scenario};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Kept runs are held in memory until the end (about 1 kB each).
+pub const MAX_KEPT_RUNS: u64 = 100_000;
+
+/// What the command is to do with the plan.
+#[derive(Debug)]
+pub enum Task {
+    Run,
+    Compare,
+    /// Merge these shards (already read and checked to belong together).
+    Merge(ShardSet),
+    Check,
+    Explain,
+}
+
+#[derive(Debug)]
+pub struct Plan {
+    pub task: Task,
+    /// The files named on the command line (scenarios, or shards for merge).
+    pub files: Vec<PathBuf>,
+    /// The scenarios as they will run: each file loaded, `extends`
+    /// resolved, the flags applied (`runs`, `seed`). For merge, the scenario
+    /// the shards ran. For check, each file as written.
+    pub scenarios: Vec<Scenario>,
+    /// Runs and seed of every simulated scenario (compare runs all of them
+    /// on the first one's, so that run i is paired).
+    pub runs: u64,
+    pub seed: u64,
+    /// Worker threads; nothing written depends on it.
+    pub threads: usize,
+    /// The folder the files go into.
+    pub out: PathBuf,
+    /// The name the outputs are known by: the scenario's file stem,
+    /// `compare-<a>-vs-<b>`, or the stem the shards recorded.
+    pub stem: String,
+    /// Run only this shard and write a shard file.
+    pub shard: Option<Shard>,
+    /// Keep the inputs and horizon values of runs 0..keep_runs (at most `runs`).
+    pub keep_runs: u64,
+    /// No summary line.
+    pub quiet: bool,
+    /// Show the progress bar: not quiet, and stderr is a terminal.
+    pub progress: bool,
+}
+
+impl Plan {
+    pub fn from_cli(cli: Cli) -> Result<Plan> {
+        match cli.command {
+            Command::Run(args) => {
+                let stem = file_stem(&args.scenario);
+                let mut plan = Plan::simulating(Task::Run, vec![args.scenario], stem, &args.sim)?;
+                if args.keep_runs > MAX_KEPT_RUNS {
+                    return Err(Error::usage(format!(
+                        "--keep-runs {} is more than {MAX_KEPT_RUNS}: kept runs are held in memory; use several seeds or shards for more",
+                        args.keep_runs
+                    )));
+                }
+                plan.keep_runs = args.keep_runs.min(plan.runs);
+                plan.shard = args.shard;
+                Ok(plan)
+            }
+            Command::Compare(args) => {
+                let stems: Vec<String> = args.scenarios.iter().map(|p| file_stem(p)).collect();
+                let stem = format!("compare-{}", stems.join("-vs-"));
+                Plan::simulating(Task::Compare, args.scenarios, stem, &args.sim)
+            }
+            Command::Merge { shards, out, quiet } => {
+                let set = ShardSet::read(&shards)?;
+                let scenario = set.scenario()?;
+                let stem = set.stem().to_string();
+                Ok(Plan {
+                    runs: set.runs(),
+                    seed: set.seed(),
+                    keep_runs: set.keep_runs(),
+                    out: out.unwrap_or_else(|| default_out(&stem)),
+                    stem,
+                    quiet,
+                    scenarios: vec![scenario],
+                    files: shards,
+                    task: Task::Merge(set),
+                    ..Plan::idle()
+                })
+            }
+            Command::Check { files } => Plan::reading(Task::Check, files),
+            Command::Explain { file } => Plan::reading(Task::Explain, vec![file]),
+        }
+    }
+
+    /// What the simulation engine is to do.
+    pub fn run_options(&self) -> RunOptions {
+        RunOptions {
+            runs: self.runs,
+            seed: self.seed,
+            threads: Some(self.threads),
+            progress: self.progress,
+            keep_runs: self.keep_runs,
+            run_range: self.shard.map(|s| s.range(self.runs)),
+        }
+    }
+
+    /// Load the files and settle the flags every simulating command takes.
+    fn simulating(task: Task, files: Vec<PathBuf>, stem: String, sim: &SimArgs) -> Result<Plan> {
+        let mut scenarios = files.iter().map(|f| load(f)).collect::<Result<Vec<_>>>()?;
+        let runs = sim.runs.unwrap_or(scenarios[0].runs);
+        if runs == 0 {
+            return Err(Error::usage("--runs must be at least 1"));
+        }
+        let seed = sim.seed.unwrap_or(scenarios[0].seed);
+        for sc in &mut scenarios {
+            sc.runs = runs;
+            sc.seed = seed;
+        }
+        Ok(Plan {
+            task,
+            runs,
+            seed,
+            threads: sim.threads.map_or_else(all_cores, usize::from),
+            out: sim.out.clone().unwrap_or_else(|| default_out(&stem)),
+            stem,
+            quiet: sim.quiet,
+            progress: !sim.quiet && std::io::stderr().is_terminal(),
+            scenarios,
+            files,
+            ..Plan::idle()
+        })
+    }
+
+    /// Check and explain simulate nothing: the scenarios as written.
+    fn reading(task: Task, files: Vec<PathBuf>) -> Result<Plan> {
+        let scenarios = files.iter().map(|f| load(f)).collect::<Result<Vec<_>>>()?;
+        let stem = file_stem(&files[0]);
+        Ok(Plan {
+            task,
+            runs: scenarios[0].runs,
+            seed: scenarios[0].seed,
+            out: default_out(&stem),
+            stem,
+            scenarios,
+            files,
+            ..Plan::idle()
+        })
+    }
+
+    /// The fields no command has set yet.
+    fn idle() -> Plan {
+        Plan {
+            task: Task::Check,
+            files: Vec::new(),
+            scenarios: Vec::new(),
+            runs: 0,
+            seed: 0,
+            threads: all_cores(),
+            out: PathBuf::new(),
+            stem: String::new(),
+            shard: None,
+            keep_runs: 0,
+            quiet: false,
+            progress: false,
+        }
+    }
+}
+
+/// Load a scenario file; its warnings go to stderr as it loads.
+fn load(path: &Path) -> Result<Scenario> {
+    let sc = scenario::load(path)?;
+    for w in &sc.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(sc)
+}
+
+fn all_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// `output/<stem>/`, where outputs go unless `--out` says otherwise.
+fn default_out(stem: &str) -> PathBuf {
+    Path::new("output").join(stem)
+}

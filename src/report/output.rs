@@ -1,0 +1,219 @@
+//! The files a command writes, one type per output (in the manner of
+//! hyperfine's `Exporter`): each renders its bytes from a view of the
+//! results, a registry lists the outputs in writing order, and `run` and
+//! `compare` walk their registry. A new output is one type and one line in
+//! a registry; nothing else lists file names.
+
+use super::charts::{self, Chart};
+use super::compare::{CompareCharts, ComparePage, DifferencesCsv, EachScenario};
+use super::{RunInfo, html, json, resolved_toml, tables};
+use crate::engine::{Differences, Summary};
+use crate::error::Result;
+use crate::model::World;
+use std::cell::OnceCell;
+
+/// A file to write: its path inside the output folder, and its bytes.
+pub type File = (String, Vec<u8>);
+
+/// One output of a command: a file, or a family of files (the charts).
+pub trait Output<V> {
+    /// Its files; none when it has nothing to say for these results
+    /// (`runs.csv` when no run was kept).
+    fn render(&self, view: &V) -> Result<Vec<File>>;
+}
+
+/// An output of `run` (and of `merge`, which writes what a run would).
+pub type RunOutput = dyn for<'a> Output<RunView<'a>> + Sync;
+/// An output of `compare`.
+pub type CompareOutput = dyn for<'a> Output<CompareView<'a>> + Sync;
+
+/// What `run` writes, in writing order.
+pub static RUN_OUTPUTS: &[&RunOutput] = &[
+    &SummaryCsv,
+    &SummaryJson,
+    &ResolvedToml,
+    &RunsCsv,
+    &RunCharts,
+    &RunPage,
+];
+
+/// What `compare` writes, in writing order.
+pub static COMPARE_OUTPUTS: &[&CompareOutput] =
+    &[&DifferencesCsv, &EachScenario, &CompareCharts, &ComparePage];
+
+/// What `compare` writes for each scenario, in a folder named by its stem.
+pub static EACH_SCENARIO_OUTPUTS: &[&RunOutput] = &[&SummaryCsv, &ResolvedToml];
+
+/// Every file of these outputs, in order.
+pub fn render_with<V>(outputs: &[&(dyn Output<V> + Sync)], view: &V) -> Result<Vec<File>> {
+    let mut files = Vec::new();
+    for output in outputs {
+        files.extend(output.render(view)?);
+    }
+    Ok(files)
+}
+
+/// What the outputs of one run render from. The charts are drawn once, when
+/// an output first asks for them (the chart files and the page both do).
+pub struct RunView<'a> {
+    pub world: &'a World,
+    pub summary: &'a Summary,
+    pub info: &'a RunInfo,
+    charts: OnceCell<Vec<Chart>>,
+}
+
+impl<'a> RunView<'a> {
+    pub fn new(world: &'a World, summary: &'a Summary, info: &'a RunInfo) -> RunView<'a> {
+        RunView {
+            world,
+            summary,
+            info,
+            charts: OnceCell::new(),
+        }
+    }
+
+    pub fn charts(&self) -> Result<&[Chart]> {
+        if self.charts.get().is_none() {
+            let specs = charts::run_charts(self.world, &self.summary.aggregate, self.info);
+            let _ = self.charts.set(charts::render_all(&specs)?);
+        }
+        Ok(self.charts.get().expect("drawn above"))
+    }
+}
+
+/// What the outputs of a comparison render from: the scenarios (the first
+/// is the reference A), their summaries, and the paired differences of each
+/// later one against A.
+pub struct CompareView<'a> {
+    pub worlds: &'a [&'a World],
+    pub summaries: &'a [Summary],
+    pub diffs: &'a [Differences],
+    pub info: &'a RunInfo,
+    charts: OnceCell<Vec<Chart>>,
+}
+
+impl<'a> CompareView<'a> {
+    pub fn new(
+        worlds: &'a [&'a World],
+        summaries: &'a [Summary],
+        diffs: &'a [Differences],
+        info: &'a RunInfo,
+    ) -> CompareView<'a> {
+        CompareView {
+            worlds,
+            summaries,
+            diffs,
+            info,
+            charts: OnceCell::new(),
+        }
+    }
+
+    pub fn charts(&self) -> Result<&[Chart]> {
+        if self.charts.get().is_none() {
+            let specs =
+                super::compare::compare_charts(self.worlds, self.summaries, self.diffs, self.info);
+            let _ = self.charts.set(charts::render_all(&specs)?);
+        }
+        Ok(self.charts.get().expect("drawn above"))
+    }
+}
+
+/// One named file.
+fn file(name: &str, text: String) -> Result<Vec<File>> {
+    Ok(vec![(name.to_string(), text.into_bytes())])
+}
+
+/// `summary.csv`: every series' statistics at every point, tidy.
+pub struct SummaryCsv;
+
+impl Output<RunView<'_>> for SummaryCsv {
+    fn render(&self, v: &RunView) -> Result<Vec<File>> {
+        file(
+            "summary.csv",
+            tables::summary_csv(v.world, &v.summary.aggregate),
+        )
+    }
+}
+
+/// `summary.json`: inputs, class probabilities and shock rates.
+pub struct SummaryJson;
+
+impl Output<RunView<'_>> for SummaryJson {
+    fn render(&self, v: &RunView) -> Result<Vec<File>> {
+        file(
+            "summary.json",
+            json::summary_json(v.world, v.summary, v.info),
+        )
+    }
+}
+
+/// `scenario.resolved.toml`: the scenario as it ran, to rerun exactly.
+pub struct ResolvedToml;
+
+impl Output<RunView<'_>> for ResolvedToml {
+    fn render(&self, v: &RunView) -> Result<Vec<File>> {
+        file(
+            "scenario.resolved.toml",
+            resolved_toml(&v.world.scenario, v.info.runs, v.info.seed),
+        )
+    }
+}
+
+/// `runs.csv`: the kept runs' inputs and horizon values (`--keep-runs`).
+pub struct RunsCsv;
+
+impl Output<RunView<'_>> for RunsCsv {
+    fn render(&self, v: &RunView) -> Result<Vec<File>> {
+        if v.summary.kept.is_empty() {
+            return Ok(Vec::new());
+        }
+        file("runs.csv", tables::runs_csv(v.world, v.summary))
+    }
+}
+
+/// `charts/<name>.png` and `charts/<name>.svg` for each chart of the run.
+pub struct RunCharts;
+
+impl Output<RunView<'_>> for RunCharts {
+    fn render(&self, v: &RunView) -> Result<Vec<File>> {
+        Ok(chart_files(v.charts()?))
+    }
+}
+
+/// `index.html`: one self-contained page with every chart inline.
+pub struct RunPage;
+
+impl Output<RunView<'_>> for RunPage {
+    fn render(&self, v: &RunView) -> Result<Vec<File>> {
+        let (world, agg) = (v.world, &v.summary.aggregate);
+        let page = html::page(&html::Page {
+            title: world.scenario.name.clone(),
+            scenarios: vec![&world.scenario],
+            seed: v.info.seed,
+            runs: agg.runs,
+            lead: Vec::new(),
+            results: vec![html::Section {
+                title: format!(
+                    "Where countries end up ({})",
+                    world.scenario.grid.point_date(world.points() - 1)
+                ),
+                html: tables::classes_html(world, agg),
+            }],
+            charts: v.charts()?,
+        });
+        file("index.html", page)
+    }
+}
+
+/// `charts/<name>.png` and `charts/<name>.svg` for each chart.
+pub fn chart_files(charts: &[Chart]) -> Vec<File> {
+    charts
+        .iter()
+        .flat_map(|c| {
+            [
+                (format!("charts/{}.png", c.name), c.png.clone()),
+                (format!("charts/{}.svg", c.name), c.svg.clone().into_bytes()),
+            ]
+        })
+        .collect()
+}
