@@ -6,28 +6,16 @@
 //! uses 4000 runs, so a median or a probability moves by about 0.01 between
 //! seeds, far less than the margins asked for.
 
-use dsrsim::engine::{self, RunOptions, Summary};
-use dsrsim::model::{Metric, World};
-use dsrsim::scenario;
-use std::path::Path;
+mod common;
 
+use common::{load, load_str, series, shipped};
+use dsrsim::engine::Summary;
+use dsrsim::model::{Metric, World};
+
+/// A shipped scenario, run from seed 2010 on all cores.
 fn run(file: &str, runs: u64) -> (World, Summary) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(file);
-    let world = World::new(scenario::load(&path).unwrap_or_else(|e| panic!("{file}:\n{e}")));
-    let summary = engine::simulate(
-        &world,
-        &RunOptions {
-            runs,
-            seed: 2010,
-            threads: None,
-            progress: false,
-            keep_runs: 0,
-            run_range: None,
-        },
-    )
-    .unwrap();
+    let world = World::new(load(&shipped(file)));
+    let summary = common::run(&world, runs, 2010, None);
     (world, summary)
 }
 
@@ -38,12 +26,9 @@ fn point_of(world: &World, date: &str) -> usize {
 }
 
 fn median(w: &World, s: &Summary, metric: Metric, entity: &str, date: &str) -> f64 {
-    let series = w
-        .series()
-        .iter()
-        .position(|x| x.metric == metric && x.entity == entity)
-        .unwrap();
-    s.aggregate.stats(series, point_of(w, date)).p50
+    s.aggregate
+        .stats(series(w, metric, entity), point_of(w, date))
+        .p50
 }
 
 fn class_probability(w: &World, s: &Summary, country: &str, class: usize) -> f64 {
@@ -108,25 +93,13 @@ fn the_backcast_ends_where_the_report_says_the_region_stood_in_2025() {
 fn baseline_base_rates_stay_inside_the_facts_ranges() {
     // Three years without scheduled shocks, like the 2022-2024 window FACTS
     // measures EU steps on.
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    let path = shipped("baseline.toml");
     let text = format!(
         "[scenario]\nextends = \"{}\"\nend = \"2027-12\"\nruns = 4000\n",
         path.display()
     );
-    let world =
-        World::new(scenario::load_str(&path.with_file_name("base-rates.toml"), &text).unwrap());
-    let s = engine::simulate(
-        &world,
-        &RunOptions {
-            runs: 4000,
-            seed: 7,
-            threads: None,
-            progress: false,
-            keep_runs: 0,
-            run_range: None,
-        },
-    )
-    .unwrap();
+    let world = World::new(load_str(&path.with_file_name("base-rates.toml"), &text));
+    let s = common::run(&world, 4000, 7, None);
     let years = 3.0;
     let rate = |name: &str| {
         let i = world

@@ -1,36 +1,11 @@
 //! `simulate` driven as a user drives it: real binary, temporary folders,
 //! assertions on files, stdout, stderr and exit codes.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{read, repo, simulate, workspace};
 use std::fs;
-use std::path::{Path, PathBuf};
-use tempfile::TempDir;
-
-fn simulate() -> Command {
-    Command::cargo_bin("simulate").expect("the binary is built")
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-/// A temporary folder holding copies of the shipped scenarios.
-fn workspace() -> TempDir {
-    let dir = TempDir::new().unwrap();
-    fs::create_dir(dir.path().join("scenarios")).unwrap();
-    for f in ["baseline.toml", "serbia-5g.toml"] {
-        fs::copy(
-            repo("scenarios").join(f),
-            dir.path().join("scenarios").join(f),
-        )
-        .unwrap();
-    }
-    dir
-}
-
-fn read(p: &Path) -> String {
-    fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
+use std::path::PathBuf;
 
 #[test]
 fn the_readme_command_writes_every_output_for_every_country_and_operator() {

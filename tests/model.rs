@@ -3,38 +3,15 @@
 //! Statistical tolerances are 4 standard errors of a proportion from the
 //! number of runs: a correct model fails one such check about once in 16 000.
 
-use dsrsim::engine::{self, RunOptions, Summary};
+mod common;
+
+use common::{load_str, run, series};
+use dsrsim::engine::Summary;
 use dsrsim::model::{Metric, World};
-use dsrsim::scenario;
 use std::path::Path;
 
 fn world(toml: &str) -> World {
-    match scenario::load_str(Path::new("test.toml"), toml) {
-        Ok(sc) => World::new(sc),
-        Err(e) => panic!("test scenario is invalid:\n{e}"),
-    }
-}
-
-fn simulate(w: &World, runs: u64, seed: u64, threads: usize) -> Summary {
-    engine::simulate(
-        w,
-        &RunOptions {
-            runs,
-            seed,
-            threads: Some(threads),
-            progress: false,
-            keep_runs: 0,
-            run_range: None,
-        },
-    )
-    .expect("the engine runs")
-}
-
-fn series(w: &World, metric: Metric, entity: &str) -> usize {
-    w.series()
-        .iter()
-        .position(|s| s.metric == metric && s.entity == entity)
-        .unwrap_or_else(|| panic!("no series {} for {entity}", metric.name()))
+    World::new(load_str(Path::new("test.toml"), toml))
 }
 
 fn mean(w: &World, s: &Summary, metric: Metric, entity: &str, point: usize) -> f64 {
@@ -93,7 +70,7 @@ fn constant_restriction_hazard_matches_the_exponential_law() {
         quiet("law_hazard = 0.2")
     ));
     let runs = 20_000;
-    let s = simulate(&w, runs, 11, 2);
+    let s = run(&w, runs, 11, Some(2));
     let last = w.points() - 1;
     let want = 1.0 - (-0.2f64 * 5.0).exp();
     let got = mean(&w, &s, Metric::Restriction, "A", last);
@@ -122,7 +99,7 @@ eu_gamma = 2.0"
         )
     ));
     let runs = 20_000;
-    let s = simulate(&w, runs, 3, 2);
+    let s = run(&w, runs, 3, Some(2));
     let last = w.points() - 1;
     let lambda_t = 0.5 * 0.36 * 4.0;
     let got = mean(&w, &s, Metric::EuStage, "A", last);
@@ -147,7 +124,7 @@ fn a_restriction_forces_trusted_procurement_and_phase_out_reaches_zero_on_time()
 refresh_years = 100.0"
         )
     ));
-    let s = simulate(&w, 50, 1, 1);
+    let s = run(&w, 50, 1, Some(1));
     let ts = series(&w, Metric::TrustedShare, "A-OP");
     let tp = series(&w, Metric::TrustedProcurement, "A-OP");
     // Before the shock (point 0) the operator buys high-risk with p = logistic(5).
@@ -182,7 +159,7 @@ fn cost_premium_of_an_immediate_rip_and_replace_is_exact() {
          [[shock]]\nkind = \"restriction\"\npolity = \"A\"\ndate = \"2025-02\"\nphase_out_years = 0\n",
         quiet("refresh_years = 8.0")
     ));
-    let s = simulate(&w, 10, 1, 1);
+    let s = run(&w, 10, 1, Some(1));
     let cp = series(&w, Metric::CostPremium, "A-OP");
     let r = 0.25 / 8.0;
     let want = 0.25 * r + 1.25 * (1.0 - r);
@@ -207,7 +184,7 @@ g_w = 2.0"
         )
     ));
     let runs = 20_000;
-    let s = simulate(&w, runs, 5, 2);
+    let s = run(&w, runs, 5, Some(2));
     let last = w.points() - 1;
     // Reported orientation of the parent is the weighted mean.
     assert!((mean(&w, &s, Metric::Orientation, "P", last) - 0.5).abs() < 1e-9);
@@ -235,7 +212,7 @@ fn an_auction_launches_5g_and_the_ramp_starts_in_the_launch_step() {
 rollout_years = 2.0"
         )
     ));
-    let s = simulate(&w, 20, 1, 1);
+    let s = run(&w, 20, 1, Some(1));
     let ts = series(&w, Metric::TrustedShare, "A-OP");
     let h5 = series(&w, Metric::Hr5g, "A-OP");
     // Refresh at r = 1/32 per quarter moves legacy down with trusted buys.
@@ -265,12 +242,12 @@ fn results_do_not_depend_on_the_thread_count() {
                 "extends = \"scenarios/baseline.toml\"",
             ),
     );
-    let one = simulate(&w, 3000, 9, 1);
-    let two = simulate(&w, 3000, 9, 2);
-    let four = simulate(&w, 3000, 9, 4);
+    let one = run(&w, 3000, 9, Some(1));
+    let two = run(&w, 3000, 9, Some(2));
+    let four = run(&w, 3000, 9, Some(4));
     assert_eq!(one.aggregate, two.aggregate);
     assert_eq!(one.aggregate, four.aggregate);
-    let other_seed = simulate(&w, 3000, 10, 2);
+    let other_seed = run(&w, 3000, 10, Some(2));
     assert_ne!(one.aggregate, other_seed.aggregate, "the seed must matter");
 }
 

@@ -4,6 +4,9 @@
 //! positioned error or gives a scenario the engine runs without panicking
 //! and without producing non-finite statistics.
 
+mod common;
+
+use common::options;
 use dsrsim::engine::{self, RunOptions};
 use dsrsim::model::World;
 use dsrsim::report;
@@ -66,9 +69,8 @@ proptest! {
             }
             Ok(sc) => {
                 let world = World::new(sc);
-                let summary = engine::simulate(&world, &RunOptions {
-                    runs: 20, seed: 3, threads: Some(1), progress: false, keep_runs: 2, run_range: None,
-                }).expect("a valid scenario runs");
+                let summary = engine::simulate(&world, &RunOptions { keep_runs: 2, ..options(20, 3, Some(1)) })
+                    .expect("a valid scenario runs");
                 for s in 0..world.series().len() {
                     let st = summary.aggregate.stats(s, world.points() - 1);
                     prop_assert!(st.mean.is_finite() && st.p50.is_finite(), "series {s}: {st:?}\n{text}");
@@ -105,18 +107,7 @@ fn extreme_but_valid_values_keep_every_statistic_finite() {
         let sc = scenario::load_str(Path::new("extreme.toml"), &text)
             .unwrap_or_else(|e| panic!("{key} = {value} should be accepted (clamped):\n{e}"));
         let world = World::new(sc);
-        let summary = engine::simulate(
-            &world,
-            &RunOptions {
-                runs: 50,
-                seed: 1,
-                threads: Some(1),
-                progress: false,
-                keep_runs: 0,
-                run_range: None,
-            },
-        )
-        .unwrap();
+        let summary = common::run(&world, 50, 1, Some(1));
         for s in 0..world.series().len() {
             for point in [0, world.points() - 1] {
                 let st = summary.aggregate.stats(s, point);

@@ -2,30 +2,14 @@
 //! show; the page is self-contained; degenerate data still renders; and
 //! the comparison really is paired.
 
-use assert_cmd::Command;
-use dsrsim::engine::{self, RunOptions};
+mod common;
+
+use common::{load, load_str, options, repo, simulate, workspace};
+use dsrsim::engine;
 use dsrsim::model::{Metric, World};
-use dsrsim::scenario;
 use std::fs;
 use std::path::Path;
 use tempfile::TempDir;
-
-fn simulate() -> Command {
-    Command::cargo_bin("simulate").expect("the binary is built")
-}
-
-fn copy_scenarios(dir: &Path) {
-    fs::create_dir_all(dir.join("scenarios")).unwrap();
-    for f in ["baseline.toml", "serbia-5g.toml"] {
-        fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("scenarios")
-                .join(f),
-            dir.join("scenarios").join(f),
-        )
-        .unwrap();
-    }
-}
 
 /// Decode a PNG and return (width, height, variance of the grey level).
 fn png_stats(path: &Path) -> (u32, u32, f64) {
@@ -120,8 +104,7 @@ fn check_page(dir: &Path) {
 
 #[test]
 fn a_run_writes_readable_charts_and_a_self_contained_page() {
-    let ws = TempDir::new().unwrap();
-    copy_scenarios(ws.path());
+    let ws = workspace();
     simulate()
         .current_dir(ws.path())
         .args(["scenarios/serbia-5g.toml", "--runs", "300", "-q"])
@@ -172,8 +155,7 @@ fn a_run_writes_readable_charts_and_a_self_contained_page() {
 
 #[test]
 fn compare_writes_overlays_differences_and_a_page_that_leads_with_them() {
-    let ws = TempDir::new().unwrap();
-    copy_scenarios(ws.path());
+    let ws = workspace();
     simulate()
         .current_dir(ws.path())
         .args([
@@ -248,23 +230,16 @@ fn degenerate_scenarios_still_render() {
 
 #[test]
 fn paired_differences_are_far_tighter_than_independent_ones() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let a = World::new(scenario::load(&dir.join("baseline.toml")).unwrap());
+    let dir = repo("scenarios");
+    let a = World::new(load(&dir.join("baseline.toml")));
     // B differs by one shock: high-risk vendors lose 10 points of price
     // advantage in 2027 (a shift that leaves each run's own politics as it was).
     let b_text = format!(
         "[scenario]\nextends = \"{}\"\n\n[[shock]]\nid = \"dearer\"\nkind = \"price\"\ndate = \"2027-01\"\ndelta = -0.1\n",
         dir.join("baseline.toml").display()
     );
-    let b = World::new(scenario::load_str(&dir.join("dearer.toml"), &b_text).unwrap());
-    let opts = RunOptions {
-        runs: 4000,
-        seed: 8,
-        threads: Some(2),
-        progress: false,
-        keep_runs: 0,
-        run_range: None,
-    };
+    let b = World::new(load_str(&dir.join("dearer.toml"), &b_text));
+    let opts = options(4000, 8, Some(2));
     let (summaries, diffs) = engine::simulate_paired(&[&a, &b], &opts).unwrap();
     let d = &diffs[0];
     let last = a.points() - 1;

@@ -2,31 +2,10 @@
 //! same bytes as one run, whatever order they are merged in; incomplete or
 //! doubled shard sets are refused.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{simulate_in as simulate, workspace};
 use std::fs;
-use std::path::Path;
-use tempfile::TempDir;
-
-fn simulate(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("simulate").expect("the binary is built");
-    c.current_dir(dir);
-    c
-}
-
-fn setup() -> TempDir {
-    let ws = TempDir::new().unwrap();
-    fs::create_dir(ws.path().join("scenarios")).unwrap();
-    for f in ["baseline.toml", "serbia-5g.toml"] {
-        fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("scenarios")
-                .join(f),
-            ws.path().join("scenarios").join(f),
-        )
-        .unwrap();
-    }
-    ws
-}
 
 const FILES: [&str; 6] = [
     "summary.csv",
@@ -49,7 +28,7 @@ const RUN: [&str; 6] = [
 
 #[test]
 fn four_shard_processes_merge_to_the_bytes_of_one_run() {
-    let ws = setup();
+    let ws = workspace();
     let dir = ws.path();
     // Four separate processes, as a job array would run them.
     let children: Vec<_> = (0..4)
@@ -114,7 +93,7 @@ fn four_shard_processes_merge_to_the_bytes_of_one_run() {
 
 #[test]
 fn incomplete_or_doubled_shard_sets_are_refused() {
-    let ws = setup();
+    let ws = workspace();
     let dir = ws.path();
     for i in 0..3 {
         simulate(dir)
