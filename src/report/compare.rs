@@ -1,12 +1,10 @@
 //! The files of a paired comparison: differences first (CSV, table, charts),
 //! then each scenario's own summary.
 
+use super::RunInfo;
 use super::charts::{self, ChartSpec, Layer, Legend, Marker, Panel, SmallMultiples, Spec, colour};
-use super::html::{self, escape};
-use super::output::{self, CompareView, EACH_SCENARIO_OUTPUTS, File, Output, RunView};
-use super::{RunInfo, chart_files, tables};
+use super::html::escape;
 use crate::engine::{Differences, Summary};
-use crate::error::Result;
 use crate::model::{Metric, World};
 use std::fmt::Write;
 
@@ -20,7 +18,7 @@ pub fn stem(world: &World) -> String {
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
 }
 
-fn letter(k: usize) -> char {
+pub(super) fn letter(k: usize) -> char {
     (b'A' + (k as u8).min(25)) as char
 }
 
@@ -68,7 +66,11 @@ pub fn differences_csv(worlds: &[&World], diffs: &[Differences], summaries: &[Su
 }
 
 /// Horizon table of B − A for the countries and the metrics a room asks about.
-fn differences_html(worlds: &[&World], diffs: &[Differences], summaries: &[Summary]) -> String {
+pub(super) fn differences_html(
+    worlds: &[&World],
+    diffs: &[Differences],
+    summaries: &[Summary],
+) -> String {
     let a = worlds[0];
     let last = a.points() - 1;
     let metrics = [
@@ -343,80 +345,4 @@ pub fn compare_charts(
         }),
     ));
     specs
-}
-
-/// `differences.csv`: B − A per run, summarised, for every paired series.
-pub struct DifferencesCsv;
-
-impl Output<CompareView<'_>> for DifferencesCsv {
-    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
-        Ok(vec![(
-            "differences.csv".into(),
-            differences_csv(v.worlds, v.diffs, v.summaries).into_bytes(),
-        )])
-    }
-}
-
-/// `<stem>/…`: each scenario's own files, as a run of it alone would write them.
-pub struct EachScenario;
-
-impl Output<CompareView<'_>> for EachScenario {
-    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
-        let mut files = Vec::new();
-        for (w, s) in v.worlds.iter().zip(v.summaries) {
-            let dir = stem(w);
-            let run = RunView::new(w, s, v.info);
-            for (name, bytes) in output::render_with(EACH_SCENARIO_OUTPUTS, &run)? {
-                files.push((format!("{dir}/{name}"), bytes));
-            }
-        }
-        Ok(files)
-    }
-}
-
-/// The overlays, the paired differences and the classes side by side.
-pub struct CompareCharts;
-
-impl Output<CompareView<'_>> for CompareCharts {
-    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
-        Ok(chart_files(v.charts()?))
-    }
-}
-
-/// `index.html`, leading with what changes.
-pub struct ComparePage;
-
-impl Output<CompareView<'_>> for ComparePage {
-    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
-        let (worlds, summaries) = (v.worlds, v.summaries);
-        let title = worlds
-            .iter()
-            .map(|w| w.scenario.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" vs ");
-        let mut results = Vec::new();
-        for (k, (w, s)) in worlds.iter().zip(summaries).enumerate() {
-            results.push(html::Section {
-                title: format!(
-                    "Where countries end up — {}: {}",
-                    letter(k),
-                    w.scenario.name
-                ),
-                html: tables::classes_html(w, &s.aggregate),
-            });
-        }
-        let page = html::page(&html::Page {
-            title,
-            scenarios: worlds.iter().map(|w| &w.scenario).collect(),
-            seed: v.info.seed,
-            runs: v.info.runs,
-            lead: vec![html::Section {
-                title: "What changes".into(),
-                html: differences_html(worlds, v.diffs, summaries),
-            }],
-            results,
-            charts: v.charts()?,
-        });
-        Ok(vec![("index.html".into(), page.into_bytes())])
-    }
 }

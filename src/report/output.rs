@@ -5,8 +5,7 @@
 //! a registry; nothing else lists file names.
 
 use super::charts::{self, Chart};
-use super::compare::{CompareCharts, ComparePage, DifferencesCsv, EachScenario};
-use super::{RunInfo, html, json, resolved_toml, tables};
+use super::{RunInfo, compare, html, json, resolved_toml, tables};
 use crate::engine::{Differences, Summary};
 use crate::error::Result;
 use crate::model::World;
@@ -202,6 +201,82 @@ impl Output<RunView<'_>> for RunPage {
             charts: v.charts()?,
         });
         file("index.html", page)
+    }
+}
+
+/// `differences.csv`: B − A per run, summarised, for every paired series.
+pub struct DifferencesCsv;
+
+impl Output<CompareView<'_>> for DifferencesCsv {
+    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
+        Ok(vec![(
+            "differences.csv".into(),
+            compare::differences_csv(v.worlds, v.diffs, v.summaries).into_bytes(),
+        )])
+    }
+}
+
+/// `<stem>/…`: each scenario's own files, as a run of it alone would write them.
+pub struct EachScenario;
+
+impl Output<CompareView<'_>> for EachScenario {
+    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
+        let mut files = Vec::new();
+        for (w, s) in v.worlds.iter().zip(v.summaries) {
+            let dir = compare::stem(w);
+            let run = RunView::new(w, s, v.info);
+            for (name, bytes) in render_with(EACH_SCENARIO_OUTPUTS, &run)? {
+                files.push((format!("{dir}/{name}"), bytes));
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// The overlays, the paired differences and the classes side by side.
+pub struct CompareCharts;
+
+impl Output<CompareView<'_>> for CompareCharts {
+    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
+        Ok(chart_files(v.charts()?))
+    }
+}
+
+/// `index.html`, leading with what changes.
+pub struct ComparePage;
+
+impl Output<CompareView<'_>> for ComparePage {
+    fn render(&self, v: &CompareView) -> Result<Vec<File>> {
+        let (worlds, summaries) = (v.worlds, v.summaries);
+        let title = worlds
+            .iter()
+            .map(|w| w.scenario.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" vs ");
+        let mut results = Vec::new();
+        for (k, (w, s)) in worlds.iter().zip(summaries).enumerate() {
+            results.push(html::Section {
+                title: format!(
+                    "Where countries end up — {}: {}",
+                    compare::letter(k),
+                    w.scenario.name
+                ),
+                html: tables::classes_html(w, &s.aggregate),
+            });
+        }
+        let page = html::page(&html::Page {
+            title,
+            scenarios: worlds.iter().map(|w| &w.scenario).collect(),
+            seed: v.info.seed,
+            runs: v.info.runs,
+            lead: vec![html::Section {
+                title: "What changes".into(),
+                html: compare::differences_html(worlds, v.diffs, summaries),
+            }],
+            results,
+            charts: v.charts()?,
+        });
+        Ok(vec![("index.html".into(), page.into_bytes())])
     }
 }
 
