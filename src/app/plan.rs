@@ -111,7 +111,8 @@ impl Plan {
         }
     }
 
-    /// Load the files and settle the flags every simulating command takes.
+    /// Load the files and settle the flags every simulating command takes
+    /// (a new one, such as `sweep`, flattens `SimArgs` and starts here).
     fn simulating(task: Task, files: Vec<PathBuf>, stem: String, sim: &SimArgs) -> Result<Plan> {
         let mut scenarios = files.iter().map(|f| load(f)).collect::<Result<Vec<_>>>()?;
         let runs = sim.runs.unwrap_or(scenarios[0].runs);
@@ -173,7 +174,10 @@ impl Plan {
     }
 }
 
-/// Load a scenario file; its warnings go to stderr as it loads.
+/// Load a scenario file; its warnings go to stderr as it loads. Every
+/// command's scenarios pass here, so an override of scenario keys
+/// (`--set KEY=VALUE`) applied here reaches run, compare, check and explain
+/// alike; the flags that only simulating commands take are applied after.
 fn load(path: &Path) -> Result<Scenario> {
     let sc = scenario::load(path)?;
     for w in &sc.warnings {
@@ -194,4 +198,82 @@ fn file_stem(path: &Path) -> String {
 /// `output/<stem>/`, where outputs go unless `--out` says otherwise.
 fn default_out(stem: &str) -> PathBuf {
     Path::new("output").join(stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn plan(args: &[&str]) -> Result<Plan> {
+        let cli = Cli::try_parse_from(std::iter::once("simulate").chain(args.iter().copied()))
+            .expect("the flags parse");
+        Plan::from_cli(cli)
+    }
+
+    fn refused(args: &[&str]) -> String {
+        let e = plan(args).expect_err("refused");
+        assert_eq!(e.exit_code(), 2, "{e}");
+        e.to_string()
+    }
+
+    #[test]
+    fn a_run_takes_the_file_unless_flags_say_otherwise() {
+        let p = plan(&["run", "scenarios/serbia-5g.toml"]).unwrap();
+        assert_eq!(
+            (p.runs, p.stem.as_str()),
+            (p.scenarios[0].runs, "serbia-5g")
+        );
+        assert_eq!(p.out, Path::new("output/serbia-5g"));
+        let p = plan(&[
+            "run",
+            "scenarios/serbia-5g.toml",
+            "--runs",
+            "1e3",
+            "--seed",
+            "9",
+            "--keep-runs",
+            "5000",
+            "--shard",
+            "1/4",
+            "--out",
+            "x",
+        ])
+        .unwrap();
+        assert_eq!((p.runs, p.seed, p.keep_runs), (1000, 9, 1000));
+        assert_eq!((p.scenarios[0].runs, p.scenarios[0].seed), (1000, 9));
+        assert_eq!(p.out, Path::new("x"));
+        assert_eq!(p.run_options().run_range, Some(250..500));
+    }
+
+    #[test]
+    fn a_comparison_runs_every_scenario_on_the_first_ones_runs_and_seed() {
+        let p = plan(&[
+            "compare",
+            "scenarios/serbia-5g.toml",
+            "scenarios/baseline.toml",
+        ])
+        .unwrap();
+        assert_eq!(p.out, Path::new("output/compare-serbia-5g-vs-baseline"));
+        let first = (p.scenarios[0].runs, p.scenarios[0].seed);
+        assert_eq!((p.runs, p.seed), first);
+        assert_eq!((p.scenarios[1].runs, p.scenarios[1].seed), first);
+        assert_eq!((p.keep_runs, p.shard), (0, None));
+    }
+
+    #[test]
+    fn flags_out_of_range_are_bad_input() {
+        let e = refused(&["run", "scenarios/baseline.toml", "--runs", "0"]);
+        assert!(e.contains("--runs must be at least 1"), "{e}");
+        let e = refused(&[
+            "compare",
+            "scenarios/baseline.toml",
+            "scenarios/baseline.toml",
+            "--runs",
+            "0",
+        ]);
+        assert!(e.contains("--runs must be at least 1"), "{e}");
+        let e = refused(&["run", "scenarios/baseline.toml", "--keep-runs", "100001"]);
+        assert!(e.contains("--keep-runs 100001 is more than 100000"), "{e}");
+    }
 }
