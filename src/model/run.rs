@@ -6,6 +6,7 @@
 //! scenarios that differ in one shock keep every other draw paired.
 
 use super::math::{exp, logistic_in_place};
+use super::metrics::{Metric, NETWORK_METRICS};
 use super::{RandomSource, World, hazard_probability};
 
 use crate::scenario::dist::{Dist, Domain, unit};
@@ -87,8 +88,9 @@ pub struct RunState {
     /// is the operator count rounded up to 4 so the batch has no odd tail.
     logits: Vec<f64>,
     lanes: usize,
-    // Per-operator metrics of the current point.
-    op_metric: [Vec<f64>; 4],
+    /// Per-operator metrics of the current point, one row per operator-level
+    /// metric of the catalogue (`Metric::network_row`).
+    op_metric: [Vec<f64>; NETWORK_METRICS],
     /// The values of every series at the current point.
     pub values: Vec<f64>,
 }
@@ -148,7 +150,7 @@ impl RunState {
             logits: vec![0.0; 2 * m.div_ceil(4) * 4],
             lanes: m.div_ceil(4) * 4,
             op_metric: std::array::from_fn(|_| vec![0.0; m]),
-            values: vec![0.0; world.series.len()],
+            values: vec![0.0; world.series().len()],
         }
     }
 
@@ -666,21 +668,28 @@ impl World {
             .sum()
     }
 
+    /// The values of every series at the current point: the operator-level
+    /// metrics per operator first, then the plan's copies, weighted means and
+    /// polity values. A new metric's model code goes here.
     fn record(&self, st: &mut RunState) {
+        const TRUSTED_SHARE: usize = Metric::TrustedShare.network_row();
+        const TRUSTED_PROCUREMENT: usize = Metric::TrustedProcurement.network_row();
+        const HR_5G: usize = Metric::Hr5g.network_row();
+        const COST_PREMIUM: usize = Metric::CostPremium.network_row();
         let operators = self.scenario.operators.len();
         for o in 0..operators {
             let g = st.g5[o];
             let (hl, h5) = (st.h_legacy[o], st.h_5g[o]);
-            st.op_metric[0][o] = (1.0 - g) * (1.0 - hl) + g * (1.0 - h5);
+            st.op_metric[TRUSTED_SHARE][o] = (1.0 - g) * (1.0 - hl) + g * (1.0 - h5);
             let base = self.logit_base(o, st);
             st.logits[o] = Self::logit(base, (1.0 - g) * hl + g * h5, st);
-            st.op_metric[2][o] = if st.launched[o] { h5 } else { 0.0 };
-            st.op_metric[3][o] = st.premium[o];
+            st.op_metric[HR_5G][o] = if st.launched[o] { h5 } else { 0.0 };
+            st.op_metric[COST_PREMIUM][o] = st.premium[o];
         }
         logistic_in_place(&mut st.logits[..st.lanes]);
         for o in 0..operators {
             let p = if st.bound[o] { 0.0 } else { st.logits[o] };
-            st.op_metric[1][o] = 1.0 - p;
+            st.op_metric[TRUSTED_PROCUREMENT][o] = 1.0 - p;
         }
         let plan = &self.record_plan;
         let values = &mut st.values;
@@ -689,7 +698,7 @@ impl World {
         }
         for (range, series) in &plan.groups {
             // The same additions, in the same order, as `Iterator::sum` (which starts at -0.0).
-            let mut acc = [-0.0f64; 4];
+            let mut acc = [-0.0f64; NETWORK_METRICS];
             for &(o, w) in &self.groups[range.clone()] {
                 for (a, metric) in acc.iter_mut().zip(&st.op_metric) {
                     *a += w * metric[o];
@@ -699,17 +708,28 @@ impl World {
                 values[s] = a;
             }
         }
-        for &(s, p) in &plan.orientation {
-            values[s] = st.w_report[p];
-        }
-        for &(s, p) in &plan.eu_stage {
-            values[s] = f64::from(st.eu_stage[p]);
-        }
-        for &(s, p) in &plan.restriction_polity {
-            values[s] = f64::from(u8::from(st.in_force[p]));
-        }
-        for &(s, c) in &plan.restriction_country {
-            values[s] = st.country_bound[c];
+        for r in &plan.polity {
+            let all = || r.countries.iter().chain(&r.polities);
+            match r.metric {
+                Metric::Orientation => all().for_each(|&(s, p)| values[s] = st.w_report[p]),
+                Metric::EuStage => all().for_each(|&(s, p)| values[s] = f64::from(st.eu_stage[p])),
+                Metric::Restriction => {
+                    // A country: the market share bound (its own flag
+                    // without operators); a sub-polity: in force at it or above.
+                    for &(s, c) in &r.countries {
+                        values[s] = st.country_bound[c];
+                    }
+                    for &(s, p) in &r.polities {
+                        values[s] = f64::from(u8::from(st.in_force[p]));
+                    }
+                }
+                Metric::TrustedShare
+                | Metric::TrustedProcurement
+                | Metric::Hr5g
+                | Metric::CostPremium => {
+                    unreachable!("operator-level metrics are recorded per operator above")
+                }
+            }
         }
     }
 }
@@ -719,6 +739,58 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
+
+    /// One generator behind every name: enough to drive a path in a test.
+    struct OneStream(ChaCha8Rng);
+
+    impl RandomSource for OneStream {
+        type R = ChaCha8Rng;
+        fn process(&mut self, _: usize) -> &mut ChaCha8Rng {
+            &mut self.0
+        }
+        fn quantity(&mut self, _: usize) -> &mut ChaCha8Rng {
+            &mut self.0
+        }
+    }
+
+    #[test]
+    fn record_computes_every_catalogued_metric_of_every_series() {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/baseline.toml"
+        ));
+        let world = World::new(crate::scenario::load(path).expect("the baseline loads"));
+        let mut st = RunState::new(&world);
+        let mut src = OneStream(ChaCha8Rng::seed_from_u64(5));
+        world.init(&mut src, &mut st);
+        for k in 0..3 {
+            world.step(k, &mut src, &mut st);
+        }
+        for row in &mut st.op_metric {
+            row.fill(f64::NAN);
+        }
+        st.values.fill(f64::NAN);
+        world.record(&mut st);
+        for (row, values) in st.op_metric.iter().enumerate() {
+            assert!(
+                values.iter().all(|x| !x.is_nan()),
+                "network row {row}: a catalogued operator-level metric is not computed in `record`"
+            );
+        }
+        for (spec, x) in world.series().iter().zip(&st.values) {
+            assert!(
+                !x.is_nan(),
+                "{} of {} is not recorded",
+                spec.metric.name(),
+                spec.entity
+            );
+        }
+        let specs = world.series();
+        assert!(
+            crate::model::Metric::all().all(|m| specs.iter().any(|s| s.metric == m)),
+            "the baseline reports every metric"
+        );
+    }
 
     #[test]
     fn skipping_the_exp_never_changes_a_decision() {
