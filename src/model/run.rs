@@ -9,8 +9,8 @@ use super::math::{exp, logistic_in_place};
 use super::metrics::{Metric, NETWORK_METRICS};
 use super::{RandomSource, World, hazard_probability};
 
-use crate::scenario::dist::{Dist, Domain, unit};
-use crate::scenario::params::{PARAM_COUNT, PARAMS, ParamId as P};
+use crate::scenario::dist::{Dist, unit};
+use crate::scenario::params::{PARAM_COUNT, ParamId as P};
 use crate::scenario::{Effect, PriceChange, Timing};
 use rand::distr::Distribution;
 use rand_distr::StandardNormal;
@@ -198,11 +198,11 @@ impl World {
 
     fn init<S: RandomSource>(&self, src: &mut S, st: &mut RunState) {
         let sc = &self.scenario;
-        for (j, spec) in PARAMS.iter().enumerate() {
-            let d = &sc.parameters[j];
+        // A plain number needs no region of its own.
+        for (j, d) in sc.parameters.iter().enumerate() {
             st.param[j] = match d {
                 Dist::Const(x) => *x,
-                _ => d.sample(src.quantity(self.param_quantity[j]), spec.domain),
+                Dist::Random(r) => r.sample(src.quantity(self.param_quantity[j])),
             };
         }
         st.price = st.param[P::PriceAdvantage as usize];
@@ -212,15 +212,15 @@ impl World {
         st.any_incident = false;
         for (p, pol) in sc.polities.iter().enumerate() {
             let r = src.quantity(self.polity_streams[p].init);
-            st.w[p] = pol.orientation.sample(r, Domain::UNIT);
+            st.w[p] = pol.orientation.sample(r);
             st.w_target[p] = match &pol.target {
-                Some(t) => t.sample(r, Domain::UNIT),
+                Some(t) => t.sample(r),
                 None => st.w[p],
             };
-            st.leverage[p] = pol.china_leverage.sample(r, Domain::UNIT);
-            st.election_hazard[p] = pol.election_hazard.sample(r, Domain::NON_NEGATIVE);
+            st.leverage[p] = pol.china_leverage.sample(r);
+            st.election_hazard[p] = pol.election_hazard.sample(r);
             st.p_election[p] = hazard_probability(st.election_hazard[p], self.dt);
-            st.eu_pace[p] = pol.eu_pace.sample(r, Domain::NON_NEGATIVE);
+            st.eu_pace[p] = pol.eu_pace.sample(r);
             st.pressure[p] = pol.pressure;
             st.incident[p] = 0.0;
             st.restricted[p] = pol.restriction;
@@ -233,18 +233,18 @@ impl World {
         let rollout_default = st.param[P::RolloutYears as usize];
         for (o, op) in sc.operators.iter().enumerate() {
             let r = src.quantity(self.operator_streams[o].init);
-            st.owner_alignment[o] = op.owner_alignment.sample(r, Domain::UNIT);
-            st.h_legacy[o] = op.hr_legacy.sample(r, Domain::UNIT);
-            let h5 = op.hr_5g.sample(r, Domain::UNIT);
-            st.g5[o] = op.g5_weight.sample(r, Domain::UNIT);
+            st.owner_alignment[o] = op.owner_alignment.sample(r);
+            st.h_legacy[o] = op.hr_legacy.sample(r);
+            let h5 = op.hr_5g.sample(r);
+            st.g5[o] = op.g5_weight.sample(r);
             let refresh_years = op
                 .refresh_years
                 .as_ref()
-                .map_or(refresh_default, |d| d.sample(r, Domain::POSITIVE));
+                .map_or(refresh_default, |d| d.sample(r));
             let rollout_years = op
                 .rollout_years
                 .as_ref()
-                .map_or(rollout_default, |d| d.sample(r, Domain::POSITIVE));
+                .map_or(rollout_default, |d| d.sample(r));
             st.refresh_per_step[o] = (self.dt / refresh_years).min(1.0);
             st.ramp_per_step[o] = self.dt / rollout_years;
             st.launched[o] = st.g5[o] > 0.0;
@@ -268,22 +268,20 @@ impl World {
             st.shock_value[i] = match &shock.effect {
                 Effect::GovernmentChange {
                     target: Some(t), ..
-                } => t.sample(r, Domain::UNIT),
+                } => t.sample(r),
                 Effect::Restriction {
                     phase_out_years, ..
                 } => phase_out_years
                     .as_ref()
-                    .map_or(st.param[P::PhaseOutYears as usize], |d| {
-                        d.sample(r, Domain::NON_NEGATIVE)
-                    }),
+                    .map_or(st.param[P::PhaseOutYears as usize], |d| d.sample(r)),
                 Effect::OwnershipChange {
                     owner_alignment, ..
-                } => owner_alignment.sample(r, Domain::UNIT),
-                Effect::Incident { severity, .. } => severity.sample(r, Domain::NON_NEGATIVE),
-                Effect::Price(PriceChange::Advantage(d)) => d.sample(r, Domain::PRICE),
-                Effect::Price(PriceChange::Delta(d)) => d.sample(r, Domain::ANY),
-                Effect::Pressure { level, .. } => level.sample(r, Domain::NON_NEGATIVE),
-                Effect::Leverage { level, .. } => level.sample(r, Domain::UNIT),
+                } => owner_alignment.sample(r),
+                Effect::Incident { severity, .. } => severity.sample(r),
+                Effect::Price(PriceChange::Advantage(d)) => d.sample(r),
+                Effect::Price(PriceChange::Delta(d)) => d.sample(r),
+                Effect::Pressure { level, .. } => level.sample(r),
+                Effect::Leverage { level, .. } => level.sample(r),
                 _ => 0.0,
             };
             st.shock_step[i] = if fires { sc.grid.step_of(month) } else { None };
@@ -342,7 +340,7 @@ impl World {
                 self.count(st, p, 0);
                 st.w_target[p] = sc.polities[p]
                     .swing
-                    .sample(src.process(self.polity_streams[p].swing), Domain::UNIT);
+                    .sample(src.process(self.polity_streams[p].swing));
             }
             let w = st.w[p] + kappa * (st.w_target[p] - st.w[p]) * dt + sigma * dt.sqrt() * noise;
             st.w[p] = w.clamp(0.0, 1.0);
@@ -488,7 +486,7 @@ impl World {
                         Some(_) => value,
                         None => sc.polities[l]
                             .swing
-                            .sample(src.process(self.polity_streams[l].swing), Domain::UNIT),
+                            .sample(src.process(self.polity_streams[l].swing)),
                     };
                     st.w[l] += jump * (st.w_target[l] - st.w[l]);
                 }
