@@ -769,10 +769,13 @@ mod tests {
         }
         st.values.fill(f64::NAN);
         world.record(&mut st);
-        for (row, values) in st.op_metric.iter().enumerate() {
+        let network =
+            crate::model::Metric::all().filter(|m| m.spec().level == crate::model::Level::Operator);
+        for (metric, values) in network.zip(&st.op_metric) {
             assert!(
                 values.iter().all(|x| !x.is_nan()),
-                "network row {row}: a catalogued operator-level metric is not computed in `record`"
+                "`{}` is in the catalogue but `record` does not compute it per operator",
+                metric.name()
             );
         }
         for (spec, x) in world.series().iter().zip(&st.values) {
