@@ -9,6 +9,7 @@ pub mod shard;
 pub mod tally;
 
 use crate::error::{Error, Result};
+use crate::model::metrics::Range as MetricRange;
 use crate::model::{RunState, World};
 use aggregate::{Aggregate, Bins};
 use rng::Streams;
@@ -58,14 +59,20 @@ fn bins_of(world: &World) -> Vec<Bins> {
     world
         .series()
         .iter()
-        .map(|s| series_bins(s.metric.range(), false))
+        .map(|s| series_bins(s.metric.spec().range, false))
         .collect()
 }
 
 /// Bins of a series, or of a paired difference of two such series: twice the
 /// width, symmetric around 0, with an exact-zero slot (discrete metrics keep
 /// integer-centred bins, where 0 is a bin centre).
-fn series_bins((lo, hi, count, discrete): (f64, f64, usize, bool), difference: bool) -> Bins {
+fn series_bins(range: MetricRange, difference: bool) -> Bins {
+    let MetricRange {
+        lo,
+        hi,
+        count,
+        discrete,
+    } = range;
     if !difference {
         return Bins {
             lo,
@@ -128,12 +135,7 @@ pub fn matched_series(a: &World, b: &World) -> Vec<(usize, usize)> {
     a.series()
         .iter()
         .enumerate()
-        .filter_map(|(sa, x)| {
-            b.series()
-                .iter()
-                .position(|y| y.metric == x.metric && y.entity == x.entity)
-                .map(|sb| (sa, sb))
-        })
+        .filter_map(|(sa, x)| b.series_index(x.metric, &x.entity).map(|sb| (sa, sb)))
         .collect()
 }
 
@@ -267,7 +269,7 @@ pub fn simulate_paired(
     let difference_bins = |pairs: &[(usize, usize)]| -> Vec<Bins> {
         pairs
             .iter()
-            .map(|&(sa, _)| series_bins(first.series()[sa].metric.range(), true))
+            .map(|&(sa, _)| series_bins(first.series()[sa].metric.spec().range, true))
             .collect()
     };
     let empty_differences =

@@ -7,12 +7,14 @@
 //! sink. See docs/MODEL.md for the equations.
 
 pub mod math;
+pub mod metrics;
 mod run;
 mod series;
 mod world;
 
+pub use metrics::{Level, Metric};
 pub use run::{EVENT_KINDS, RunState};
-pub use series::{Metric, SeriesSpec};
+pub use series::SeriesSpec;
 pub use world::World;
 
 use rand::Rng;

@@ -6,10 +6,11 @@
 //! scenarios that differ in one shock keep every other draw paired.
 
 use super::math::{exp, logistic_in_place};
+use super::metrics::{Metric, NETWORK_METRICS};
 use super::{RandomSource, World, hazard_probability};
 
-use crate::scenario::dist::{Dist, Domain, unit};
-use crate::scenario::params::{PARAM_COUNT, PARAMS, ParamId as P};
+use crate::scenario::dist::{Dist, unit};
+use crate::scenario::params::{PARAM_COUNT, ParamId as P};
 use crate::scenario::{Effect, PriceChange, Timing};
 use rand::distr::Distribution;
 use rand_distr::StandardNormal;
@@ -87,8 +88,9 @@ pub struct RunState {
     /// is the operator count rounded up to 4 so the batch has no odd tail.
     logits: Vec<f64>,
     lanes: usize,
-    // Per-operator metrics of the current point.
-    op_metric: [Vec<f64>; 4],
+    /// Per-operator metrics of the current point, one row per operator-level
+    /// metric of the catalogue (`Metric::network_row`).
+    op_metric: [Vec<f64>; NETWORK_METRICS],
     /// The values of every series at the current point.
     pub values: Vec<f64>,
 }
@@ -148,7 +150,7 @@ impl RunState {
             logits: vec![0.0; 2 * m.div_ceil(4) * 4],
             lanes: m.div_ceil(4) * 4,
             op_metric: std::array::from_fn(|_| vec![0.0; m]),
-            values: vec![0.0; world.series.len()],
+            values: vec![0.0; world.series().len()],
         }
     }
 
@@ -196,11 +198,11 @@ impl World {
 
     fn init<S: RandomSource>(&self, src: &mut S, st: &mut RunState) {
         let sc = &self.scenario;
-        for (j, spec) in PARAMS.iter().enumerate() {
-            let d = &sc.parameters[j];
+        // A plain number needs no region of its own.
+        for (j, d) in sc.parameters.iter().enumerate() {
             st.param[j] = match d {
                 Dist::Const(x) => *x,
-                _ => d.sample(src.quantity(self.param_quantity[j]), spec.domain),
+                Dist::Random(r) => r.sample(src.quantity(self.param_quantity[j])),
             };
         }
         st.price = st.param[P::PriceAdvantage as usize];
@@ -210,15 +212,15 @@ impl World {
         st.any_incident = false;
         for (p, pol) in sc.polities.iter().enumerate() {
             let r = src.quantity(self.polity_streams[p].init);
-            st.w[p] = pol.orientation.sample(r, Domain::UNIT);
+            st.w[p] = pol.orientation.sample(r);
             st.w_target[p] = match &pol.target {
-                Some(t) => t.sample(r, Domain::UNIT),
+                Some(t) => t.sample(r),
                 None => st.w[p],
             };
-            st.leverage[p] = pol.china_leverage.sample(r, Domain::UNIT);
-            st.election_hazard[p] = pol.election_hazard.sample(r, Domain::NON_NEGATIVE);
+            st.leverage[p] = pol.china_leverage.sample(r);
+            st.election_hazard[p] = pol.election_hazard.sample(r);
             st.p_election[p] = hazard_probability(st.election_hazard[p], self.dt);
-            st.eu_pace[p] = pol.eu_pace.sample(r, Domain::NON_NEGATIVE);
+            st.eu_pace[p] = pol.eu_pace.sample(r);
             st.pressure[p] = pol.pressure;
             st.incident[p] = 0.0;
             st.restricted[p] = pol.restriction;
@@ -231,18 +233,18 @@ impl World {
         let rollout_default = st.param[P::RolloutYears as usize];
         for (o, op) in sc.operators.iter().enumerate() {
             let r = src.quantity(self.operator_streams[o].init);
-            st.owner_alignment[o] = op.owner_alignment.sample(r, Domain::UNIT);
-            st.h_legacy[o] = op.hr_legacy.sample(r, Domain::UNIT);
-            let h5 = op.hr_5g.sample(r, Domain::UNIT);
-            st.g5[o] = op.g5_weight.sample(r, Domain::UNIT);
+            st.owner_alignment[o] = op.owner_alignment.sample(r);
+            st.h_legacy[o] = op.hr_legacy.sample(r);
+            let h5 = op.hr_5g.sample(r);
+            st.g5[o] = op.g5_weight.sample(r);
             let refresh_years = op
                 .refresh_years
                 .as_ref()
-                .map_or(refresh_default, |d| d.sample(r, Domain::POSITIVE));
+                .map_or(refresh_default, |d| d.sample(r));
             let rollout_years = op
                 .rollout_years
                 .as_ref()
-                .map_or(rollout_default, |d| d.sample(r, Domain::POSITIVE));
+                .map_or(rollout_default, |d| d.sample(r));
             st.refresh_per_step[o] = (self.dt / refresh_years).min(1.0);
             st.ramp_per_step[o] = self.dt / rollout_years;
             st.launched[o] = st.g5[o] > 0.0;
@@ -266,22 +268,20 @@ impl World {
             st.shock_value[i] = match &shock.effect {
                 Effect::GovernmentChange {
                     target: Some(t), ..
-                } => t.sample(r, Domain::UNIT),
+                } => t.sample(r),
                 Effect::Restriction {
                     phase_out_years, ..
                 } => phase_out_years
                     .as_ref()
-                    .map_or(st.param[P::PhaseOutYears as usize], |d| {
-                        d.sample(r, Domain::NON_NEGATIVE)
-                    }),
+                    .map_or(st.param[P::PhaseOutYears as usize], |d| d.sample(r)),
                 Effect::OwnershipChange {
                     owner_alignment, ..
-                } => owner_alignment.sample(r, Domain::UNIT),
-                Effect::Incident { severity, .. } => severity.sample(r, Domain::NON_NEGATIVE),
-                Effect::Price(PriceChange::Advantage(d)) => d.sample(r, Domain::PRICE),
-                Effect::Price(PriceChange::Delta(d)) => d.sample(r, Domain::ANY),
-                Effect::Pressure { level, .. } => level.sample(r, Domain::NON_NEGATIVE),
-                Effect::Leverage { level, .. } => level.sample(r, Domain::UNIT),
+                } => owner_alignment.sample(r),
+                Effect::Incident { severity, .. } => severity.sample(r),
+                Effect::Price(PriceChange::Advantage(d)) => d.sample(r),
+                Effect::Price(PriceChange::Delta(d)) => d.sample(r),
+                Effect::Pressure { level, .. } => level.sample(r),
+                Effect::Leverage { level, .. } => level.sample(r),
                 _ => 0.0,
             };
             st.shock_step[i] = if fires { sc.grid.step_of(month) } else { None };
@@ -340,7 +340,7 @@ impl World {
                 self.count(st, p, 0);
                 st.w_target[p] = sc.polities[p]
                     .swing
-                    .sample(src.process(self.polity_streams[p].swing), Domain::UNIT);
+                    .sample(src.process(self.polity_streams[p].swing));
             }
             let w = st.w[p] + kappa * (st.w_target[p] - st.w[p]) * dt + sigma * dt.sqrt() * noise;
             st.w[p] = w.clamp(0.0, 1.0);
@@ -486,7 +486,7 @@ impl World {
                         Some(_) => value,
                         None => sc.polities[l]
                             .swing
-                            .sample(src.process(self.polity_streams[l].swing), Domain::UNIT),
+                            .sample(src.process(self.polity_streams[l].swing)),
                     };
                     st.w[l] += jump * (st.w_target[l] - st.w[l]);
                 }
@@ -666,21 +666,28 @@ impl World {
             .sum()
     }
 
+    /// The values of every series at the current point: the operator-level
+    /// metrics per operator first, then the plan's copies, weighted means and
+    /// polity values. A new metric's model code goes here.
     fn record(&self, st: &mut RunState) {
+        const TRUSTED_SHARE: usize = Metric::TrustedShare.network_row();
+        const TRUSTED_PROCUREMENT: usize = Metric::TrustedProcurement.network_row();
+        const HR_5G: usize = Metric::Hr5g.network_row();
+        const COST_PREMIUM: usize = Metric::CostPremium.network_row();
         let operators = self.scenario.operators.len();
         for o in 0..operators {
             let g = st.g5[o];
             let (hl, h5) = (st.h_legacy[o], st.h_5g[o]);
-            st.op_metric[0][o] = (1.0 - g) * (1.0 - hl) + g * (1.0 - h5);
+            st.op_metric[TRUSTED_SHARE][o] = (1.0 - g) * (1.0 - hl) + g * (1.0 - h5);
             let base = self.logit_base(o, st);
             st.logits[o] = Self::logit(base, (1.0 - g) * hl + g * h5, st);
-            st.op_metric[2][o] = if st.launched[o] { h5 } else { 0.0 };
-            st.op_metric[3][o] = st.premium[o];
+            st.op_metric[HR_5G][o] = if st.launched[o] { h5 } else { 0.0 };
+            st.op_metric[COST_PREMIUM][o] = st.premium[o];
         }
         logistic_in_place(&mut st.logits[..st.lanes]);
         for o in 0..operators {
             let p = if st.bound[o] { 0.0 } else { st.logits[o] };
-            st.op_metric[1][o] = 1.0 - p;
+            st.op_metric[TRUSTED_PROCUREMENT][o] = 1.0 - p;
         }
         let plan = &self.record_plan;
         let values = &mut st.values;
@@ -689,7 +696,7 @@ impl World {
         }
         for (range, series) in &plan.groups {
             // The same additions, in the same order, as `Iterator::sum` (which starts at -0.0).
-            let mut acc = [-0.0f64; 4];
+            let mut acc = [-0.0f64; NETWORK_METRICS];
             for &(o, w) in &self.groups[range.clone()] {
                 for (a, metric) in acc.iter_mut().zip(&st.op_metric) {
                     *a += w * metric[o];
@@ -699,17 +706,28 @@ impl World {
                 values[s] = a;
             }
         }
-        for &(s, p) in &plan.orientation {
-            values[s] = st.w_report[p];
-        }
-        for &(s, p) in &plan.eu_stage {
-            values[s] = f64::from(st.eu_stage[p]);
-        }
-        for &(s, p) in &plan.restriction_polity {
-            values[s] = f64::from(u8::from(st.in_force[p]));
-        }
-        for &(s, c) in &plan.restriction_country {
-            values[s] = st.country_bound[c];
+        for r in &plan.polity {
+            let all = || r.countries.iter().chain(&r.polities);
+            match r.metric {
+                Metric::Orientation => all().for_each(|&(s, p)| values[s] = st.w_report[p]),
+                Metric::EuStage => all().for_each(|&(s, p)| values[s] = f64::from(st.eu_stage[p])),
+                Metric::Restriction => {
+                    // A country: the market share bound (its own flag
+                    // without operators); a sub-polity: in force at it or above.
+                    for &(s, c) in &r.countries {
+                        values[s] = st.country_bound[c];
+                    }
+                    for &(s, p) in &r.polities {
+                        values[s] = f64::from(u8::from(st.in_force[p]));
+                    }
+                }
+                Metric::TrustedShare
+                | Metric::TrustedProcurement
+                | Metric::Hr5g
+                | Metric::CostPremium => {
+                    unreachable!("operator-level metrics are recorded per operator above")
+                }
+            }
         }
     }
 }
@@ -719,6 +737,61 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
+
+    /// One generator behind every name: enough to drive a path in a test.
+    struct OneStream(ChaCha8Rng);
+
+    impl RandomSource for OneStream {
+        type R = ChaCha8Rng;
+        fn process(&mut self, _: usize) -> &mut ChaCha8Rng {
+            &mut self.0
+        }
+        fn quantity(&mut self, _: usize) -> &mut ChaCha8Rng {
+            &mut self.0
+        }
+    }
+
+    #[test]
+    fn record_computes_every_catalogued_metric_of_every_series() {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/baseline.toml"
+        ));
+        let world = World::new(crate::scenario::load(path).expect("the baseline loads"));
+        let mut st = RunState::new(&world);
+        let mut src = OneStream(ChaCha8Rng::seed_from_u64(5));
+        world.init(&mut src, &mut st);
+        for k in 0..3 {
+            world.step(k, &mut src, &mut st);
+        }
+        for row in &mut st.op_metric {
+            row.fill(f64::NAN);
+        }
+        st.values.fill(f64::NAN);
+        world.record(&mut st);
+        let network =
+            crate::model::Metric::all().filter(|m| m.spec().level == crate::model::Level::Operator);
+        for (metric, values) in network.zip(&st.op_metric) {
+            assert!(
+                values.iter().all(|x| !x.is_nan()),
+                "`{}` is in the catalogue but `record` does not compute it per operator",
+                metric.name()
+            );
+        }
+        for (spec, x) in world.series().iter().zip(&st.values) {
+            assert!(
+                !x.is_nan(),
+                "{} of {} is not recorded",
+                spec.metric.name(),
+                spec.entity
+            );
+        }
+        let specs = world.series();
+        assert!(
+            crate::model::Metric::all().all(|m| specs.iter().any(|s| s.metric == m)),
+            "the baseline reports every metric"
+        );
+    }
 
     #[test]
     fn skipping_the_exp_never_changes_a_decision() {

@@ -1,83 +1,12 @@
 //! What the model reports: one series per (metric, entity), in a fixed order
-//! (per metric: each country, then its sub-polities, then its operators),
-//! each with the range its values can take so the engine can bin them.
+//! (per metric of the catalogue: each country, then its sub-polities, then
+//! its operators), the lookup from (metric, entity) to a series, and the plan
+//! the recording loop follows.
 
+use super::metrics::{Level, METRICS, Metric, NETWORK_METRICS};
 use crate::scenario::Scenario;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Metric {
-    TrustedShare,
-    TrustedProcurement,
-    Hr5g,
-    CostPremium,
-    Orientation,
-    EuStage,
-    Restriction,
-}
-
-impl Metric {
-    pub const ALL: [Metric; 7] = [
-        Metric::TrustedShare,
-        Metric::TrustedProcurement,
-        Metric::Hr5g,
-        Metric::CostPremium,
-        Metric::Orientation,
-        Metric::EuStage,
-        Metric::Restriction,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::TrustedShare => "trusted_share",
-            Metric::TrustedProcurement => "trusted_procurement",
-            Metric::Hr5g => "hr_5g",
-            Metric::CostPremium => "cost_premium",
-            Metric::Orientation => "orientation",
-            Metric::EuStage => "eu_stage",
-            Metric::Restriction => "restriction",
-        }
-    }
-
-    /// Human title with unit, for charts and pages.
-    pub fn title(self) -> &'static str {
-        match self {
-            Metric::TrustedShare => "Trusted-vendor share of the installed RAN (0-1)",
-            Metric::TrustedProcurement => {
-                "Probability a new purchase goes to a trusted vendor (0-1)"
-            }
-            Metric::Hr5g => "High-risk share of the 5G RAN (0-1)",
-            Metric::CostPremium => "Cumulative extra capex (networks at high-risk prices)",
-            Metric::Orientation => "Government orientation (0 Beijing - 1 EU/US)",
-            Metric::EuStage => "EU accession stage (0-5)",
-            Metric::Restriction => "High-risk-vendor restriction in force (share of market)",
-        }
-    }
-
-    /// Title for a chart whose axis carries the unit.
-    pub fn chart_title(self) -> &'static str {
-        match self {
-            Metric::TrustedShare => "Trusted-vendor share of the installed radio network",
-            Metric::TrustedProcurement => {
-                "Chance that a purchase made now goes to a trusted vendor"
-            }
-            Metric::Hr5g => "High-risk share of the 5G radio network",
-            Metric::CostPremium => "Extra capex paid for trusted vendors (cumulative)",
-            Metric::Orientation => "Government orientation, from Beijing (0) to the EU/US (1)",
-            Metric::EuStage => "EU accession stage",
-            Metric::Restriction => "Market share bound by a high-risk-vendor law",
-        }
-    }
-
-    /// Range of the histogram bins. Cost premium is open-ended: values
-    /// outside fall in the edge bins, and the exact min and max are kept.
-    pub fn range(self) -> (f64, f64, usize, bool) {
-        match self {
-            Metric::EuStage => (-0.5, 5.5, 6, true),
-            Metric::CostPremium => (-1.0, 3.0, 400, false),
-            _ => (0.0, 1.0, 200, false),
-        }
-    }
-}
+use std::collections::HashMap;
+use std::ops::Range;
 
 /// One reported series.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,25 +14,53 @@ pub struct SeriesSpec {
     pub metric: Metric,
     /// A country, sub-polity or operator id.
     pub entity: String,
-    /// "country", "polity" or "operator".
-    pub level: &'static str,
+    pub level: Level,
     /// The country the entity belongs to.
     pub country: String,
+}
+
+/// The reported series in output order, and where each (metric, entity) is.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesTable {
+    specs: Vec<SeriesSpec>,
+    /// Polity and operator ids are unique across both, so an entity id and a
+    /// metric name one series.
+    index: HashMap<String, [Option<usize>; METRICS.len()]>,
+}
+
+impl SeriesTable {
+    fn new(specs: Vec<SeriesSpec>) -> SeriesTable {
+        let mut index: HashMap<String, [Option<usize>; METRICS.len()]> = HashMap::new();
+        for (s, spec) in specs.iter().enumerate() {
+            index
+                .entry(spec.entity.clone())
+                .or_insert([None; METRICS.len()])[spec.metric as usize] = Some(s);
+        }
+        SeriesTable { specs, index }
+    }
+
+    pub fn specs(&self) -> &[SeriesSpec] {
+        &self.specs
+    }
+
+    /// The series of `metric` for a country, polity or operator id, if it
+    /// is reported (operator-level metrics skip polities without operators).
+    pub fn index(&self, metric: Metric, entity: &str) -> Option<usize> {
+        self.index.get(entity)?[metric as usize]
+    }
 }
 
 /// How a series' value is computed from the state.
 #[derive(Debug, Clone)]
 pub(super) enum Recipe {
-    /// A network metric of one operator.
+    /// An operator-level metric of one operator.
     Operator(Metric, usize),
-    /// Weighted mean of a network metric over `groups[range]`.
-    Group(Metric, std::ops::Range<usize>),
-    Orientation(usize),
-    EuStage(usize),
-    /// 0/1: a restriction in force at the polity or an ancestor.
-    RestrictionPolity(usize),
-    /// Market share of the country's operators bound; own flag without operators.
-    RestrictionCountry(usize),
+    /// Weighted mean of an operator-level metric over `groups[range]`.
+    Group(Metric, Range<usize>),
+    /// A polity-level or country-level metric of a country.
+    Country(Metric, usize),
+    /// A polity-level metric of a sub-polity.
+    Polity(Metric, usize),
 }
 
 pub(super) fn layout(
@@ -145,7 +102,7 @@ pub(super) fn layout(
         .iter()
         .map(|&c| group_of(&subtree_ops[c]))
         .collect();
-    let sub_groups: Vec<Vec<(usize, std::ops::Range<usize>)>> = countries
+    let sub_groups: Vec<Vec<(usize, Range<usize>)>> = countries
         .iter()
         .map(|&c| {
             descendants(c)
@@ -155,10 +112,11 @@ pub(super) fn layout(
                 .collect()
         })
         .collect();
-    for metric in Metric::ALL {
+    for spec in METRICS {
+        let metric = spec.metric;
         for (ci, &c) in countries.iter().enumerate() {
             let country = sc.polities[c].id.clone();
-            let mut push = |entity: &str, level: &'static str, recipe: Recipe| {
+            let mut push = |entity: &str, level: Level, recipe: Recipe| {
                 series.push(SeriesSpec {
                     metric,
                     entity: entity.to_string(),
@@ -167,51 +125,43 @@ pub(super) fn layout(
                 });
                 recipes.push(recipe);
             };
-            match metric {
-                Metric::TrustedShare
-                | Metric::TrustedProcurement
-                | Metric::Hr5g
-                | Metric::CostPremium => {
+            match spec.level {
+                Level::Operator => {
                     if subtree_ops[c].is_empty() {
                         continue;
                     }
                     push(
                         &country,
-                        "country",
+                        Level::Country,
                         Recipe::Group(metric, country_groups[ci].clone()),
                     );
                     for (p, g) in &sub_groups[ci] {
                         push(
                             &sc.polities[*p].id,
-                            "polity",
+                            Level::Polity,
                             Recipe::Group(metric, g.clone()),
                         );
                     }
                     for &o in &subtree_ops[c] {
-                        push(&sc.operators[o].id, "operator", Recipe::Operator(metric, o));
+                        push(
+                            &sc.operators[o].id,
+                            Level::Operator,
+                            Recipe::Operator(metric, o),
+                        );
                     }
                 }
-                Metric::Orientation | Metric::EuStage | Metric::Restriction => {
-                    let recipe = |p: usize| match metric {
-                        Metric::Orientation => Recipe::Orientation(p),
-                        Metric::EuStage => Recipe::EuStage(p),
-                        _ => Recipe::RestrictionPolity(p),
-                    };
-                    let first = if metric == Metric::Restriction {
-                        Recipe::RestrictionCountry(c)
-                    } else {
-                        recipe(c)
-                    };
-                    push(&country, "country", first);
+                Level::Polity => {
+                    push(&country, Level::Country, Recipe::Country(metric, c));
                     for p in descendants(c) {
-                        push(&sc.polities[p].id, "polity", recipe(p));
+                        push(&sc.polities[p].id, Level::Polity, Recipe::Polity(metric, p));
                     }
                 }
+                Level::Country => push(&country, Level::Country, Recipe::Country(metric, c)),
             }
         }
     }
     Layout {
-        series,
+        series: SeriesTable::new(series),
         recipes,
         groups,
         country_groups,
@@ -219,18 +169,26 @@ pub(super) fn layout(
 }
 
 /// The recipes regrouped for the hot loop: one pass per kind, no dispatch
-/// per series, and the four network metrics of a group summed together.
+/// per series, and the operator-level metrics of a group summed together.
+/// Derived from the catalogue by [`RecordPlan::new`], never written by hand.
 #[derive(Debug, Clone, Default)]
 pub(super) struct RecordPlan {
-    /// (series, metric index, operator): a copy of an operator's metric.
+    /// (series, network row, operator): a copy of an operator's metric.
     pub copies: Vec<(usize, usize, usize)>,
-    /// A range of `groups` and its series for each network metric.
-    pub groups: Vec<(std::ops::Range<usize>, [usize; 4])>,
-    /// (series, polity) for each of orientation, EU stage, restriction.
-    pub orientation: Vec<(usize, usize)>,
-    pub eu_stage: Vec<(usize, usize)>,
-    pub restriction_polity: Vec<(usize, usize)>,
-    pub restriction_country: Vec<(usize, usize)>,
+    /// A range of `groups` and its series for each operator-level metric,
+    /// by network row.
+    pub groups: Vec<(Range<usize>, [usize; NETWORK_METRICS])>,
+    /// Polity- and country-level metrics, one entry per metric in catalogue order.
+    pub polity: Vec<PolityRecord>,
+}
+
+/// The series of one polity-level metric: (series, polity) for the
+/// countries and for the sub-polities.
+#[derive(Debug, Clone)]
+pub(super) struct PolityRecord {
+    pub metric: Metric,
+    pub countries: Vec<(usize, usize)>,
+    pub polities: Vec<(usize, usize)>,
 }
 
 impl RecordPlan {
@@ -238,48 +196,47 @@ impl RecordPlan {
         let mut plan = RecordPlan::default();
         for (s, recipe) in recipes.iter().enumerate() {
             match recipe {
-                Recipe::Operator(m, o) => plan.copies.push((s, net_index(*m), *o)),
+                Recipe::Operator(m, o) => plan.copies.push((s, m.network_row(), *o)),
                 Recipe::Group(m, range) => {
                     let i = match plan.groups.iter().position(|(r, _)| r == range) {
                         Some(i) => i,
                         None => {
-                            plan.groups.push((range.clone(), [usize::MAX; 4]));
+                            plan.groups
+                                .push((range.clone(), [usize::MAX; NETWORK_METRICS]));
                             plan.groups.len() - 1
                         }
                     };
-                    plan.groups[i].1[net_index(*m)] = s;
+                    plan.groups[i].1[m.network_row()] = s;
                 }
-                Recipe::Orientation(p) => plan.orientation.push((s, *p)),
-                Recipe::EuStage(p) => plan.eu_stage.push((s, *p)),
-                Recipe::RestrictionPolity(p) => plan.restriction_polity.push((s, *p)),
-                Recipe::RestrictionCountry(c) => plan.restriction_country.push((s, *c)),
+                Recipe::Country(m, p) => plan.polity_record(*m).countries.push((s, *p)),
+                Recipe::Polity(m, p) => plan.polity_record(*m).polities.push((s, *p)),
             }
         }
-        // Every group reports all four network metrics (layout pushes them alike).
+        // Every group reports all operator-level metrics (layout pushes them alike).
         debug_assert!(plan.groups.iter().all(|(_, s)| !s.contains(&usize::MAX)));
         plan
     }
-}
 
-/// The metrics computed per operator, in the order of `RunState::op_metric`.
-pub(super) const NET_METRICS: [Metric; 4] = [
-    Metric::TrustedShare,
-    Metric::TrustedProcurement,
-    Metric::Hr5g,
-    Metric::CostPremium,
-];
-
-fn net_index(m: Metric) -> usize {
-    NET_METRICS
-        .iter()
-        .position(|x| *x == m)
-        .expect("a network metric")
+    fn polity_record(&mut self, metric: Metric) -> &mut PolityRecord {
+        let i = match self.polity.iter().position(|r| r.metric == metric) {
+            Some(i) => i,
+            None => {
+                self.polity.push(PolityRecord {
+                    metric,
+                    countries: Vec::new(),
+                    polities: Vec::new(),
+                });
+                self.polity.len() - 1
+            }
+        };
+        &mut self.polity[i]
+    }
 }
 
 pub(super) struct Layout {
-    pub series: Vec<SeriesSpec>,
+    pub series: SeriesTable,
     pub recipes: Vec<Recipe>,
     pub groups: Vec<(usize, f64)>,
     /// Each country's operators (aligned with `countries`).
-    pub country_groups: Vec<std::ops::Range<usize>>,
+    pub country_groups: Vec<Range<usize>>,
 }

@@ -1,7 +1,8 @@
 //! The scenario compiled for fast runs: hierarchy as index lists, the names
 //! of every random process and sampled quantity, the reported series.
 
-use super::series::{self, RecordPlan, SeriesSpec};
+use super::metrics::Metric;
+use super::series::{self, RecordPlan, SeriesSpec, SeriesTable};
 use crate::scenario::{Effect, Scenario};
 
 /// Indices of the random processes and quantities one polity uses.
@@ -43,7 +44,7 @@ pub struct World {
     pub(super) shock_quantity: Vec<usize>,
     process_names: Vec<String>,
     quantity_names: Vec<String>,
-    pub(super) series: Vec<SeriesSpec>,
+    pub(super) series: SeriesTable,
     pub(super) record_plan: RecordPlan,
     /// (op, weight) lists that recipes index into.
     pub(super) groups: Vec<(usize, f64)>,
@@ -190,7 +191,13 @@ impl World {
 
     /// The series reported at every point, in output order.
     pub fn series(&self) -> &[SeriesSpec] {
-        &self.series
+        self.series.specs()
+    }
+
+    /// The series of `metric` for a country, polity or operator id: the one
+    /// lookup every reader of the series uses.
+    pub fn series_index(&self, metric: Metric, entity: &str) -> Option<usize> {
+        self.series.index(metric, entity)
     }
 
     /// Reported points per run: the initial state plus one per step.
@@ -226,15 +233,12 @@ impl World {
 
     /// For each country, the series that sorts it into a class at the horizon.
     pub fn class_series(&self) -> Vec<(String, usize)> {
-        let metric = self.scenario.classes.metric.name();
+        let metric = Metric::from(self.scenario.classes.metric);
         self.countries
             .iter()
             .filter_map(|&c| {
                 let id = &self.scenario.polities[c].id;
-                self.series
-                    .iter()
-                    .position(|s| s.metric.name() == metric && &s.entity == id)
-                    .map(|i| (id.clone(), i))
+                self.series_index(metric, id).map(|i| (id.clone(), i))
             })
             .collect()
     }
@@ -268,5 +272,32 @@ impl World {
         out.sort_unstable();
         out.dedup();
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_index_finds_every_series_and_nothing_else() {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/baseline.toml"
+        ));
+        let world = World::new(crate::scenario::load(path).expect("the baseline loads"));
+        for (s, spec) in world.series().iter().enumerate() {
+            assert_eq!(world.series_index(spec.metric, &spec.entity), Some(s));
+        }
+        assert_eq!(world.series_index(Metric::TrustedShare, "nowhere"), None);
+        // Class series are the countries' series of the class metric.
+        for (id, s) in world.class_series() {
+            let spec = &world.series()[s];
+            assert_eq!(spec.metric, Metric::from(world.scenario.classes.metric));
+            assert_eq!(
+                (spec.entity.as_str(), spec.level),
+                (id.as_str(), crate::model::Level::Country)
+            );
+        }
     }
 }

@@ -93,17 +93,11 @@ pub(super) fn differences_html(
         h.push_str("<table><tr><th>country</th><th>metric</th><th>median A</th><th>median B</th><th>median B − A</th><th>P(B &gt; A)</th><th>P(B &lt; A)</th></tr>");
         // Countries where no run differs in any of these metrics are named
         // once below the table, so the rows that matter come first.
-        let pair_of = |m: Metric, id: &str| {
-            d.pairs.iter().position(|&(sa, _)| {
-                let s = &a.series()[sa];
-                s.metric == m && s.entity == id
-            })
-        };
         let untouched = |c: usize| {
             let id = &a.scenario.polities[c].id;
             metrics
                 .iter()
-                .filter_map(|&m| pair_of(m, id))
+                .filter_map(|&m| pair_of(a, d, m, id))
                 .all(|j| d.aggregate.share_signs(j, last) == (0.0, 0.0))
         };
         let unchanged: Vec<&str> = a
@@ -115,7 +109,7 @@ pub(super) fn differences_html(
         for &c in a.countries().iter().filter(|&&c| !untouched(c)) {
             let id = &a.scenario.polities[c].id;
             for m in metrics {
-                let Some(j) = pair_of(m, id) else {
+                let Some(j) = pair_of(a, d, m, id) else {
                     continue;
                 };
                 let (sa, sb) = d.pairs[j];
@@ -179,11 +173,11 @@ fn markers_for(worlds: &[&World], country_id: &str) -> Vec<Marker> {
     out
 }
 
-fn series_of(world: &World, metric: Metric, entity: &str) -> Option<usize> {
-    world
-        .series()
-        .iter()
-        .position(|s| s.metric == metric && s.entity == entity)
+/// The place in `d.pairs` (and in its aggregate) of the series of `metric`
+/// and `entity` in the first scenario.
+fn pair_of(a: &World, d: &Differences, metric: Metric, entity: &str) -> Option<usize> {
+    let sa = a.series_index(metric, entity)?;
+    d.pairs.iter().position(|&(x, _)| x == sa)
 }
 
 pub fn compare_charts(
@@ -211,7 +205,7 @@ pub fn compare_charts(
         a.scenario.grid.point_date(a.points() - 1).year()
     );
     let mut specs = Vec::new();
-    for metric in charts::FAN_METRICS {
+    for metric in Metric::fans() {
         let panels: Vec<Panel> = a
             .countries()
             .iter()
@@ -222,7 +216,7 @@ pub fn compare_charts(
                     .zip(summaries)
                     .enumerate()
                     .filter_map(|(k, (w, s))| {
-                        series_of(w, metric, id).map(|sid| Layer {
+                        w.series_index(metric, id).map(|sid| Layer {
                             label: names[k].clone(),
                             colour: colour(k),
                             band: charts::band(w, &s.aggregate, sid),
@@ -246,13 +240,13 @@ pub fn compare_charts(
                 title,
                 subtitle: "each scenario's median (line) and middle 50% of runs (band)".into(),
                 stamp: stamp.clone(),
-                y_desc: charts::y_desc(metric).into(),
+                y_desc: metric.spec().y_desc.into(),
                 x_range: charts::x_range(a),
                 y_range: charts::y_range(metric, &panels),
                 panels,
                 legend: Legend::FirstPanel,
                 zero_line: false,
-                percent: charts::is_percent(metric),
+                percent: metric.spec().percent,
             }),
         ));
         for d in diffs {
@@ -262,10 +256,7 @@ pub fn compare_charts(
                 .iter()
                 .filter_map(|&c| {
                     let id = &a.scenario.polities[c].id;
-                    let j = d.pairs.iter().position(|&(sa, _)| {
-                        let s = &a.series()[sa];
-                        s.metric == metric && &s.entity == id
-                    })?;
+                    let j = pair_of(a, d, metric, id)?;
                     let band = charts::band(a, &d.aggregate, j);
                     let p_above: Vec<(f64, f64)> = (0..d.aggregate.points)
                         .map(|p| (band.x[p], d.aggregate.share_signs(j, p).0))
@@ -307,13 +298,13 @@ pub fn compare_charts(
                         letter(0)
                     ),
                     stamp: stamp.clone(),
-                    y_desc: format!("difference in {}", charts::y_desc(metric)),
+                    y_desc: format!("difference in {}", metric.spec().y_desc),
                     x_range: charts::x_range(a),
                     y_range: (lo - 0.08 * span, hi + 0.08 * span),
                     panels,
                     legend: Legend::FirstPanel,
                     zero_line: true,
-                    percent: charts::is_percent(metric),
+                    percent: metric.spec().percent,
                 }),
             ));
         }

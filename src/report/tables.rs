@@ -84,9 +84,7 @@ pub fn classes_html(world: &World, agg: &Aggregate) -> String {
     let runs = agg.runs.max(1) as f64;
     let median = |metric: Metric, entity: &str| {
         world
-            .series()
-            .iter()
-            .position(|s| s.metric == metric && s.entity == entity)
+            .series_index(metric, entity)
             .map_or(String::from("–"), |s| {
                 format!("{:.0}%", agg.stats(s, last).p50 * 100.0)
             })

@@ -1,6 +1,8 @@
 //! Uncertain numbers: a plain number or one of six distributions, sampled
 //! once per run. Parsing checks the distribution is possible (sd ≥ 0,
-//! lo ≤ hi, …); `Domain` checks it fits the quantity it describes.
+//! lo ≤ hi, …) and builds its sampler once; checking the scenario attaches
+//! the `Domain` of the quantity it describes (`Dist::within`), after which a
+//! `Dist` is a `rand::distr::Distribution<f64>` whose draws lie in it.
 
 use rand::Rng;
 use rand::distr::Distribution;
@@ -11,13 +13,53 @@ use std::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dist {
+    /// A plain number: no draw, never clamped.
     Const(f64),
+    Random(Random),
+}
+
+/// A distribution as the file writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Law {
     Uniform(f64, f64),
     Normal(f64, f64),
     LogNormal(f64, f64),
     Beta(f64, f64),
     Triangular(f64, f64, f64),
     Discrete(Vec<f64>, Vec<f64>),
+}
+
+/// A checked law with its sampler built once, and the domain its draws are
+/// clamped to (only unbounded laws ever need the clamp).
+#[derive(Debug, Clone)]
+pub struct Random {
+    law: Law,
+    domain: Domain,
+    sampler: Sampler,
+}
+
+/// Two distributions are equal when they say the same thing; the sampler
+/// follows from the law.
+impl PartialEq for Random {
+    fn eq(&self, other: &Random) -> bool {
+        self.law == other.law && self.domain == other.domain
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Sampler {
+    Uniform(f64, f64),
+    Normal(Normal<f64>),
+    LogNormal(LogNormal<f64>),
+    Beta(Beta<f64>),
+    Triangular(Triangular<f64>),
+    /// A triangular of zero width: its one value, without a draw.
+    Point(f64),
+    Discrete {
+        values: Vec<f64>,
+        weights: Vec<f64>,
+        total: f64,
+    },
 }
 
 /// The range a quantity may take. Bounded distributions must lie inside it;
@@ -83,7 +125,140 @@ impl Domain {
     }
 }
 
+impl Random {
+    /// Check the law is possible and build its sampler. The domain is
+    /// `Domain::ANY` until the scenario's checks narrow it (`Dist::within`).
+    pub fn new(law: Law) -> Result<Random, String> {
+        let sampler = match &law {
+            Law::Uniform(lo, hi) => {
+                if lo > hi {
+                    return Err(format!(
+                        "uniform needs lo ≤ hi, found lo = {lo} > hi = {hi}"
+                    ));
+                }
+                Sampler::Uniform(*lo, *hi)
+            }
+            Law::Normal(m, sd) => {
+                if *sd < 0.0 {
+                    return Err(format!("normal needs sd ≥ 0, found sd = {sd}"));
+                }
+                Sampler::Normal(Normal::new(*m, *sd).map_err(|e| format!("normal: {e}"))?)
+            }
+            Law::LogNormal(mu, s) => {
+                if *s < 0.0 {
+                    return Err(format!("lognormal needs sigma ≥ 0, found sigma = {s}"));
+                }
+                Sampler::LogNormal(LogNormal::new(*mu, *s).map_err(|e| format!("lognormal: {e}"))?)
+            }
+            Law::Beta(a, b) => {
+                if *a <= 0.0 || *b <= 0.0 {
+                    return Err(format!("beta needs a > 0 and b > 0, found [{a}, {b}]"));
+                }
+                Sampler::Beta(Beta::new(*a, *b).map_err(|e| format!("beta: {e}"))?)
+            }
+            Law::Triangular(lo, mode, hi) => {
+                if !(lo <= mode && mode <= hi) {
+                    return Err(format!(
+                        "triangular needs lo ≤ mode ≤ hi, found [{lo}, {mode}, {hi}]"
+                    ));
+                }
+                if lo < hi {
+                    Sampler::Triangular(
+                        Triangular::new(*lo, *hi, *mode).map_err(|e| format!("triangular: {e}"))?,
+                    )
+                } else {
+                    Sampler::Point(*lo)
+                }
+            }
+            Law::Discrete(values, weights) => {
+                if values.is_empty() {
+                    return Err("discrete needs at least one value".into());
+                }
+                if weights.len() != values.len() {
+                    return Err(format!(
+                        "discrete has {} values but {} weights: give one weight per value",
+                        values.len(),
+                        weights.len()
+                    ));
+                }
+                let total: f64 = weights.iter().sum();
+                if weights.iter().any(|w| *w < 0.0) || total <= 0.0 {
+                    return Err("discrete weights must be ≥ 0 with a positive sum".into());
+                }
+                Sampler::Discrete {
+                    values: values.clone(),
+                    weights: weights.clone(),
+                    total,
+                }
+            }
+        };
+        Ok(Random {
+            law,
+            domain: Domain::ANY,
+            sampler,
+        })
+    }
+
+    pub fn law(&self) -> &Law {
+        &self.law
+    }
+
+    pub fn domain(&self) -> Domain {
+        self.domain
+    }
+
+    /// One draw before clamping.
+    fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match &self.sampler {
+            Sampler::Uniform(lo, hi) => lo + (hi - lo) * unit(rng),
+            Sampler::Normal(d) => d.sample(rng),
+            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::Beta(d) => d.sample(rng),
+            Sampler::Triangular(d) => d.sample(rng),
+            Sampler::Point(x) => *x,
+            Sampler::Discrete {
+                values,
+                weights,
+                total,
+            } => {
+                let mut u = unit(rng) * total;
+                let mut pick = values[values.len() - 1];
+                for (v, w) in values.iter().zip(weights) {
+                    if u < *w {
+                        pick = *v;
+                        break;
+                    }
+                    u -= w;
+                }
+                pick
+            }
+        }
+    }
+}
+
+impl Distribution<f64> for Random {
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        self.domain.clamp(self.draw(rng))
+    }
+}
+
+/// One draw: the number itself, or a draw of the distribution clamped to
+/// the domain the scenario's checks attached.
+impl Distribution<f64> for Dist {
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Dist::Const(x) => *x,
+            Dist::Random(r) => r.sample(rng),
+        }
+    }
+}
+
 impl Dist {
+    /// A distribution, checked and built (see [`Random::new`]).
+    pub fn random(law: Law) -> Result<Dist, String> {
+        Random::new(law).map(Dist::Random)
+    }
+
     pub fn is_const(&self) -> bool {
         matches!(self, Dist::Const(_))
     }
@@ -92,22 +267,30 @@ impl Dist {
     pub fn support(&self) -> (f64, f64) {
         match self {
             Dist::Const(x) => (*x, *x),
-            Dist::Uniform(lo, hi) | Dist::Triangular(lo, _, hi) => (*lo, *hi),
-            Dist::Normal(m, sd) if *sd == 0.0 => (*m, *m),
-            Dist::Normal(..) => (-LIMIT, LIMIT),
-            Dist::LogNormal(..) => (0.0, LIMIT),
-            Dist::Beta(..) => (0.0, 1.0),
-            Dist::Discrete(v, _) => v
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
-                    (lo.min(*x), hi.max(*x))
-                }),
+            Dist::Random(r) => match &r.law {
+                Law::Uniform(lo, hi) | Law::Triangular(lo, _, hi) => (*lo, *hi),
+                Law::Normal(m, sd) if *sd == 0.0 => (*m, *m),
+                Law::Normal(..) => (-LIMIT, LIMIT),
+                Law::LogNormal(..) => (0.0, LIMIT),
+                Law::Beta(..) => (0.0, 1.0),
+                Law::Discrete(v, _) => v
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+                        (lo.min(*x), hi.max(*x))
+                    }),
+            },
         }
     }
 
     /// Whether draws are clamped rather than checked against a domain.
     pub fn is_unbounded(&self) -> bool {
-        matches!(self, Dist::Normal(_, sd) if *sd > 0.0) || matches!(self, Dist::LogNormal(..))
+        match self {
+            Dist::Random(r) => {
+                matches!(r.law, Law::Normal(_, sd) if sd > 0.0)
+                    || matches!(r.law, Law::LogNormal(..))
+            }
+            Dist::Const(_) => false,
+        }
     }
 
     /// Does this distribution fit the domain? Unbounded ones always do (clamped).
@@ -135,49 +318,43 @@ impl Dist {
         }
     }
 
+    /// This number as the quantity of `domain` it describes: checked to fit
+    /// it, and from now on drawn into it. The one place a domain is attached.
+    pub fn within(&self, domain: Domain) -> Result<Dist, String> {
+        self.check_domain(domain)?;
+        Ok(match self {
+            Dist::Const(x) => Dist::Const(*x),
+            Dist::Random(r) => Dist::Random(Random {
+                domain,
+                ..r.clone()
+            }),
+        })
+    }
+
     /// The mean, for plain-words explanations.
     pub fn mean(&self) -> f64 {
         match self {
             Dist::Const(x) => *x,
-            Dist::Uniform(a, b) => (a + b) / 2.0,
-            Dist::Normal(m, _) => *m,
-            Dist::LogNormal(mu, s) => (mu + s * s / 2.0).exp(),
-            Dist::Beta(a, b) => a / (a + b),
-            Dist::Triangular(a, c, b) => (a + b + c) / 3.0,
-            Dist::Discrete(v, w) => {
-                let total: f64 = w.iter().sum();
-                v.iter().zip(w).map(|(x, p)| x * p).sum::<f64>() / total
-            }
+            Dist::Random(r) => match &r.law {
+                Law::Uniform(a, b) => (a + b) / 2.0,
+                Law::Normal(m, _) => *m,
+                Law::LogNormal(mu, s) => (mu + s * s / 2.0).exp(),
+                Law::Beta(a, b) => a / (a + b),
+                Law::Triangular(a, c, b) => (a + b + c) / 3.0,
+                Law::Discrete(v, w) => {
+                    let total: f64 = w.iter().sum();
+                    v.iter().zip(w).map(|(x, p)| x * p).sum::<f64>() / total
+                }
+            },
         }
     }
 
-    /// One draw, clamped to the domain (only unbounded distributions ever need it).
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, domain: Domain) -> f64 {
-        let x = match self {
-            Dist::Const(x) => return *x,
-            Dist::Uniform(lo, hi) => lo + (hi - lo) * unit(rng),
-            Dist::Normal(m, sd) => Normal::new(*m, *sd).map_or(*m, |d| d.sample(rng)),
-            Dist::LogNormal(mu, s) => LogNormal::new(*mu, *s).map_or(mu.exp(), |d| d.sample(rng)),
-            Dist::Beta(a, b) => Beta::new(*a, *b).map_or(a / (a + b), |d| d.sample(rng)),
-            Dist::Triangular(lo, mode, hi) if lo < hi => {
-                Triangular::new(*lo, *hi, *mode).map_or(*mode, |d| d.sample(rng))
-            }
-            Dist::Triangular(lo, ..) => *lo,
-            Dist::Discrete(values, weights) => {
-                let total: f64 = weights.iter().sum();
-                let mut u = unit(rng) * total;
-                let mut pick = values[values.len() - 1];
-                for (v, w) in values.iter().zip(weights) {
-                    if u < *w {
-                        pick = *v;
-                        break;
-                    }
-                    u -= w;
-                }
-                pick
-            }
-        };
-        domain.clamp(x)
+    /// One draw clamped to `domain` instead of the attached one.
+    fn sample_in<R: Rng + ?Sized>(&self, rng: &mut R, domain: Domain) -> f64 {
+        match self {
+            Dist::Const(x) => *x,
+            Dist::Random(r) => domain.clamp(r.draw(rng)),
+        }
     }
 }
 
@@ -199,15 +376,23 @@ pub fn fmt_num(x: f64) -> String {
 /// so a resolved file reruns to the same bits.
 impl fmt::Display for Dist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |v: &[f64]| v.iter().map(|x| exact(*x)).collect::<Vec<_>>().join(", ");
         match self {
             Dist::Const(x) => write!(f, "{}", exact(*x)),
-            Dist::Uniform(a, b) => write!(f, "{{ uniform = [{}] }}", list(&[*a, *b])),
-            Dist::Normal(a, b) => write!(f, "{{ normal = [{}] }}", list(&[*a, *b])),
-            Dist::LogNormal(a, b) => write!(f, "{{ lognormal = [{}] }}", list(&[*a, *b])),
-            Dist::Beta(a, b) => write!(f, "{{ beta = [{}] }}", list(&[*a, *b])),
-            Dist::Triangular(a, m, b) => write!(f, "{{ triangular = [{}] }}", list(&[*a, *m, *b])),
-            Dist::Discrete(v, w) => {
+            Dist::Random(r) => write!(f, "{}", r.law),
+        }
+    }
+}
+
+impl fmt::Display for Law {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |v: &[f64]| v.iter().map(|x| exact(*x)).collect::<Vec<_>>().join(", ");
+        match self {
+            Law::Uniform(a, b) => write!(f, "{{ uniform = [{}] }}", list(&[*a, *b])),
+            Law::Normal(a, b) => write!(f, "{{ normal = [{}] }}", list(&[*a, *b])),
+            Law::LogNormal(a, b) => write!(f, "{{ lognormal = [{}] }}", list(&[*a, *b])),
+            Law::Beta(a, b) => write!(f, "{{ beta = [{}] }}", list(&[*a, *b])),
+            Law::Triangular(a, m, b) => write!(f, "{{ triangular = [{}] }}", list(&[*a, *m, *b])),
+            Law::Discrete(v, w) => {
                 write!(f, "{{ discrete = [{}], weights = [{}] }}", list(v), list(w))
             }
         }
@@ -237,10 +422,13 @@ pub fn describe_share(d: &Dist) -> String {
 }
 
 fn describe_with(d: &Dist, num: &dyn Fn(f64) -> String) -> String {
-    match d {
-        Dist::Const(x) => num(*x),
-        Dist::Uniform(a, b) => format!("anywhere from {} to {}", num(*a), num(*b)),
-        Dist::Discrete(v, w) if v.len() <= 4 => {
+    let law = match d {
+        Dist::Const(x) => return num(*x),
+        Dist::Random(r) => &r.law,
+    };
+    match law {
+        Law::Uniform(a, b) => format!("anywhere from {} to {}", num(*a), num(*b)),
+        Law::Discrete(v, w) if v.len() <= 4 => {
             let total: f64 = w.iter().sum();
             let parts: Vec<String> = v
                 .iter()
@@ -252,7 +440,10 @@ fn describe_with(d: &Dist, num: &dyn Fn(f64) -> String) -> String {
         _ => {
             use rand::SeedableRng;
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
-            let mut draws: Vec<f64> = (0..4000).map(|_| d.sample(&mut rng, Domain::ANY)).collect();
+            // Unclamped (but for the model's limits), whatever the domain.
+            let mut draws: Vec<f64> = (0..4000)
+                .map(|_| d.sample_in(&mut rng, Domain::ANY))
+                .collect();
             draws.sort_by(f64::total_cmp);
             let round = |x: f64| (x * 100.0).round() / 100.0;
             format!(
@@ -353,73 +544,33 @@ impl<'de> Visitor<'de> for DistVisitor {
                 )))
             }
         };
-        let fail = |m: String| -> Result<Dist, A::Error> { Err(de::Error::custom(m)) };
-        match kind.as_str() {
+        let law = match kind.as_str() {
             "uniform" => {
                 need(2, "[lo, hi]")?;
-                if args[0] > args[1] {
-                    return fail(format!(
-                        "uniform needs lo ≤ hi, found lo = {} > hi = {}",
-                        args[0], args[1]
-                    ));
-                }
-                Ok(Dist::Uniform(args[0], args[1]))
+                Law::Uniform(args[0], args[1])
             }
             "normal" => {
                 need(2, "[mean, sd]")?;
-                if args[1] < 0.0 {
-                    return fail(format!("normal needs sd ≥ 0, found sd = {}", args[1]));
-                }
-                Ok(Dist::Normal(args[0], args[1]))
+                Law::Normal(args[0], args[1])
             }
             "lognormal" => {
                 need(2, "[mu, sigma]")?;
-                if args[1] < 0.0 {
-                    return fail(format!(
-                        "lognormal needs sigma ≥ 0, found sigma = {}",
-                        args[1]
-                    ));
-                }
-                Ok(Dist::LogNormal(args[0], args[1]))
+                Law::LogNormal(args[0], args[1])
             }
             "beta" => {
                 need(2, "[a, b]")?;
-                if args[0] <= 0.0 || args[1] <= 0.0 {
-                    return fail(format!(
-                        "beta needs a > 0 and b > 0, found [{}, {}]",
-                        args[0], args[1]
-                    ));
-                }
-                Ok(Dist::Beta(args[0], args[1]))
+                Law::Beta(args[0], args[1])
             }
             "triangular" => {
                 need(3, "[lo, mode, hi]")?;
-                if !(args[0] <= args[1] && args[1] <= args[2]) {
-                    return fail(format!(
-                        "triangular needs lo ≤ mode ≤ hi, found [{}, {}, {}]",
-                        args[0], args[1], args[2]
-                    ));
-                }
-                Ok(Dist::Triangular(args[0], args[1], args[2]))
+                Law::Triangular(args[0], args[1], args[2])
             }
             _ => {
-                if args.is_empty() {
-                    return fail("discrete needs at least one value".into());
-                }
                 let weights = weights.unwrap_or_else(|| vec![1.0; args.len()]);
-                if weights.len() != args.len() {
-                    return fail(format!(
-                        "discrete has {} values but {} weights: give one weight per value",
-                        args.len(),
-                        weights.len()
-                    ));
-                }
-                if weights.iter().any(|w| *w < 0.0) || weights.iter().sum::<f64>() <= 0.0 {
-                    return fail("discrete weights must be ≥ 0 with a positive sum".into());
-                }
-                Ok(Dist::Discrete(args, weights))
+                Law::Discrete(args, weights)
             }
-        }
+        };
+        Dist::random(law).map_err(de::Error::custom)
     }
 }
 
@@ -440,21 +591,46 @@ mod tests {
             .map_err(|e| e.message().to_string())
     }
 
+    fn dist(law: Law) -> Dist {
+        Dist::random(law).expect("a possible law")
+    }
+
     #[test]
     fn parses_every_kind() {
         assert_eq!(parse("x = 3").unwrap(), Dist::Const(3.0));
         assert_eq!(
             parse("x = { uniform = [0.1, 0.3] }").unwrap(),
-            Dist::Uniform(0.1, 0.3)
+            dist(Law::Uniform(0.1, 0.3))
         );
         assert_eq!(
             parse("x = { beta = [2, 3] }").unwrap(),
-            Dist::Beta(2.0, 3.0)
+            dist(Law::Beta(2.0, 3.0))
         );
         assert_eq!(
             parse("x = { discrete = [1, 2], weights = [1, 3] }").unwrap(),
-            Dist::Discrete(vec![1.0, 2.0], vec![1.0, 3.0])
+            dist(Law::Discrete(vec![1.0, 2.0], vec![1.0, 3.0]))
         );
+        assert_eq!(
+            parse("x = { discrete = [1, 2] }").unwrap(),
+            dist(Law::Discrete(vec![1.0, 2.0], vec![1.0, 1.0]))
+        );
+    }
+
+    #[test]
+    fn prints_what_it_parsed() {
+        for text in [
+            "3.0",
+            "{ uniform = [0.1, 0.3] }",
+            "{ normal = [0.5, 0.1] }",
+            "{ lognormal = [-1.0, 0.5] }",
+            "{ beta = [2.0, 3.0] }",
+            "{ triangular = [0.0, 0.2, 1.0] }",
+            "{ discrete = [1.0, 2.0], weights = [1.0, 3.0] }",
+        ] {
+            let d = parse(&format!("x = {text}")).unwrap();
+            assert_eq!(d.to_string(), text);
+            assert_eq!(d.within(Domain::ANY).unwrap().to_string(), text);
+        }
     }
 
     #[test]
@@ -475,6 +651,16 @@ mod tests {
                 .contains("a > 0")
         );
         assert!(
+            parse("x = { triangular = [0, 2, 1] }")
+                .unwrap_err()
+                .contains("lo ≤ mode ≤ hi")
+        );
+        assert!(
+            parse("x = { discrete = [1, 2], weights = [1] }")
+                .unwrap_err()
+                .contains("2 values but 1 weights")
+        );
+        assert!(
             parse("x = { uniforn = [0, 1] }")
                 .unwrap_err()
                 .contains("did you mean `uniform`")
@@ -485,15 +671,70 @@ mod tests {
 
     #[test]
     fn domain_checks_bounded_supports_and_clamps_unbounded_draws() {
-        assert!(Dist::Uniform(-0.1, 0.5).check_domain(Domain::UNIT).is_err());
-        assert!(Dist::Beta(2.0, 2.0).check_domain(Domain::UNIT).is_ok());
-        assert!(Dist::Const(0.0).check_domain(Domain::POSITIVE).is_err());
+        assert!(dist(Law::Uniform(-0.1, 0.5)).within(Domain::UNIT).is_err());
+        assert!(dist(Law::Beta(2.0, 2.0)).within(Domain::UNIT).is_ok());
+        assert!(Dist::Const(0.0).within(Domain::POSITIVE).is_err());
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let d = Dist::Normal(0.0, 10.0);
+        let d = dist(Law::Normal(0.0, 10.0));
+        let unit_d = d.within(Domain::UNIT).unwrap();
+        assert!((0..1000).any(|_| !(0.0..=1.0).contains(&d.sample(&mut rng))));
         for _ in 0..1000 {
-            let x = d.sample(&mut rng, Domain::UNIT);
+            let x = unit_d.sample(&mut rng);
             assert!((0.0..=1.0).contains(&x));
         }
+        let Dist::Random(r) = &unit_d else {
+            panic!("a normal is random")
+        };
+        assert_eq!(r.domain(), Domain::UNIT);
+    }
+
+    /// The built samplers draw what rand_distr's own constructors draw, in
+    /// the same number of words: results do not depend on when a sampler is built.
+    #[test]
+    fn draws_are_those_of_the_rand_distr_constructors() {
+        type Reference = Box<dyn Fn(&mut ChaCha8Rng) -> f64>;
+        let laws: Vec<(Law, Reference)> = vec![
+            (
+                Law::Normal(0.4, 0.3),
+                Box::new(|r| Normal::new(0.4, 0.3).unwrap().sample(r)),
+            ),
+            (
+                Law::LogNormal(-1.0, 0.5),
+                Box::new(|r| LogNormal::new(-1.0, 0.5).unwrap().sample(r)),
+            ),
+            (
+                Law::Beta(2.0, 5.0),
+                Box::new(|r| Beta::new(2.0, 5.0).unwrap().sample(r)),
+            ),
+            (
+                Law::Beta(0.5, 0.7),
+                Box::new(|r| Beta::new(0.5, 0.7).unwrap().sample(r)),
+            ),
+            (
+                Law::Triangular(0.1, 0.2, 0.9),
+                Box::new(|r| Triangular::new(0.1, 0.9, 0.2).unwrap().sample(r)),
+            ),
+            (Law::Triangular(0.3, 0.3, 0.3), Box::new(|_| 0.3)),
+            (
+                Law::Uniform(0.2, 0.7),
+                Box::new(|r| 0.2 + (0.7 - 0.2) * unit(r)),
+            ),
+        ];
+        for (law, reference) in laws {
+            let d = dist(law.clone()).within(Domain::UNIT).unwrap();
+            let (mut a, mut b) = (ChaCha8Rng::seed_from_u64(9), ChaCha8Rng::seed_from_u64(9));
+            for _ in 0..500 {
+                let want = Domain::UNIT.clamp(reference(&mut b));
+                assert_eq!(d.sample(&mut a).to_bits(), want.to_bits(), "{law}");
+            }
+            assert_eq!(a.next_u64(), b.next_u64(), "{law}: same number of draws");
+        }
+    }
+
+    #[test]
+    fn describing_ignores_the_attached_domain() {
+        let d = dist(Law::Normal(0.5, 0.4));
+        assert_eq!(describe(&d), describe(&d.within(Domain::UNIT).unwrap()));
     }
 
     #[test]
@@ -502,13 +743,13 @@ mod tests {
         // variable is at most 0.5/sqrt(20000) = 0.0035; we allow 4 of them.
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         for d in [
-            Dist::Uniform(0.1, 0.3),
-            Dist::Beta(2.0, 5.0),
-            Dist::Triangular(0.0, 0.2, 1.0),
-            Dist::Discrete(vec![0.0, 1.0], vec![1.0, 3.0]),
+            dist(Law::Uniform(0.1, 0.3)),
+            dist(Law::Beta(2.0, 5.0)),
+            dist(Law::Triangular(0.0, 0.2, 1.0)),
+            dist(Law::Discrete(vec![0.0, 1.0], vec![1.0, 3.0])),
         ] {
             let n = 20_000;
-            let m: f64 = (0..n).map(|_| d.sample(&mut rng, Domain::ANY)).sum::<f64>() / n as f64;
+            let m: f64 = (0..n).map(|_| d.sample(&mut rng)).sum::<f64>() / n as f64;
             assert!((m - d.mean()).abs() < 0.014, "{d}: {m} vs {}", d.mean());
         }
     }

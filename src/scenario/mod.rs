@@ -269,12 +269,3 @@ impl Scenario {
             .unwrap_or_else(|| format!("#{}", i + 1))
     }
 }
-
-impl From<ClassMetric> for crate::model::Metric {
-    fn from(m: ClassMetric) -> Self {
-        match m {
-            ClassMetric::TrustedProcurement => crate::model::Metric::TrustedProcurement,
-            ClassMetric::TrustedShare => crate::model::Metric::TrustedShare,
-        }
-    }
-}

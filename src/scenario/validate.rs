@@ -1,7 +1,7 @@
 //! From the merged file to a checked `Scenario`: every range, every id, every
 //! rule of DESIGN.md's "resolved details", each failure pointing at its key.
 
-use super::dist::{Dist, Domain};
+use super::dist::{Dist, Domain, Law};
 use super::load::Sources;
 use super::params::{PARAMS, ParamId};
 use super::raw::{At, Loc, RawFile, RawShock};
@@ -60,9 +60,8 @@ impl Checker<'_> {
 
     fn dist(&self, v: &At<Dist>, key: &str, domain: Domain) -> Checked<Dist> {
         v.value
-            .check_domain(domain)
-            .map_err(|m| self.err(&v.loc, format!("`{key}`: {m}")))?;
-        Ok(v.value.clone())
+            .within(domain)
+            .map_err(|m| self.err(&v.loc, format!("`{key}`: {m}")))
     }
 
     fn opt_dist(
@@ -378,7 +377,9 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
             )?,
             swing: match &p.swing {
                 Some(s) => c.dist(s, "swing", Domain::UNIT)?,
-                None => Dist::Uniform(0.0, 1.0),
+                None => Dist::random(Law::Uniform(0.0, 1.0))
+                    .and_then(|d| d.within(Domain::UNIT))
+                    .expect("the uniform on [0, 1] is a unit quantity"),
             },
         });
     }

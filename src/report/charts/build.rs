@@ -6,7 +6,8 @@ use super::{
     bands_of, colour,
 };
 use crate::engine::aggregate::Aggregate;
-use crate::model::{Metric, World};
+use crate::model::metrics::YRange;
+use crate::model::{Level, Metric, World};
 use crate::report::RunInfo;
 use crate::scenario::Timing;
 use plotters::coord::Shift;
@@ -31,17 +32,6 @@ impl Draw for ChartSpec {
 
 /// (file stem, title, spec)
 pub type Spec = (String, String, ChartSpec);
-
-/// The metrics drawn as fan charts, in the order a reader meets them.
-pub const FAN_METRICS: [Metric; 7] = [
-    Metric::TrustedShare,
-    Metric::TrustedProcurement,
-    Metric::Hr5g,
-    Metric::Restriction,
-    Metric::Orientation,
-    Metric::EuStage,
-    Metric::CostPremium,
-];
 
 pub fn band(world: &World, agg: &Aggregate, s: usize) -> Band {
     let mut b = Band::default();
@@ -111,13 +101,13 @@ pub fn markers(world: &World, country: usize) -> Vec<Marker> {
         .collect()
 }
 
-/// The y range of a metric's panels: fixed for bounded metrics, from the
-/// bands for the open-ended cost premium.
+/// The y range of a metric's panels, by the catalogue's rule: fixed, or
+/// from the bands for an open-ended metric (the cost premium).
 pub fn y_range(metric: Metric, panels: &[Panel]) -> (f64, f64) {
-    let bands: Vec<&Band> = bands_of(panels).collect();
-    match metric {
-        Metric::EuStage => (0.0, 5.0),
-        Metric::CostPremium => {
+    match metric.spec().y_range {
+        YRange::Fixed(lo, hi) => (lo, hi),
+        YRange::FromBands => {
+            let bands: Vec<&Band> = bands_of(panels).collect();
             let lo = bands
                 .iter()
                 .flat_map(|b| b.p05.iter())
@@ -132,39 +122,17 @@ pub fn y_range(metric: Metric, panels: &[Panel]) -> (f64, f64) {
                 .fold(0.0, f64::max);
             (lo * 1.05, (hi * 1.05).max(lo + 0.05))
         }
-        _ => (0.0, 1.0),
     }
 }
 
-pub fn is_percent(metric: Metric) -> bool {
-    !matches!(
-        metric,
-        Metric::EuStage | Metric::CostPremium | Metric::Orientation
-    )
-}
-
-pub fn y_desc(metric: Metric) -> &'static str {
-    match metric {
-        Metric::TrustedShare => "trusted share of RAN",
-        Metric::TrustedProcurement => "P(purchase is trusted)",
-        Metric::Hr5g => "high-risk share of 5G",
-        Metric::CostPremium => "networks' worth of capex",
-        Metric::Orientation => "0 Beijing … 1 EU/US",
-        Metric::EuStage => "EU stage",
-        Metric::Restriction => "share of market bound",
-    }
-}
-
+/// Each country with its series of `metric`.
 fn country_series(world: &World, metric: Metric) -> Vec<(usize, usize)> {
     world
         .countries()
         .iter()
         .filter_map(|&c| {
-            let id = &world.scenario.polities[c].id;
             world
-                .series()
-                .iter()
-                .position(|s| s.metric == metric && s.level == "country" && &s.entity == id)
+                .series_index(metric, &world.scenario.polities[c].id)
                 .map(|s| (c, s))
         })
         .collect()
@@ -175,7 +143,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
     let sc = &world.scenario;
     let stamp = stamp(world, info);
     let mut specs = Vec::new();
-    for metric in FAN_METRICS {
+    for metric in Metric::fans() {
         let panels: Vec<Panel> = country_series(world, metric)
             .into_iter()
             .map(|(c, s)| Panel {
@@ -202,13 +170,13 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                     sc.name
                 ),
                 stamp: stamp.clone(),
-                y_desc: y_desc(metric).into(),
+                y_desc: metric.spec().y_desc.into(),
                 x_range: x_range(world),
                 y_range,
                 panels,
                 legend: Legend::None,
                 zero_line: false,
-                percent: is_percent(metric),
+                percent: metric.spec().percent,
             }),
         ));
     }
@@ -225,7 +193,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 .enumerate()
                 .filter(|(_, s)| {
                     s.metric == Metric::TrustedShare
-                        && s.level == "operator"
+                        && s.level == Level::Operator
                         && &s.country == country
                 })
                 .enumerate()
