@@ -3,6 +3,7 @@
 //! the offending value came from — in whichever file that was.
 
 use super::dist::Dist;
+pub use super::shocks::RawShock;
 use serde::{Deserialize, Deserializer};
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -129,33 +130,6 @@ pub struct RawOperator {
     pub hr_legacy: Opt<Dist>,
     pub hr_5g: Opt<Dist>,
     pub g5_weight: Opt<Dist>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawShock {
-    pub id: Opt<String>,
-    pub kind: Opt<String>,
-    /// Free text shown on the timeline.
-    pub label: Opt<String>,
-    pub date: Opt<String>,
-    pub window: Opt<Vec<String>>,
-    pub probability: Opt<f64>,
-    pub requires: Opt<String>,
-    pub polity: Opt<String>,
-    pub polities: Opt<Vec<String>>,
-    pub operator: Opt<String>,
-    pub operators: Opt<Vec<String>>,
-    pub target: Opt<Dist>,
-    pub jump: Opt<f64>,
-    pub stages: Opt<i64>,
-    pub phase_out_years: Opt<Dist>,
-    pub owner: Opt<String>,
-    pub owner_alignment: Opt<Dist>,
-    pub severity: Opt<Dist>,
-    pub advantage: Opt<Dist>,
-    pub delta: Opt<Dist>,
-    pub level: Opt<Dist>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
