@@ -172,3 +172,6 @@ impl From<ClassMetric> for crate::model::Metric {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
