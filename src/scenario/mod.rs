@@ -4,6 +4,7 @@
 
 mod check;
 pub mod dist;
+pub mod dist_text;
 mod load;
 pub mod params;
 pub mod raw;

@@ -2,29 +2,14 @@
 //! ([`ResolvedFile`]) and summary.json's inputs ([`Inputs`]) are two forms of
 //! one serialisation, each entry's keys listed once below (and each shock
 //! kind's in its own file). The report renders them: TOML text, JSON, the
-//! page's inputs table.
-//!
-//! A distribution serialises as its exact TOML text (`0.3`,
-//! `{ beta = [2.0, 8.0] }`), wrapped in a newtype named [`DIST_TOKEN`] so
-//! that the resolved-file writer can put the text in unquoted, while
-//! summary.json and the page show it as a string.
+//! page's inputs table. Distributions serialise as their TOML text ([`super::dist_text`]).
 
 use super::dist::Dist;
+pub use super::dist_text::{DIST_TOKEN, DistText};
 use super::params::PARAMS;
 use super::{Reach, Scenario, Timing};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-
-/// The newtype name that marks a distribution's TOML text.
-pub const DIST_TOKEN: &str = "$dsrsim::private::Dist";
-
-pub struct DistText<'a>(pub &'a Dist);
-
-impl Serialize for DistText<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_newtype_struct(DIST_TOKEN, &self.0.to_string())
-    }
-}
 
 /// Which rendering of the one serialisation: the resolved file (only the
 /// keys in force, as `simulate` reads them back) or summary.json's

@@ -5,7 +5,7 @@ use super::{Drawn, Key, Kind, Reach, ShockCx};
 use crate::scenario::Scenario;
 use crate::scenario::check::Checked;
 use crate::scenario::dist::{Dist, Domain, describe};
-use crate::scenario::ser::DistText;
+use crate::scenario::dist_text::DistText;
 use serde::ser::SerializeMap;
 
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use crate::scenario::Scenario;
 use crate::scenario::check::Checked;
 use crate::scenario::dist::{Dist, Domain, describe};
 use crate::scenario::params::ParamId;
-use crate::scenario::ser::DistText;
+use crate::scenario::dist_text::DistText;
 use serde::ser::SerializeMap;
 
 #[derive(Debug, Clone)]
