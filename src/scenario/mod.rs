@@ -6,6 +6,7 @@ mod check;
 pub mod dist;
 pub mod dist_text;
 mod load;
+mod located;
 pub mod params;
 pub mod raw;
 pub mod ser;

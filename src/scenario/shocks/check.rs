@@ -5,7 +5,7 @@ use super::{COMMON_KEYS, Effect, KindSpec, RawShock, SHOCK_KINDS, Shock, Timing}
 use crate::error::did_you_mean;
 use crate::scenario::check::{Checked, Checker};
 use crate::scenario::dist::{Dist, Domain};
-use crate::scenario::raw::{At, Loc};
+use crate::scenario::located::{At, Loc};
 use crate::scenario::time::TimeGrid;
 use crate::scenario::{Operator, Polity};
 

@@ -4,7 +4,7 @@
 //! kind names the ones it takes.
 
 use crate::scenario::dist::Dist;
-use crate::scenario::raw::{At, Loc};
+use crate::scenario::located::{At, Loc};
 use serde::Deserialize;
 
 type Opt<T> = Option<At<T>>;
