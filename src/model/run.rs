@@ -11,6 +11,10 @@ use super::{RandomSource, World, hazard_probability};
 
 use crate::scenario::dist::{Dist, unit};
 use crate::scenario::params::{PARAM_COUNT, ParamId as P};
+use crate::scenario::shocks::{
+    Auction, Drawn, EuStep, GovernmentChange, Incident, Leverage, OwnershipChange, Pressure,
+    Repeal, Restriction,
+};
 use crate::scenario::{Effect, PriceChange, Timing};
 use rand::distr::Distribution;
 use rand_distr::StandardNormal;
@@ -265,24 +269,11 @@ impl World {
                     a.plus(((unit(r) * span) as i32).min(b.0 - a.0))
                 }
             };
-            st.shock_value[i] = match &shock.effect {
-                Effect::GovernmentChange {
-                    target: Some(t), ..
-                } => t.sample(r),
-                Effect::Restriction {
-                    phase_out_years, ..
-                } => phase_out_years
-                    .as_ref()
-                    .map_or(st.param[P::PhaseOutYears as usize], |d| d.sample(r)),
-                Effect::OwnershipChange {
-                    owner_alignment, ..
-                } => owner_alignment.sample(r),
-                Effect::Incident { severity, .. } => severity.sample(r),
-                Effect::Price(PriceChange::Advantage(d)) => d.sample(r),
-                Effect::Price(PriceChange::Delta(d)) => d.sample(r),
-                Effect::Pressure { level, .. } => level.sample(r),
-                Effect::Leverage { level, .. } => level.sample(r),
-                _ => 0.0,
+            // The kind says what it draws; every shock draws from its own stream.
+            st.shock_value[i] = match shock.effect.drawn() {
+                Drawn::Nothing => 0.0,
+                Drawn::Dist(d) => d.sample(r),
+                Drawn::OrParameter(d, param) => d.map_or(st.param[param as usize], |d| d.sample(r)),
             };
             st.shock_step[i] = if fires { sc.grid.step_of(month) } else { None };
             st.fired[i] = false;
@@ -472,11 +463,11 @@ impl World {
         let sc = &self.scenario;
         let value = st.shock_value[i];
         match &sc.shocks[i].effect {
-            Effect::GovernmentChange {
+            Effect::GovernmentChange(GovernmentChange {
                 polity,
                 target,
                 jump,
-            } => {
+            }) => {
                 for &l in &self.subtree_polities[*polity] {
                     if !self.children[l].is_empty() {
                         continue;
@@ -491,14 +482,14 @@ impl World {
                     st.w[l] += jump * (st.w_target[l] - st.w[l]);
                 }
             }
-            Effect::Auction { operators, .. } => {
+            Effect::Auction(Auction { operators, .. }) => {
                 for &o in operators {
                     if !st.launched[o] {
                         st.launch_pending[o] = true;
                     }
                 }
             }
-            Effect::EuStep { polity, stages } => {
+            Effect::EuStep(EuStep { polity, stages }) => {
                 let root = self.root[*polity];
                 let stage = (i32::from(st.eu_stage[root]) + stages).clamp(0, 5) as u8;
                 if stage != st.eu_stage[root] {
@@ -506,18 +497,20 @@ impl World {
                 }
                 self.set_stage(root, stage, st);
             }
-            Effect::Restriction { polity, .. } => {
+            Effect::Restriction(Restriction { polity, .. }) => {
                 if !st.restricted[*polity] {
                     self.adopt(*polity, k, value, st);
                 }
             }
-            Effect::Repeal { polity } => {
+            Effect::Repeal(Repeal { polity }) => {
                 if st.restricted[*polity] {
                     self.repeal(*polity, st);
                 }
             }
-            Effect::OwnershipChange { operator, .. } => st.owner_alignment[*operator] = value,
-            Effect::Incident { polities, .. } => {
+            Effect::OwnershipChange(OwnershipChange { operator, .. }) => {
+                st.owner_alignment[*operator] = value
+            }
+            Effect::Incident(Incident { polities, .. }) => {
                 let mut hit = |p: usize| {
                     for &q in &self.subtree_polities[p] {
                         st.incident[q] = st.incident[q].max(value);
@@ -531,12 +524,12 @@ impl World {
             }
             Effect::Price(PriceChange::Advantage(_)) => st.price = value,
             Effect::Price(PriceChange::Delta(_)) => st.price = (st.price + value).max(-0.99),
-            Effect::Pressure { polity, .. } => {
+            Effect::Pressure(Pressure { polity, .. }) => {
                 for &q in &self.subtree_polities[*polity] {
                     st.pressure[q] = value;
                 }
             }
-            Effect::Leverage { polity, .. } => {
+            Effect::Leverage(Leverage { polity, .. }) => {
                 for &q in &self.subtree_polities[*polity] {
                     st.leverage[q] = value;
                 }

@@ -3,7 +3,7 @@
 
 use super::metrics::Metric;
 use super::series::{self, RecordPlan, SeriesSpec, SeriesTable};
-use crate::scenario::{Effect, Scenario};
+use crate::scenario::{Reach, Scenario};
 
 /// Indices of the random processes and quantities one polity uses.
 #[derive(Debug, Clone)]
@@ -255,19 +255,11 @@ impl World {
     pub fn shock_countries(&self, i: usize) -> Vec<usize> {
         let sc = &self.scenario;
         let effect = &sc.shocks[i].effect;
-        let mut out: Vec<usize> = match (effect.polity(), effect) {
-            (Some(p), _) => vec![self.root[p]],
-            (None, Effect::OwnershipChange { operator, .. }) => {
-                vec![self.root[sc.operators[*operator].polity]]
-            }
-            (
-                None,
-                Effect::Incident {
-                    polities: Some(list),
-                    ..
-                },
-            ) => list.iter().map(|p| self.root[*p]).collect(),
-            (None, _) => self.countries.clone(),
+        let mut out: Vec<usize> = match effect.reach() {
+            Reach::Polity(p) => vec![self.root[p]],
+            Reach::Operator(o) => vec![self.root[sc.operators[o].polity]],
+            Reach::Polities(list) => list.iter().map(|p| self.root[*p]).collect(),
+            Reach::Everywhere => self.countries.clone(),
         };
         out.sort_unstable();
         out.dedup();

@@ -2,7 +2,8 @@
 
 use crate::scenario::dist::{Dist, describe, describe_share, fmt_num};
 use crate::scenario::params::PARAMS;
-use crate::scenario::{Effect, PriceChange, Scenario, Timing};
+use crate::scenario::shocks::percent as pct;
+use crate::scenario::{Effect, Scenario};
 use std::fmt::Write;
 
 const STAGES: [&str; 6] = [
@@ -14,32 +15,9 @@ const STAGES: [&str; 6] = [
     "EU member",
 ];
 
-pub fn timing_text(t: &Timing) -> String {
-    match t {
-        Timing::Date(m) => m.to_string(),
-        Timing::Window(a, b) => format!("{a}..{b}"),
-    }
-}
-
 /// Where a shock acts, in words.
 pub fn shock_target(sc: &Scenario, e: &Effect) -> String {
-    let name = |p: &usize| format!("{} ({})", sc.polities[*p].name, sc.polities[*p].id);
-    match (e.polity(), e) {
-        (Some(p), _) => name(&p),
-        (None, Effect::OwnershipChange { operator, .. }) => sc.operators[*operator].name.clone(),
-        (
-            None,
-            Effect::Incident {
-                polities: Some(list),
-                ..
-            },
-        ) => list.iter().map(name).collect::<Vec<_>>().join(", "),
-        (None, _) => "every country".into(),
-    }
-}
-
-fn pct(x: f64) -> String {
-    format!("{}%", fmt_num((x * 1000.0).round() / 10.0))
+    e.reach().words(sc)
 }
 
 /// One shock on the timeline, in words.
@@ -56,51 +34,12 @@ pub struct TimelineRow {
 /// The shocks in time order, in words.
 pub fn timeline_rows(sc: &Scenario) -> Vec<TimelineRow> {
     let mut order: Vec<usize> = (0..sc.shocks.len()).collect();
-    let first_month = |t: &Timing| match t {
-        Timing::Date(m) | Timing::Window(m, _) => *m,
-    };
-    order.sort_by_key(|&i| first_month(&sc.shocks[i].timing));
+    order.sort_by_key(|&i| sc.shocks[i].timing.first());
     order
         .into_iter()
         .map(|i| {
             let s = &sc.shocks[i];
-            let what = match &s.effect {
-                Effect::GovernmentChange { target, jump, .. } => {
-                    let to = target.as_ref().map_or("a new government's own target".to_string(), |t| {
-                        format!("a new target orientation {}", describe(t))
-                    });
-                    let jump = if *jump > 0.0 {
-                        format!(", closing {} of the gap at once", pct(*jump))
-                    } else {
-                        String::new()
-                    };
-                    format!("government change: {to}{jump}")
-                }
-                Effect::Auction { operators, .. } => format!(
-                    "5G auction: {} launch 5G and pick a main vendor",
-                    operators.iter().map(|o| sc.operators[*o].name.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-                Effect::EuStep { stages, .. } => format!("EU accession moves {stages:+} stage(s)"),
-                Effect::Restriction { phase_out_years, .. } => format!(
-                    "a law excludes high-risk vendors from new purchases; installed equipment goes within {} years",
-                    phase_out_years.as_ref().map_or("the default phase-out".into(), describe)
-                ),
-                Effect::Repeal { .. } => "the high-risk-vendor restriction is repealed".into(),
-                Effect::OwnershipChange { owner, owner_alignment, .. } => format!(
-                    "new owner{}, vendor stance {}",
-                    owner.as_ref().map_or(String::new(), |o| format!(" {o}")),
-                    describe(owner_alignment)
-                ),
-                Effect::Incident { severity, .. } => format!("security incident of severity {}", describe(severity)),
-                Effect::Price(PriceChange::Advantage(d)) => {
-                    format!("high-risk vendors' price advantage becomes {}", describe(d))
-                }
-                Effect::Price(PriceChange::Delta(d)) => {
-                    format!("high-risk vendors' price advantage changes by {}", describe(d))
-                }
-                Effect::Pressure { level, .. } => format!("diplomatic pressure set to {}", describe(level)),
-                Effect::Leverage { level, .. } => format!("Chinese leverage set to {}", describe(level)),
-            };
+            let what = s.effect.what(sc);
             let mut chance = Vec::new();
             if s.probability < 1.0 {
                 chance.push(format!("{} chance", pct(s.probability)));
@@ -109,7 +48,7 @@ pub fn timeline_rows(sc: &Scenario) -> Vec<TimelineRow> {
                 chance.push(format!("only after `{}`", sc.shock_key(q)));
             }
             TimelineRow {
-                when: timing_text(&s.timing),
+                when: s.timing.text(),
                 what,
                 place: shock_target(sc, &s.effect),
                 chance: chance.join(", "),

@@ -6,6 +6,7 @@ use super::charts::Chart;
 use super::explain::timeline_rows;
 use crate::scenario::Scenario;
 use crate::scenario::params::PARAMS;
+use crate::scenario::ser::Inputs;
 use std::fmt::Write;
 
 pub fn escape(s: &str) -> String {
@@ -119,12 +120,14 @@ fn inputs(sc: &Scenario, seed: u64, runs: u64) -> String {
         );
     }
     t.push_str("</table><details><summary>Parameters</summary><table><tr><th>name</th><th>value</th><th>meaning</th></tr>");
-    for (p, d) in PARAMS.iter().zip(&sc.parameters) {
+    // The values as summary.json's inputs give them; meaning and unit from the catalogue.
+    let given = serde_json::to_value(Inputs(sc)).expect("the inputs serialise to JSON");
+    for p in PARAMS {
         let _ = write!(
             t,
             "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{} ({})</td></tr>",
             p.name,
-            escape(&d.to_string()),
+            escape(given["parameters"][p.name].as_str().unwrap_or_default()),
             escape(p.meaning),
             escape(p.unit)
         );

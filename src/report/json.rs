@@ -4,7 +4,7 @@
 use super::RunInfo;
 use crate::engine::Summary;
 use crate::model::World;
-use crate::scenario::Effect;
+use crate::scenario::ser::Inputs;
 use serde_json::{Value, json};
 
 pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String {
@@ -84,62 +84,5 @@ pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String 
 
 /// The resolved inputs in structured form (distributions as their TOML text).
 fn inputs(world: &World) -> Value {
-    let sc = &world.scenario;
-    let parameters: serde_json::Map<String, Value> = crate::scenario::params::PARAMS
-        .iter()
-        .zip(&sc.parameters)
-        .map(|(p, d)| (p.name.to_string(), Value::String(d.to_string())))
-        .collect();
-    let polities: Vec<Value> = sc
-        .polities
-        .iter()
-        .map(|p| {
-            json!({
-                "id": p.id, "name": p.name,
-                "parent": p.parent.map(|q| sc.polities[q].id.clone()),
-                "weight": p.weight,
-                "orientation": p.orientation.to_string(),
-                "target": p.target.as_ref().map(|t| t.to_string()),
-                "nato": p.nato, "eu_stage": p.eu_stage, "eu_pace": p.eu_pace.to_string(), "restriction": p.restriction,
-                "china_leverage": p.china_leverage.to_string(),
-                "pressure": p.pressure,
-                "election_hazard": p.election_hazard.to_string(),
-                "swing": p.swing.to_string(),
-            })
-        })
-        .collect();
-    let operators: Vec<Value> = sc
-        .operators
-        .iter()
-        .map(|o| {
-            json!({
-                "id": o.id, "name": o.name, "polity": sc.polities[o.polity].id, "owner": o.owner,
-                "owner_alignment": o.owner_alignment.to_string(), "market_share": o.market_share,
-                "refresh_years": o.refresh_years.as_ref().map(|d| d.to_string()),
-                "rollout_years": o.rollout_years.as_ref().map(|d| d.to_string()),
-                "hr_legacy": o.hr_legacy.to_string(), "hr_5g": o.hr_5g.to_string(),
-                "g5_weight": o.g5_weight.to_string(),
-            })
-        })
-        .collect();
-    let shocks: Vec<Value> = sc
-        .shocks
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let target = match &s.effect {
-                Effect::OwnershipChange { operator, .. } => sc.operators[*operator].id.clone(),
-                _ => super::explain::shock_target(sc, &s.effect),
-            };
-            json!({
-                "shock": sc.shock_key(i),
-                "kind": s.effect.kind(),
-                "when": super::explain::timing_text(&s.timing),
-                "probability": s.probability,
-                "requires": s.requires.map(|q| sc.shock_key(q)),
-                "target": target,
-            })
-        })
-        .collect();
-    json!({ "parameters": parameters, "polities": polities, "operators": operators, "shocks": shocks })
+    serde_json::to_value(Inputs(&world.scenario)).expect("the inputs serialise to JSON")
 }

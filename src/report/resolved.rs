@@ -1,199 +1,316 @@
 //! scenario.resolved.toml: the scenario after `extends`, every default made
 //! explicit and every number exact, so that rerunning it gives the same bytes.
+//!
+//! The keys come from the scenario's own serialisation
+//! ([`crate::scenario::ser::ResolvedFile`]); this file only lays them out:
+//! a section per table, `[[...]]` per list entry, everything else inline,
+//! floats in Rust's shortest round-trip form and distributions as their text.
 
+use crate::scenario::Scenario;
 use crate::scenario::dist::exact;
-use crate::scenario::params::PARAMS;
-use crate::scenario::{Effect, PriceChange, Scenario, Timing};
-use std::fmt::Write;
-
-fn text(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
-
-fn list(items: impl IntoIterator<Item = String>) -> String {
-    format!(
-        "[{}]",
-        items
-            .into_iter()
-            .map(|s| text(&s))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-}
+use crate::scenario::ser::{DIST_TOKEN, ResolvedFile};
+use serde::ser::{self, Impossible, Serialize};
+use std::fmt::{self, Write};
 
 pub fn resolved_toml(sc: &Scenario, runs: u64, seed: u64) -> String {
-    let mut o = String::new();
     let from: Vec<String> = sc
         .files
         .iter()
         .map(|f| f.path.display().to_string())
         .collect();
-    let _ = writeln!(
-        o,
-        "# Resolved by dsrsim {} from {}.",
+    let mut o = format!(
+        "# Resolved by dsrsim {} from {}.\n# Every default is explicit; `simulate` on this file reproduces the run.\n",
         env!("CARGO_PKG_VERSION"),
         from.join(" <- ")
     );
-    let _ = writeln!(
-        o,
-        "# Every default is explicit; `simulate` on this file reproduces the run.\n"
-    );
-    let _ = writeln!(o, "[scenario]");
-    let _ = writeln!(o, "name = {}", text(&sc.name));
-    let _ = writeln!(o, "description = {}", text(&sc.description));
-    if let Some(q) = &sc.question {
-        let _ = writeln!(o, "question = {}", text(q));
-    }
-    let _ = writeln!(o, "start = \"{}\"", sc.grid.start);
-    let _ = writeln!(o, "end = \"{}\"", sc.grid.end);
-    let _ = writeln!(o, "step_months = {}", sc.grid.step_months);
-    let _ = writeln!(o, "runs = {runs}");
-    let _ = writeln!(o, "seed = {seed}\n");
-
-    let _ = writeln!(o, "[parameters]");
-    for (p, d) in PARAMS.iter().zip(&sc.parameters) {
-        let _ = writeln!(o, "{} = {d}", p.name);
-    }
-    let _ = writeln!(o, "\n[classes]");
-    let _ = writeln!(o, "metric = \"{}\"", sc.classes.metric.name());
-    let _ = writeln!(o, "keen_below = {}", exact(sc.classes.keen_below));
-    let _ = writeln!(o, "cautious_from = {}", exact(sc.classes.cautious_from));
-
-    for p in &sc.polities {
-        let _ = writeln!(o, "\n[[polity]]");
-        let _ = writeln!(o, "id = {}", text(&p.id));
-        let _ = writeln!(o, "name = {}", text(&p.name));
-        let is_parent = sc
-            .polities
-            .iter()
-            .any(|c| c.parent.is_some_and(|q| sc.polities[q].id == p.id));
-        if let Some(q) = p.parent {
-            let _ = writeln!(o, "parent = {}", text(&sc.polities[q].id));
-            let _ = writeln!(o, "weight = {}", exact(p.weight));
-        } else {
-            let _ = writeln!(o, "nato = {}", p.nato);
-            let _ = writeln!(o, "eu_stage = {}", p.eu_stage);
-            let _ = writeln!(o, "eu_pace = {}", p.eu_pace);
-        }
-        if !is_parent {
-            let _ = writeln!(o, "orientation = {}", p.orientation);
-            if let Some(t) = &p.target {
-                let _ = writeln!(o, "target = {t}");
-            }
-        }
-        let _ = writeln!(o, "restriction = {}", p.restriction);
-        let _ = writeln!(o, "china_leverage = {}", p.china_leverage);
-        let _ = writeln!(o, "pressure = {}", exact(p.pressure));
-        let _ = writeln!(o, "election_hazard = {}", p.election_hazard);
-        let _ = writeln!(o, "swing = {}", p.swing);
-    }
-    for op in &sc.operators {
-        let _ = writeln!(o, "\n[[operator]]");
-        let _ = writeln!(o, "id = {}", text(&op.id));
-        let _ = writeln!(o, "name = {}", text(&op.name));
-        let _ = writeln!(o, "polity = {}", text(&sc.polities[op.polity].id));
-        let _ = writeln!(o, "owner = {}", text(&op.owner));
-        let _ = writeln!(o, "owner_alignment = {}", op.owner_alignment);
-        let _ = writeln!(o, "market_share = {}", exact(op.market_share));
-        if let Some(d) = &op.refresh_years {
-            let _ = writeln!(o, "refresh_years = {d}");
-        }
-        if let Some(d) = &op.rollout_years {
-            let _ = writeln!(o, "rollout_years = {d}");
-        }
-        let _ = writeln!(o, "hr_legacy = {}", op.hr_legacy);
-        if !matches!(op.g5_weight, crate::scenario::dist::Dist::Const(g) if g == 0.0) {
-            let _ = writeln!(o, "hr_5g = {}", op.hr_5g);
-        }
-        let _ = writeln!(o, "g5_weight = {}", op.g5_weight);
-    }
-    for (i, s) in sc.shocks.iter().enumerate() {
-        let _ = writeln!(o, "\n[[shock]]");
-        // Unnamed shocks get their position as id, which keeps their random stream.
-        let _ = writeln!(o, "id = {}", text(&sc.shock_key(i)));
-        let _ = writeln!(o, "kind = \"{}\"", s.effect.kind());
-        if let Some(l) = &s.label {
-            let _ = writeln!(o, "label = {}", text(l));
-        }
-        match s.timing {
-            Timing::Date(m) => {
-                let _ = writeln!(o, "date = \"{m}\"");
-            }
-            Timing::Window(a, b) => {
-                let _ = writeln!(o, "window = [\"{a}\", \"{b}\"]");
-            }
-        }
-        let _ = writeln!(o, "probability = {}", exact(s.probability));
-        if let Some(q) = s.requires {
-            let _ = writeln!(o, "requires = {}", text(&sc.shock_key(q)));
-        }
-        let pid = |p: &usize| text(&sc.polities[*p].id);
-        match &s.effect {
-            Effect::GovernmentChange {
-                polity,
-                target,
-                jump,
-            } => {
-                let _ = writeln!(o, "polity = {}", pid(polity));
-                if let Some(t) = target {
-                    let _ = writeln!(o, "target = {t}");
-                }
-                let _ = writeln!(o, "jump = {}", exact(*jump));
-            }
-            Effect::Auction { polity, operators } => {
-                let _ = writeln!(o, "polity = {}", pid(polity));
-                let _ = writeln!(
-                    o,
-                    "operators = {}",
-                    list(operators.iter().map(|x| sc.operators[*x].id.clone()))
-                );
-            }
-            Effect::EuStep { polity, stages } => {
-                let _ = writeln!(o, "polity = {}\nstages = {stages}", pid(polity));
-            }
-            Effect::Restriction {
-                polity,
-                phase_out_years,
-            } => {
-                let _ = writeln!(o, "polity = {}", pid(polity));
-                if let Some(d) = phase_out_years {
-                    let _ = writeln!(o, "phase_out_years = {d}");
+    let doc = ResolvedFile { sc, runs, seed }
+        .serialize(NodeSerializer::default())
+        .expect("a scenario serialises to TOML nodes");
+    let Some(Node::Table(sections)) = doc else {
+        unreachable!("the resolved file is a table of sections")
+    };
+    for (name, section) in sections {
+        match section {
+            Node::Table(keys) => table(&mut o, &format!("[{name}]"), &keys),
+            Node::List(entries) => {
+                for entry in entries {
+                    if let Node::Table(keys) = entry {
+                        table(&mut o, &format!("[[{name}]]"), &keys);
+                    }
                 }
             }
-            Effect::Repeal { polity } => {
-                let _ = writeln!(o, "polity = {}", pid(polity));
-            }
-            Effect::OwnershipChange {
-                operator,
-                owner,
-                owner_alignment,
-            } => {
-                let _ = writeln!(o, "operator = {}", text(&sc.operators[*operator].id));
-                if let Some(w) = owner {
-                    let _ = writeln!(o, "owner = {}", text(w));
-                }
-                let _ = writeln!(o, "owner_alignment = {owner_alignment}");
-            }
-            Effect::Incident { polities, severity } => {
-                if let Some(list_) = polities {
-                    let _ = writeln!(
-                        o,
-                        "polities = {}",
-                        list(list_.iter().map(|p| sc.polities[*p].id.clone()))
-                    );
-                }
-                let _ = writeln!(o, "severity = {severity}");
-            }
-            Effect::Price(PriceChange::Advantage(d)) => {
-                let _ = writeln!(o, "advantage = {d}");
-            }
-            Effect::Price(PriceChange::Delta(d)) => {
-                let _ = writeln!(o, "delta = {d}");
-            }
-            Effect::Pressure { polity, level } | Effect::Leverage { polity, level } => {
-                let _ = writeln!(o, "polity = {}\nlevel = {level}", pid(polity));
-            }
+            Node::Text(_) => unreachable!("sections are tables or lists of tables"),
         }
     }
     o
+}
+
+/// One `[header]` and its `key = value` lines, after a blank line.
+fn table(o: &mut String, header: &str, keys: &[(String, Node)]) {
+    let _ = writeln!(o, "\n{header}");
+    for (k, v) in keys {
+        let _ = writeln!(o, "{k} = {v}");
+    }
+}
+
+/// A serialised value: scalars already in their TOML text.
+enum Node {
+    Text(String),
+    List(Vec<Node>),
+    Table(Vec<(String, Node)>),
+}
+
+impl fmt::Display for Node {
+    /// The inline form: `"text"`, `[a, b]`, `{ k = v }`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Text(t) => f.write_str(t),
+            Node::List(items) => {
+                f.write_str("[")?;
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{x}")?;
+                }
+                f.write_str("]")
+            }
+            Node::Table(keys) => {
+                f.write_str("{ ")?;
+                for (i, (k, v)) in keys.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k} = {v}")?;
+                }
+                f.write_str(" }")
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Error(String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+/// Serialises into [`Node`]s; `None` (an unset optional key) gives no node,
+/// so the key is left out, as TOML has no null.
+#[derive(Clone, Copy, Default)]
+struct NodeSerializer {
+    /// Text is TOML already (a distribution, a key): write it unquoted.
+    raw: bool,
+}
+
+type Out = Option<Node>;
+
+fn text(t: impl Into<String>) -> Result<Out, Error> {
+    Ok(Some(Node::Text(t.into())))
+}
+
+fn unsupported(what: &str) -> Error {
+    Error(format!("the resolved file has no {what}"))
+}
+
+macro_rules! integers {
+    ($($method:ident: $ty:ty),*) => {
+        $( fn $method(self, v: $ty) -> Result<Out, Error> { text(v.to_string()) } )*
+    };
+}
+
+impl ser::Serializer for NodeSerializer {
+    type Ok = Out;
+    type Error = Error;
+    type SerializeSeq = ListSerializer;
+    type SerializeTuple = ListSerializer;
+    type SerializeTupleStruct = Impossible<Out, Error>;
+    type SerializeTupleVariant = Impossible<Out, Error>;
+    type SerializeMap = TableSerializer;
+    type SerializeStruct = TableSerializer;
+    type SerializeStructVariant = Impossible<Out, Error>;
+
+    integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+              serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
+
+    fn serialize_bool(self, v: bool) -> Result<Out, Error> {
+        text(v.to_string())
+    }
+    fn serialize_f32(self, v: f32) -> Result<Out, Error> {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Result<Out, Error> {
+        text(exact(v))
+    }
+    fn serialize_char(self, v: char) -> Result<Out, Error> {
+        self.serialize_str(&v.to_string())
+    }
+    fn serialize_str(self, v: &str) -> Result<Out, Error> {
+        if self.raw {
+            text(v)
+        } else {
+            text(toml::Value::String(v.to_string()).to_string())
+        }
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<Out, Error> {
+        Err(unsupported("bytes"))
+    }
+    fn serialize_none(self) -> Result<Out, Error> {
+        Ok(None)
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> Result<Out, Error> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Out, Error> {
+        Ok(None)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<Out, Error> {
+        Ok(None)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        v: &'static str,
+    ) -> Result<Out, Error> {
+        self.serialize_str(v)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        name: &'static str,
+        v: &T,
+    ) -> Result<Out, Error> {
+        v.serialize(NodeSerializer {
+            raw: self.raw || name == DIST_TOKEN,
+        })
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<Out, Error> {
+        Err(unsupported("enum with data"))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<ListSerializer, Error> {
+        Ok(ListSerializer(Vec::new()))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<ListSerializer, Error> {
+        Ok(ListSerializer(Vec::new()))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Impossible<Out, Error>, Error> {
+        Err(unsupported("tuple struct"))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Impossible<Out, Error>, Error> {
+        Err(unsupported("enum with data"))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<TableSerializer, Error> {
+        Ok(TableSerializer::default())
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<TableSerializer, Error> {
+        Ok(TableSerializer::default())
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Impossible<Out, Error>, Error> {
+        Err(unsupported("enum with data"))
+    }
+}
+
+struct ListSerializer(Vec<Node>);
+
+impl ser::SerializeSeq for ListSerializer {
+    type Ok = Out;
+    type Error = Error;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), Error> {
+        self.0.extend(v.serialize(NodeSerializer::default())?);
+        Ok(())
+    }
+    fn end(self) -> Result<Out, Error> {
+        Ok(Some(Node::List(self.0)))
+    }
+}
+
+impl ser::SerializeTuple for ListSerializer {
+    type Ok = Out;
+    type Error = Error;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), Error> {
+        ser::SerializeSeq::serialize_element(self, v)
+    }
+    fn end(self) -> Result<Out, Error> {
+        ser::SerializeSeq::end(self)
+    }
+}
+
+#[derive(Default)]
+struct TableSerializer {
+    keys: Vec<(String, Node)>,
+    key: Option<String>,
+}
+
+impl ser::SerializeMap for TableSerializer {
+    type Ok = Out;
+    type Error = Error;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, k: &T) -> Result<(), Error> {
+        // Keys are bare words here (ids and parameter names): written as they are.
+        match k.serialize(NodeSerializer { raw: true })? {
+            Some(Node::Text(key)) => self.key = Some(key),
+            _ => return Err(unsupported("key that is not text")),
+        }
+        Ok(())
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), Error> {
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| Error("a value without a key".into()))?;
+        if let Some(node) = v.serialize(NodeSerializer::default())? {
+            self.keys.push((key, node));
+        }
+        Ok(())
+    }
+    fn end(self) -> Result<Out, Error> {
+        Ok(Some(Node::Table(self.keys)))
+    }
+}
+
+impl ser::SerializeStruct for TableSerializer {
+    type Ok = Out;
+    type Error = Error;
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        k: &'static str,
+        v: &T,
+    ) -> Result<(), Error> {
+        ser::SerializeMap::serialize_entry(self, k, v)
+    }
+    fn end(self) -> Result<Out, Error> {
+        ser::SerializeMap::end(self)
+    }
 }

@@ -2,21 +2,10 @@
 //! keys over it, entries merged by id. Cycles and missing files are bad input.
 
 use super::raw::{self, At, FileId, Loc, RawFile};
+use super::sources::Sources;
 use super::{Scenario, SourceFile, validate};
 use crate::error::{Diagnostic, Error, Result, did_you_mean};
 use std::path::{Path, PathBuf};
-
-/// The texts of every file read, so that any later error can quote its line.
-pub(super) struct Sources {
-    pub files: Vec<(PathBuf, String)>,
-}
-
-impl Sources {
-    pub fn error(&self, loc: &Loc, message: impl Into<String>) -> Diagnostic {
-        let (path, text) = &self.files[loc.file];
-        Diagnostic::new(message).at(path, text, loc.span.clone())
-    }
-}
 
 /// Load and check the scenario at `path` (and the files it extends).
 pub fn load(path: &Path) -> Result<Scenario> {

@@ -2,10 +2,16 @@
 //! merge them, check everything, and hand out one immutable `Scenario`.
 //! Nothing downstream ever sees a file, a span or an unchecked value.
 
+mod check;
 pub mod dist;
+pub mod dist_text;
 mod load;
+mod located;
 pub mod params;
 pub mod raw;
+pub mod ser;
+pub mod shocks;
+mod sources;
 pub mod time;
 mod validate;
 
@@ -14,6 +20,7 @@ use std::path::PathBuf;
 use time::TimeGrid;
 
 pub use load::{fnv1a64, load, load_str};
+pub use shocks::{Effect, PriceChange, Reach, SHOCK_KINDS, Shock, Timing};
 
 /// A checked scenario: the world, its parameters and its shocks.
 #[derive(Debug, Clone)]
@@ -82,117 +89,6 @@ pub struct Operator {
     pub hr_5g: Dist,
     pub g5_weight: Dist,
 }
-
-#[derive(Debug, Clone)]
-pub struct Shock {
-    pub id: Option<String>,
-    pub label: Option<String>,
-    pub timing: Timing,
-    pub probability: f64,
-    /// Index of the shock that must have fired first.
-    pub requires: Option<usize>,
-    pub effect: Effect,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Timing {
-    Date(time::Month),
-    /// Both ends inclusive; the month is drawn uniformly per run.
-    Window(time::Month, time::Month),
-}
-
-#[derive(Debug, Clone)]
-pub enum Effect {
-    GovernmentChange {
-        polity: usize,
-        target: Option<Dist>,
-        jump: f64,
-    },
-    Auction {
-        polity: usize,
-        operators: Vec<usize>,
-    },
-    EuStep {
-        polity: usize,
-        stages: i32,
-    },
-    Restriction {
-        polity: usize,
-        phase_out_years: Option<Dist>,
-    },
-    Repeal {
-        polity: usize,
-    },
-    OwnershipChange {
-        operator: usize,
-        owner: Option<String>,
-        owner_alignment: Dist,
-    },
-    /// None: every polity.
-    Incident {
-        polities: Option<Vec<usize>>,
-        severity: Dist,
-    },
-    Price(PriceChange),
-    Pressure {
-        polity: usize,
-        level: Dist,
-    },
-    Leverage {
-        polity: usize,
-        level: Dist,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub enum PriceChange {
-    Advantage(Dist),
-    Delta(Dist),
-}
-
-impl Effect {
-    /// The polity a shock names, for the kinds that name one.
-    pub fn polity(&self) -> Option<usize> {
-        match self {
-            Effect::GovernmentChange { polity, .. }
-            | Effect::Auction { polity, .. }
-            | Effect::EuStep { polity, .. }
-            | Effect::Restriction { polity, .. }
-            | Effect::Repeal { polity }
-            | Effect::Pressure { polity, .. }
-            | Effect::Leverage { polity, .. } => Some(*polity),
-            Effect::OwnershipChange { .. } | Effect::Incident { .. } | Effect::Price(_) => None,
-        }
-    }
-
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Effect::GovernmentChange { .. } => "government_change",
-            Effect::Auction { .. } => "auction",
-            Effect::EuStep { .. } => "eu_step",
-            Effect::Restriction { .. } => "restriction",
-            Effect::Repeal { .. } => "repeal",
-            Effect::OwnershipChange { .. } => "ownership_change",
-            Effect::Incident { .. } => "incident",
-            Effect::Price(_) => "price",
-            Effect::Pressure { .. } => "pressure",
-            Effect::Leverage { .. } => "leverage",
-        }
-    }
-}
-
-pub const SHOCK_KINDS: &[&str] = &[
-    "government_change",
-    "auction",
-    "eu_step",
-    "restriction",
-    "repeal",
-    "ownership_change",
-    "incident",
-    "price",
-    "pressure",
-    "leverage",
-];
 
 /// Which metric sorts countries into the report's three groups, and where.
 #[derive(Debug, Clone, PartialEq)]
@@ -269,3 +165,6 @@ impl Scenario {
             .unwrap_or_else(|| format!("#{}", i + 1))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,67 +3,10 @@
 //! the offending value came from — in whichever file that was.
 
 use super::dist::Dist;
-use serde::{Deserialize, Deserializer};
-use std::cell::Cell;
+pub use super::located::{At, FileId, Loc, with_current_file};
+pub use super::shocks::RawShock;
+use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::ops::Range;
-
-/// Index into the list of files read for one scenario.
-pub type FileId = usize;
-
-thread_local! {
-    /// The file being deserialised, so that every `At<T>` knows where it came
-    /// from without threading the id through serde.
-    static CURRENT_FILE: Cell<FileId> = const { Cell::new(0) };
-}
-
-pub fn with_current_file<T>(file: FileId, f: impl FnOnce() -> T) -> T {
-    CURRENT_FILE.with(|c| c.set(file));
-    f()
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Loc {
-    pub file: FileId,
-    pub span: Range<usize>,
-}
-
-/// A value with the place it was written.
-#[derive(Debug, Clone)]
-pub struct At<T> {
-    pub value: T,
-    pub loc: Loc,
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let spanned = toml::Spanned::<T>::deserialize(d)?;
-        Ok(At {
-            loc: Loc {
-                file: CURRENT_FILE.with(Cell::get),
-                span: spanned.span(),
-            },
-            value: spanned.into_inner(),
-        })
-    }
-}
-
-impl<T: PartialEq> PartialEq for At<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.value == other.value
-    }
-}
-impl<T: Eq> Eq for At<T> {}
-impl<T: Ord> PartialOrd for At<T> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<T: Ord> Ord for At<T> {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.value.cmp(&other.value)
-    }
-}
 
 type Opt<T> = Option<At<T>>;
 
@@ -129,33 +72,6 @@ pub struct RawOperator {
     pub hr_legacy: Opt<Dist>,
     pub hr_5g: Opt<Dist>,
     pub g5_weight: Opt<Dist>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawShock {
-    pub id: Opt<String>,
-    pub kind: Opt<String>,
-    /// Free text shown on the timeline.
-    pub label: Opt<String>,
-    pub date: Opt<String>,
-    pub window: Opt<Vec<String>>,
-    pub probability: Opt<f64>,
-    pub requires: Opt<String>,
-    pub polity: Opt<String>,
-    pub polities: Opt<Vec<String>>,
-    pub operator: Opt<String>,
-    pub operators: Opt<Vec<String>>,
-    pub target: Opt<Dist>,
-    pub jump: Opt<f64>,
-    pub stages: Opt<i64>,
-    pub phase_out_years: Opt<Dist>,
-    pub owner: Opt<String>,
-    pub owner_alignment: Opt<Dist>,
-    pub severity: Opt<Dist>,
-    pub advantage: Opt<Dist>,
-    pub delta: Opt<Dist>,
-    pub level: Opt<Dist>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
