@@ -3,7 +3,7 @@
 //! diagnostic pointing at the value as written.
 
 use super::dist::{Dist, Domain};
-use super::raw::{At, Loc};
+use super::located::{At, Loc};
 use super::sources::Sources;
 use super::time::Month;
 use super::{Operator, Polity};

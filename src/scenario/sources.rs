@@ -2,7 +2,7 @@
 //! can quote its line. Both the loader (which fills it) and the checks
 //! (which point into it) read this; neither needs the other.
 
-use super::raw::Loc;
+use super::located::Loc;
 use crate::error::Diagnostic;
 use std::path::PathBuf;
 
