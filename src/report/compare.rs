@@ -114,7 +114,7 @@ pub(super) fn differences_html(
                 };
                 let (sa, sb) = d.pairs[j];
                 let fmt = |x: f64| {
-                    if m == Metric::CostPremium {
+                    if !m.spec().percent {
                         format!("{x:.3}")
                     } else {
                         format!("{:.0}%", x * 100.0)
@@ -129,7 +129,7 @@ pub(super) fn differences_html(
                 } else {
                     ""
                 };
-                let signed = if m == Metric::CostPremium {
+                let signed = if !m.spec().percent {
                     format!("{:+.3}", st.p50)
                 } else {
                     format!("{:+.0} pts", st.p50 * 100.0)
