@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 pub(crate) const FIXED_SCALE: f64 = 4_294_967_296.0;
 
 /// A value in fixed point (2^-32), rounded half to even. Integers add in
-/// any order to the same bits; floats would not.
+/// any order to the same bits; floats would not. Sums add with wrapping, in
+/// debug builds as in release: wrapping addition is associative too, and an
+/// infinite value (saturated here to i128::MAX) must not abort a debug run.
 #[inline]
 pub fn fixed(v: f64) -> i128 {
     (v * FIXED_SCALE).round_ties_even() as i128
@@ -206,7 +208,7 @@ impl Aggregate {
             let bin = self.offsets[s] + point * b.slots() + b.index(v);
             self.counts[bin] += 1;
             let cell = s * self.points + point;
-            self.sums[cell] += fixed(v);
+            self.sums[cell] = self.sums[cell].wrapping_add(fixed(v));
             if v < self.min[cell] {
                 self.min[cell] = v;
             }
@@ -231,7 +233,7 @@ impl Aggregate {
         self.sums
             .iter_mut()
             .zip(&other.sums)
-            .for_each(|(a, b)| *a += b);
+            .for_each(|(a, b)| *a = a.wrapping_add(*b));
         self.min
             .iter_mut()
             .zip(&other.min)
@@ -269,7 +271,7 @@ impl Aggregate {
             *c += add;
         }
         let cell = s * self.points + point;
-        self.sums[cell] += sum;
+        self.sums[cell] = self.sums[cell].wrapping_add(sum);
         self.min[cell] = self.min[cell].min(min);
         self.max[cell] = self.max[cell].max(max);
     }

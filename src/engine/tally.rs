@@ -172,7 +172,7 @@ impl Tally {
                 self.partial[cell] = self.partial[cell].wrapping_add(fixed_small(v));
             } else {
                 // Rare (and NaN, whose fixed value is 0): exact, straight to the sum.
-                self.sums[cell] += fixed(v);
+                self.sums[cell] = self.sums[cell].wrapping_add(fixed(v));
             }
             self.min[cell] = if v < self.min[cell] {
                 v
@@ -206,7 +206,7 @@ impl Tally {
 
     fn flush(&mut self) {
         for (sum, partial) in self.sums.iter_mut().zip(&mut self.partial) {
-            *sum += i128::from(*partial);
+            *sum = sum.wrapping_add(i128::from(*partial));
             *partial = 0;
         }
         self.runs_since_flush = 0;
@@ -324,7 +324,7 @@ mod simd {
                 if _mm256_movemask_pd(small) != 0b1111 {
                     for j in i..i + 4 {
                         if values[j].abs() >= SMALL_LIMIT || values[j].is_nan() {
-                            sums[j] += fixed(values[j]);
+                            sums[j] = sums[j].wrapping_add(fixed(values[j]));
                         }
                     }
                 }
