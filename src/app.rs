@@ -8,12 +8,19 @@ use crate::engine::{self, Summary};
 use crate::error::Result;
 use crate::model::World;
 use crate::report::{self, File, RunInfo};
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use plan::{Plan, Task};
 use std::path::Path;
 use std::time::Instant;
 
-const SUBCOMMANDS: &[&str] = &["run", "compare", "merge", "check", "explain", "help"];
+/// Is `word` one of the CLI's subcommands (or `help`)? Read from the clap
+/// definitions, so a new command can never be taken for a scenario file.
+fn is_subcommand(word: &str) -> bool {
+    word == "help"
+        || Cli::command()
+            .get_subcommands()
+            .any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word))
+}
 
 /// Parse the process arguments, run, and return the exit code.
 pub fn main() -> i32 {
@@ -24,7 +31,7 @@ pub fn main() -> i32 {
     // `simulate FILE` is short for `simulate run FILE`.
     if let Some(first) = args.get(1).and_then(|a| a.to_str())
         && !first.starts_with('-')
-        && !SUBCOMMANDS.contains(&first)
+        && !is_subcommand(first)
     {
         args.insert(1, "run".into());
     }
@@ -190,4 +197,21 @@ fn check(plan: &Plan) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_clap_subcommand_is_known_and_a_file_is_not() {
+        for name in ["run", "compare", "merge", "check", "explain", "help"] {
+            assert!(is_subcommand(name), "{name}");
+        }
+        for c in Cli::command().get_subcommands() {
+            assert!(is_subcommand(c.get_name()));
+        }
+        assert!(!is_subcommand("scenarios/serbia-5g.toml"));
+        assert!(!is_subcommand("serbia-5g"));
+    }
 }

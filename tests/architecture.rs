@@ -14,6 +14,22 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("model", &["engine", "report", "app", "cli", "progress"]),
     ("engine", &["report", "app", "cli"]),
     ("report", &["app", "cli"]),
+    // Leaves everyone may import: they import nothing of the layers.
+    (
+        "error.rs",
+        &[
+            "scenario", "model", "engine", "report", "app", "cli", "progress",
+        ],
+    ),
+    (
+        "progress.rs",
+        &["scenario", "model", "engine", "report", "app", "cli"],
+    ),
+    // Clap definitions only: the one engine type it parses (`--shard`).
+    (
+        "cli.rs",
+        &["scenario", "model", "report", "app", "progress"],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -43,7 +59,12 @@ fn no_layer_imports_a_later_one() {
     let mut violations = Vec::new();
     for (layer, forbidden) in FORBIDDEN {
         let mut files = Vec::new();
-        rust_files(&Path::new("src").join(layer), &mut files);
+        let path = Path::new("src").join(layer);
+        if path.is_file() {
+            files.push(path);
+        } else {
+            rust_files(&path, &mut files);
+        }
         assert!(!files.is_empty(), "no sources under src/{layer}");
         for file in files {
             let code = code_of(&file);
