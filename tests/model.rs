@@ -268,3 +268,32 @@ fn the_format_doc_names_every_parameter_and_shock_kind() {
         );
     }
 }
+
+#[test]
+fn conditionality_lifts_once_every_operator_is_bound_whatever_the_shares_add_to() {
+    // Montenegro's three shares (FACTS) normalise to a sum of
+    // 0.9999999999999999, not 1: "every operator is bound" must be decided by
+    // counting operators. With conditionality 1 the EU hazard is 0 unless all
+    // are bound; here a restriction binds all of them from the start, so the
+    // last step comes at rate 1/yr: P(member within 2 years) = 1 - exp(-2).
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2026-12\"\n{}\n\n\
+         [[polity]]\nid = \"A\"\norientation = 1.0\neu_stage = 4\nrestriction = true\n\n\
+         [[operator]]\nid = \"A-1\"\npolity = \"A\"\nmarket_share = 0.349\n\n\
+         [[operator]]\nid = \"A-2\"\npolity = \"A\"\nmarket_share = 0.336\n\n\
+         [[operator]]\nid = \"A-3\"\npolity = \"A\"\nmarket_share = 0.316\n",
+        quiet(
+            "eu_hazard = 1.0
+eu_conditionality = 1.0"
+        )
+    ));
+    let runs = 20_000;
+    let s = run(&w, runs, 17, Some(2));
+    let last = w.points() - 1;
+    let want = 1.0 - (-2.0f64).exp();
+    let got = mean(&w, &s, Metric::EuStage, "A", last) - 4.0;
+    assert!(
+        (got - want).abs() < tolerance(want, runs),
+        "P(member within 2 years) = {got}, analytic {want}"
+    );
+}

@@ -54,6 +54,10 @@ pub struct RunState {
     /// refreshed whenever a restriction flag changes.
     bound: Vec<bool>,
     country_bound: Vec<f64>,
+    /// Per country (by polity index): every one of its operators is bound.
+    /// Counted, not read off `country_bound`: normalised shares need not add
+    /// to exactly 1 (Montenegro's add to 0.9999999999999999).
+    all_bound: Vec<bool>,
     /// Per polity: a restriction in force at it or an ancestor (refreshed with `bound`).
     in_force: Vec<bool>,
     incident_decay: f64,
@@ -126,6 +130,7 @@ impl RunState {
             restricted: vec![false; n],
             bound: vec![false; m],
             country_bound: vec![0.0; n],
+            all_bound: vec![false; n],
             in_force: vec![false; n],
             incident_decay: 1.0,
             any_incident: false,
@@ -376,7 +381,7 @@ impl World {
                 st.w_eff[c].powf(gamma)
             };
             let mut rate = par(P::EuHazard) * w_gamma * st.eu_pace[c];
-            if (3..=4).contains(&stage) && st.country_bound[c] < 1.0 {
+            if (3..=4).contains(&stage) && !st.all_bound[c] {
                 rate *= 1.0 - par(P::EuConditionality);
             }
             if happens(st.u_eu[c], rate, dt) {
@@ -552,6 +557,12 @@ impl World {
         }
         for &c in &self.countries {
             st.country_bound[c] = self.country_restriction(c, st);
+            let group = &self.groups[self.country_group[c].clone()];
+            st.all_bound[c] = if group.is_empty() {
+                st.restricted[c]
+            } else {
+                group.iter().filter(|(o, _)| st.bound[*o]).count() == group.len()
+            };
         }
         for p in 0..st.in_force.len() {
             let mut q = Some(p);
