@@ -297,3 +297,59 @@ eu_conditionality = 1.0"
         "P(member within 2 years) = {got}, analytic {want}"
     );
 }
+
+#[test]
+fn membership_waits_the_minimum_time_and_each_stage_has_its_own_rate() {
+    // A starts in stage 4 with a 2-year minimum: no run can be a member
+    // before step 8 (visible from point 9); after it the step comes at rate
+    // 1/yr, so P(member at point j) = 1 - exp(-(j - 8)/4). B starts at stage
+    // 0 where only the candidate-status rate (0.5/yr) is open: P(stage 1 by
+    // 5 years) = 1 - exp(-2.5), and no run gets past stage 1.
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2029-12\"\n{}\n\n\
+         [[polity]]\nid = \"A\"\norientation = 1.0\neu_stage = 4\n\n\
+         [[polity]]\nid = \"B\"\norientation = 1.0\neu_stage = 0\n",
+        quiet(
+            "eu_hazard = 1.0
+eu_rate_candidate = 0.5
+eu_rate_negotiations = 0.0
+eu_min_accession_years = 2.0"
+        )
+    ));
+    let runs = 20_000;
+    let s = run(&w, runs, 19, Some(2));
+    let stage = series(&w, Metric::EuStage, "A");
+    for point in 0..=8 {
+        assert_eq!(s.aggregate.stats(stage, point).max, 4.0, "point {point}");
+    }
+    for point in [9, 12, 20] {
+        let want = 1.0 - (-((point - 8) as f64) / 4.0).exp();
+        let got = mean(&w, &s, Metric::EuStage, "A", point) - 4.0;
+        assert!(
+            (got - want).abs() < tolerance(want, runs),
+            "point {point}: P(member) = {got}, analytic {want}"
+        );
+    }
+    let last = w.points() - 1;
+    let want = 1.0 - (-2.5f64).exp();
+    let got = mean(&w, &s, Metric::EuStage, "B", last);
+    assert!(
+        (got - want).abs() < tolerance(want, runs),
+        "P(candidate) = {got}, analytic {want}"
+    );
+    assert_eq!(s.aggregate.stats(series(&w, Metric::EuStage, "B"), last).max, 1.0);
+
+    // An instant rate makes every run a member in exactly the first step allowed.
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2027-12\"\n{}\n\n\
+         [[polity]]\nid = \"A\"\norientation = 1.0\neu_stage = 4\n",
+        quiet(
+            "eu_hazard = 1e6
+eu_min_accession_years = 2.0"
+        )
+    ));
+    let s = run(&w, 200, 1, Some(1));
+    let stage = series(&w, Metric::EuStage, "A");
+    assert_eq!(s.aggregate.stats(stage, 8).max, 4.0);
+    assert_eq!(s.aggregate.stats(stage, 9).min, 5.0);
+}

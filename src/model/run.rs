@@ -64,6 +64,9 @@ pub struct RunState {
     /// Once an incident has happened; until then decay is skipped.
     any_incident: bool,
     eu_stage: Vec<u8>,
+    /// Per polity: the step in which its country entered its current EU
+    /// stage (0 for the stage it starts in).
+    stage_since: Vec<usize>,
     u_restriction: Vec<f64>,
     u_eu: Vec<f64>,
     // Operators.
@@ -135,6 +138,7 @@ impl RunState {
             incident_decay: 1.0,
             any_incident: false,
             eu_stage: vec![0; n],
+            stage_since: vec![0; n],
             u_restriction: vec![0.0; n],
             u_eu: vec![0.0; n],
             owner_alignment: vec![0.0; m],
@@ -234,6 +238,7 @@ impl World {
             st.incident[p] = 0.0;
             st.restricted[p] = pol.restriction;
             st.eu_stage[p] = sc.polities[self.root[p]].eu_stage;
+            st.stage_since[p] = 0;
             st.w_eff[p] = st.w[p];
             st.w_report[p] = st.w[p];
         }
@@ -380,13 +385,27 @@ impl World {
             } else {
                 st.w_eff[c].powf(gamma)
             };
-            let mut rate = par(P::EuHazard) * w_gamma * st.eu_pace[c];
+            // Each stage has its own pace; membership also needs every
+            // chapter closed and the accession treaty ratified, which take a
+            // minimum time however willing the country.
+            let stage_rate = par(match stage {
+                0 => P::EuRateCandidate,
+                1 => P::EuRateNegotiations,
+                2 => P::EuRateClusters,
+                3 => P::EuRateClosing,
+                _ => P::EuRateAccession,
+            });
+            let waited = (k - st.stage_since[c]) as f64 * dt;
+            if stage == 4 && waited < par(P::EuMinAccessionYears) - 1e-9 {
+                continue;
+            }
+            let mut rate = par(P::EuHazard) * stage_rate * w_gamma * st.eu_pace[c];
             if (3..=4).contains(&stage) && !st.all_bound[c] {
                 rate *= 1.0 - par(P::EuConditionality);
             }
             if happens(st.u_eu[c], rate, dt) {
                 self.count(st, c, 1);
-                self.set_stage(c, stage + 1, st);
+                self.set_stage(c, stage + 1, k, st);
             }
         }
 
@@ -500,7 +519,7 @@ impl World {
                 if stage != st.eu_stage[root] {
                     self.count(st, root, 1);
                 }
-                self.set_stage(root, stage, st);
+                self.set_stage(root, stage, k, st);
             }
             Effect::Restriction(Restriction { polity, .. }) => {
                 if !st.restricted[*polity] {
@@ -543,9 +562,14 @@ impl World {
     }
 
     /// The EU stage belongs to the country; children read it.
-    fn set_stage(&self, root: usize, stage: u8, st: &mut RunState) {
+    /// A change of stage in step `k` starts the clock of the new stage.
+    fn set_stage(&self, root: usize, stage: u8, k: usize, st: &mut RunState) {
+        let changed = stage != st.eu_stage[root];
         for &q in &self.subtree_polities[root] {
             st.eu_stage[q] = stage;
+            if changed {
+                st.stage_since[q] = k;
+            }
         }
     }
 
