@@ -353,3 +353,33 @@ eu_min_accession_years = 2.0"
     assert_eq!(s.aggregate.stats(stage, 8).max, 4.0);
     assert_eq!(s.aggregate.stats(stage, 9).min, 5.0);
 }
+
+#[test]
+fn a_law_needs_a_push_the_hazard_is_linear_in_it() {
+    // lambda = law_hazard * (law_unpushed + law_push * push): with 0.2, 0.1
+    // and 1, a polity under pressure 1.5 adopts at 0.32/yr, one without at
+    // 0.02/yr; a severity-1 incident that does not fade adds a unit of push
+    // (0.22/yr). P(in force by 5 years) = 1 - exp(-5 lambda).
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2029-12\"\n{}\n\n\
+         [[polity]]\nid = \"P\"\npressure = 1.5\n\n[[polity]]\nid = \"Q\"\n\n[[polity]]\nid = \"R\"\n\n\
+         [[shock]]\nkind = \"incident\"\npolities = [\"R\"]\nseverity = 1.0\ndate = \"2025-01\"\n",
+        quiet(
+            "law_hazard = 0.2
+law_unpushed = 0.1
+law_push = 1.0
+incident_half_life = 1e9"
+        )
+    ));
+    let runs = 20_000;
+    let s = run(&w, runs, 23, Some(2));
+    let last = w.points() - 1;
+    for (polity, lambda) in [("P", 0.32), ("Q", 0.02), ("R", 0.22)] {
+        let want = 1.0 - (-lambda * 5.0f64).exp();
+        let got = mean(&w, &s, Metric::Restriction, polity, last);
+        assert!(
+            (got - want).abs() < tolerance(want, runs),
+            "{polity}: P(law by 5y) = {got}, analytic {want}"
+        );
+    }
+}

@@ -361,11 +361,20 @@ impl World {
             } else {
                 let root = self.root[p];
                 let nato = f64::from(u8::from(sc.polities[root].nato));
+                // A law needs a push from outside (a US MoU, EU conditionality
+                // that blocks accession, an incident) acting on a willing
+                // government; orientation alone gives only `law_unpushed`.
+                let stage = st.eu_stage[root];
+                let conditional = (3..=4).contains(&stage) && !st.all_bound[root];
+                let push = st.pressure[p]
+                    + if conditional { par(P::EuConditionality) } else { 0.0 }
+                    + st.incident[p];
                 let rate = par(P::LawHazard)
                     * exp(par(P::GW) * (st.w_eff[p] - 0.5)
                         + par(P::GNato) * nato
-                        + par(P::GEu) * f64::from(st.eu_stage[root]) / 5.0
-                        + par(P::GPressure) * st.pressure[p]);
+                        + par(P::GEu) * f64::from(stage) / 5.0
+                        + par(P::GPressure) * st.pressure[p])
+                    * (par(P::LawUnpushed) + par(P::LawPush) * push);
                 if happens(u, rate, dt) {
                     self.adopt(p, k, par(P::PhaseOutYears), st);
                 }
