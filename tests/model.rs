@@ -337,7 +337,12 @@ eu_min_accession_years = 2.0"
         (got - want).abs() < tolerance(want, runs),
         "P(candidate) = {got}, analytic {want}"
     );
-    assert_eq!(s.aggregate.stats(series(&w, Metric::EuStage, "B"), last).max, 1.0);
+    assert_eq!(
+        s.aggregate
+            .stats(series(&w, Metric::EuStage, "B"), last)
+            .max,
+        1.0
+    );
 
     // An instant rate makes every run a member in exactly the first step allowed.
     let w = world(&format!(
@@ -382,4 +387,37 @@ incident_half_life = 1e9"
             "{polity}: P(law by 5y) = {got}, analytic {want}"
         );
     }
+}
+
+#[test]
+fn nato_accession_raises_the_law_hazard_from_its_date() {
+    // Law hazard 0.1/yr, times e once the country joins NATO at the start of
+    // 2027 (g_nato = 1): P(no law by 2030) = exp(-0.1*2 - 0.1e*3). A child
+    // polity reads its country's membership.
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2029-12\"\n{}\n\n\
+         [[polity]]\nid = \"A\"\n\n[[polity]]\nid = \"A1\"\nparent = \"A\"\n\n\
+         [[shock]]\nkind = \"nato_accession\"\npolity = \"A1\"\ndate = \"2027-01\"\n",
+        quiet(
+            "law_hazard = 0.1
+g_nato = 1.0"
+        )
+    ));
+    let runs = 20_000;
+    let s = run(&w, runs, 29, Some(2));
+    let last = w.points() - 1;
+    let want = 1.0 - (-0.2 - 0.3 * std::f64::consts::E).exp();
+    // A1's own flag: its restriction metric is 1 when A1 or A adopted;
+    // A's own flag is the country's metric (no operators).
+    let got = mean(&w, &s, Metric::Restriction, "A", last);
+    assert!(
+        (got - want).abs() < tolerance(want, runs),
+        "P(law by 5y) = {got}, analytic {want}"
+    );
+    let at_2027 = 1.0 - (-0.2f64).exp();
+    let got = mean(&w, &s, Metric::Restriction, "A", 8);
+    assert!(
+        (got - at_2027).abs() < tolerance(at_2027, runs),
+        "before accession P = {got}, analytic {at_2027}"
+    );
 }

@@ -12,8 +12,8 @@ use super::{RandomSource, World, hazard_probability};
 use crate::scenario::dist::{Dist, unit};
 use crate::scenario::params::{PARAM_COUNT, ParamId as P};
 use crate::scenario::shocks::{
-    Auction, Drawn, EuStep, GovernmentChange, Incident, Leverage, OwnershipChange, Pressure,
-    Repeal, Restriction,
+    Auction, Drawn, EuStep, GovernmentChange, Incident, Leverage, NatoAccession, OwnershipChange,
+    Pressure, Repeal, Restriction,
 };
 use crate::scenario::{Effect, PriceChange, Timing};
 use rand::distr::Distribution;
@@ -49,6 +49,8 @@ pub struct RunState {
     p_election: Vec<f64>,
     eu_pace: Vec<f64>,
     restricted: Vec<bool>,
+    /// Per polity: its country is a NATO member.
+    nato: Vec<bool>,
     /// Whether each operator is bound by a restriction at its polity or above,
     /// and per country (by polity index) the market share bound; both
     /// refreshed whenever a restriction flag changes.
@@ -131,6 +133,7 @@ impl RunState {
             p_election: vec![0.0; n],
             eu_pace: vec![1.0; n],
             restricted: vec![false; n],
+            nato: vec![false; n],
             bound: vec![false; m],
             country_bound: vec![0.0; n],
             all_bound: vec![false; n],
@@ -239,6 +242,7 @@ impl World {
             st.restricted[p] = pol.restriction;
             st.eu_stage[p] = sc.polities[self.root[p]].eu_stage;
             st.stage_since[p] = 0;
+            st.nato[p] = sc.polities[self.root[p]].nato;
             st.w_eff[p] = st.w[p];
             st.w_report[p] = st.w[p];
         }
@@ -360,14 +364,18 @@ impl World {
                 }
             } else {
                 let root = self.root[p];
-                let nato = f64::from(u8::from(sc.polities[root].nato));
+                let nato = f64::from(u8::from(st.nato[p]));
                 // A law needs a push from outside (a US MoU, EU conditionality
                 // that blocks accession, an incident) acting on a willing
                 // government; orientation alone gives only `law_unpushed`.
                 let stage = st.eu_stage[root];
                 let conditional = (3..=4).contains(&stage) && !st.all_bound[root];
                 let push = st.pressure[p]
-                    + if conditional { par(P::EuConditionality) } else { 0.0 }
+                    + if conditional {
+                        par(P::EuConditionality)
+                    } else {
+                        0.0
+                    }
                     + st.incident[p];
                 let rate = par(P::LawHazard)
                     * exp(par(P::GW) * (st.w_eff[p] - 0.5)
@@ -565,6 +573,11 @@ impl World {
             Effect::Leverage(Leverage { polity, .. }) => {
                 for &q in &self.subtree_polities[*polity] {
                     st.leverage[q] = value;
+                }
+            }
+            Effect::NatoAccession(NatoAccession { polity }) => {
+                for &q in &self.subtree_polities[self.root[*polity]] {
+                    st.nato[q] = true;
                 }
             }
         }

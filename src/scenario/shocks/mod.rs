@@ -156,6 +156,7 @@ shock_kinds! {
     Price(price::PriceChange),
     Pressure(pressure::Pressure),
     Leverage(leverage::Leverage),
+    NatoAccession(nato_accession::NatoAccession),
 }
 
 impl KindSpec {
