@@ -421,3 +421,45 @@ g_nato = 1.0"
         "before accession P = {got}, analytic {at_2027}"
     );
 }
+
+#[test]
+fn a_documented_vendor_decision_replaces_the_draw() {
+    // b0 = 50: every drawn purchase is high-risk. Operator D's 5G is decided
+    // trusted, so its launch and refreshes are trusted while its legacy
+    // purchases stay drawn (high-risk); from 2026-01 a vendor_decision makes
+    // its legacy purchases trusted too. Refresh 2 years: r = 1/8 per quarter.
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2026-12\"\n{}\n\n\
+         [[polity]]\nid = \"A\"\n\n[[operator]]\nid = \"D\"\npolity = \"A\"\nmarket_share = 1.0\n\
+         hr_legacy = 1.0\nvendor_5g = \"trusted\"\n\n\
+         [[shock]]\nkind = \"auction\"\npolity = \"A\"\ndate = \"2025-01\"\n\n\
+         [[shock]]\nkind = \"vendor_decision\"\noperator = \"D\"\ngeneration = \"legacy\"\nvendor = \"trusted\"\ndate = \"2026-01\"\n",
+        quiet(
+            "b0 = 50.0
+refresh_years = 2.0
+rollout_years = 100.0"
+        )
+    ));
+    let s = run(&w, 50, 1, Some(1));
+    let h5 = series(&w, Metric::Hr5g, "D");
+    let ts = series(&w, Metric::TrustedShare, "D");
+    for point in 1..w.points() {
+        assert_eq!(
+            s.aggregate.stats(h5, point).max,
+            0.0,
+            "5G trusted at {point}"
+        );
+    }
+    // Legacy stays fully high-risk for the first four steps, then trusted
+    // tranches of 1/8 replace it: h_L = (7/8)^(point - 4).
+    let g_at = |point: usize| point as f64 * 0.25 / 100.0;
+    for point in [4usize, 8] {
+        let hl = (7.0f64 / 8.0).powi(point as i32 - 4);
+        let want = (1.0 - g_at(point)) * (1.0 - hl) + g_at(point);
+        let got = s.aggregate.stats(ts, point).p50;
+        assert!(
+            (got - want).abs() < 1e-9,
+            "point {point}: trusted {got}, want {want}"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use crate::scenario::dist::{Dist, unit};
 use crate::scenario::params::{PARAM_COUNT, ParamId as P};
 use crate::scenario::shocks::{
     Auction, Drawn, EuStep, GovernmentChange, Incident, Leverage, NatoAccession, OwnershipChange,
-    Pressure, Repeal, Restriction,
+    Pressure, Repeal, Restriction, VendorDecision,
 };
 use crate::scenario::{Effect, PriceChange, Timing};
 use rand::distr::Distribution;
@@ -73,6 +73,9 @@ pub struct RunState {
     u_eu: Vec<f64>,
     // Operators.
     owner_alignment: Vec<f64>,
+    /// Documented vendor decisions per operator (legacy, 5G): `Some(true)`
+    /// high-risk, `Some(false)` trusted, None drawn.
+    vendor: Vec<[Option<bool>; 2]>,
     h_legacy: Vec<f64>,
     h_5g: Vec<f64>,
     g5: Vec<f64>,
@@ -145,6 +148,7 @@ impl RunState {
             u_restriction: vec![0.0; n],
             u_eu: vec![0.0; n],
             owner_alignment: vec![0.0; m],
+            vendor: vec![[None; 2]; m],
             h_legacy: vec![0.0; m],
             h_5g: vec![0.0; m],
             g5: vec![0.0; m],
@@ -252,6 +256,7 @@ impl World {
         for (o, op) in sc.operators.iter().enumerate() {
             let r = src.quantity(self.operator_streams[o].init);
             st.owner_alignment[o] = op.owner_alignment.sample(r);
+            st.vendor[o] = op.vendor;
             st.h_legacy[o] = op.hr_legacy.sample(r);
             let h5 = op.hr_5g.sample(r);
             st.g5[o] = op.g5_weight.sample(r);
@@ -451,19 +456,23 @@ impl World {
 
             // A bound operator's probabilities are 0.
             let bound = st.bound[o];
-            let bought_high_risk = !bound && u_legacy < st.logits[o];
+            // A documented decision replaces the draw (the uniform is still
+            // drawn, so every other draw stays paired).
+            let [decided_legacy, decided_5g] = st.vendor[o];
+            let bought_high_risk = !bound && decided_legacy.unwrap_or(u_legacy < st.logits[o]);
             let h_legacy_refreshed =
                 (1.0 - refresh) * h_legacy_before + refresh * f64::from(u8::from(bought_high_risk));
 
             let mut bought_5g_high_risk = false;
             let mut h_5g_refreshed = st.h_5g[o];
             if launched_before {
-                bought_5g_high_risk = !bound && u_5g < st.logits[st.lanes + o];
+                bought_5g_high_risk =
+                    !bound && decided_5g.unwrap_or(u_5g < st.logits[st.lanes + o]);
                 h_5g_refreshed = (1.0 - refresh) * st.h_5g[o]
                     + refresh * f64::from(u8::from(bought_5g_high_risk));
             } else if st.launch_pending[o] {
                 // One main-vendor decision; 5G usually follows the 4G vendor.
-                let high_risk = !bound && u_5g < st.logits[st.lanes + o];
+                let high_risk = !bound && decided_5g.unwrap_or(u_5g < st.logits[st.lanes + o]);
                 h_5g_refreshed = f64::from(u8::from(high_risk));
                 st.launched[o] = true;
                 st.launch_pending[o] = false;
@@ -573,6 +582,17 @@ impl World {
             Effect::Leverage(Leverage { polity, .. }) => {
                 for &q in &self.subtree_polities[*polity] {
                     st.leverage[q] = value;
+                }
+            }
+            Effect::VendorDecision(VendorDecision {
+                operator,
+                generations,
+                vendor,
+            }) => {
+                for (slot, on) in st.vendor[*operator].iter_mut().zip(generations) {
+                    if *on {
+                        *slot = *vendor;
+                    }
                 }
             }
             Effect::NatoAccession(NatoAccession { polity }) => {
@@ -736,7 +756,24 @@ impl World {
         }
         logistic_in_place(&mut st.logits[..st.lanes]);
         for o in 0..operators {
-            let p = if st.bound[o] { 0.0 } else { st.logits[o] };
+            let p = if st.bound[o] {
+                0.0
+            } else if st.vendor[o] == [None, None] {
+                st.logits[o]
+            } else {
+                // With a decision for one generation, the flow is each
+                // generation's own probability weighted by its traffic.
+                let base = self.logit_base(o, st);
+                let [legacy, g5] = st.vendor[o];
+                let pick = |d: Option<bool>, h: f64| {
+                    d.map_or_else(
+                        || super::logistic(Self::logit(base, h, st)),
+                        |x| f64::from(u8::from(x)),
+                    )
+                };
+                let g = st.g5[o];
+                (1.0 - g) * pick(legacy, st.h_legacy[o]) + g * pick(g5, st.h_5g[o])
+            };
             st.op_metric[TRUSTED_PROCUREMENT][o] = 1.0 - p;
         }
         let plan = &self.record_plan;

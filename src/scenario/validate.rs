@@ -3,8 +3,10 @@
 
 use super::check::{Checked, Checker};
 use super::dist::{Dist, Domain, Law};
+use super::located::At;
 use super::params::{PARAMS, ParamId};
 use super::raw::RawFile;
+use super::shocks::VENDORS;
 use super::sources::Sources;
 use super::time::{Month, TimeGrid};
 use super::*;
@@ -346,6 +348,14 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
 /// How far shares may sum past 1 before it is an error (rounding of published figures).
 const SHARE_ROUNDING_SLACK: f64 = 0.005;
 
+/// An operator's documented vendor decision for one generation.
+fn decided(c: &Checker, at: &Option<At<String>>, key: &str) -> Checked<Option<bool>> {
+    match at {
+        None => Ok(None),
+        Some(at) => c.word(at, key, VENDORS),
+    }
+}
+
 fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Checked<Vec<Operator>> {
     let root_of = |mut p: usize| {
         while let Some(q) = polities[p].parent {
@@ -436,6 +446,10 @@ fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Check
             hr_legacy: c.opt_dist(&o.hr_legacy, "hr_legacy", Domain::UNIT, 0.0)?,
             hr_5g: c.opt_dist(&o.hr_5g, "hr_5g", Domain::UNIT, 0.0)?,
             g5_weight,
+            vendor: [
+                decided(c, &o.vendor_legacy, "vendor_legacy")?,
+                decided(c, &o.vendor_5g, "vendor_5g")?,
+            ],
         });
     }
     Ok(out)
