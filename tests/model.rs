@@ -463,3 +463,22 @@ rollout_years = 100.0"
         );
     }
 }
+
+#[test]
+fn leverage_cuts_both_ways() {
+    // Vendor logit b_leverage * L alone: L = 0.5 gives p = logistic(0.5),
+    // a wary country's L = -0.5 gives logistic(-0.5).
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2025-12\"\n{}\n\n\
+         [[polity]]\nid = \"A\"\nchina_leverage = 0.5\n\n[[polity]]\nid = \"B\"\nchina_leverage = -0.5\n\n\
+         [[operator]]\nid = \"A-OP\"\npolity = \"A\"\nmarket_share = 1.0\n\n\
+         [[operator]]\nid = \"B-OP\"\npolity = \"B\"\nmarket_share = 1.0\n",
+        quiet("b_leverage = 1.0")
+    ));
+    let s = run(&w, 10, 1, Some(1));
+    for (op, l) in [("A-OP", 0.5f64), ("B-OP", -0.5)] {
+        let want = 1.0 - 1.0 / (1.0 + (-l).exp());
+        let got = mean(&w, &s, Metric::TrustedProcurement, op, 0);
+        assert!((got - want).abs() < 1e-12, "{op}: {got}, want {want}");
+    }
+}

@@ -266,7 +266,12 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
             eu_stage,
             eu_pace: c.opt_dist(&p.eu_pace, "eu_pace", Domain::NON_NEGATIVE, 1.0)?,
             restriction: p.restriction.as_ref().is_some_and(|v| v.value),
-            china_leverage: c.opt_dist(&p.china_leverage, "china_leverage", Domain::UNIT, 0.0)?,
+            china_leverage: c.opt_dist(
+                &p.china_leverage,
+                "china_leverage",
+                Domain::LEVERAGE,
+                0.0,
+            )?,
             pressure,
             election_hazard: c.opt_dist(
                 &p.election_hazard,
