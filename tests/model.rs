@@ -482,3 +482,32 @@ fn leverage_cuts_both_ways() {
         assert!((got - want).abs() < 1e-9, "{op}: {got}, want {want}");
     }
 }
+
+#[test]
+fn only_the_state_legislates_an_entity_follows_its_decision() {
+    // BiH: telecoms regulation is a state competence (the report's
+    // constitutional setup). With a law hazard of 0.3/yr the state P adopts
+    // with P = 1 - exp(-1.5) in 5 years; its entities never adopt on their
+    // own, so each is bound exactly when P is.
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2029-12\"\n{}\n\n\
+         [[polity]]\nid = \"P\"\n\n[[polity]]\nid = \"C1\"\nparent = \"P\"\nweight = 0.5\n\n\
+         [[polity]]\nid = \"C2\"\nparent = \"P\"\nweight = 0.5\n",
+        quiet("law_hazard = 0.3")
+    ));
+    let runs = 20_000;
+    let s = run(&w, runs, 31, Some(2));
+    let last = w.points() - 1;
+    let want = 1.0 - (-1.5f64).exp();
+    let state = mean(&w, &s, Metric::Restriction, "P", last);
+    assert!((state - want).abs() < tolerance(want, runs), "state {state}, want {want}");
+    for child in ["C1", "C2"] {
+        for point in [1, 10, last] {
+            assert_eq!(
+                mean(&w, &s, Metric::Restriction, child, point),
+                mean(&w, &s, Metric::Restriction, "P", point),
+                "{child} at point {point}"
+            );
+        }
+    }
+}

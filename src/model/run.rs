@@ -367,8 +367,12 @@ impl World {
                 if happens(u, rate, dt) {
                     self.repeal(p, st);
                 }
-            } else {
-                let root = self.root[p];
+            } else if self.parent[p].is_none() {
+                // Telecoms regulation is national (in BiH a state-level
+                // competence under the consensus rule, the report's
+                // constitutional setup): an entity's own flag moves only by
+                // a shock.
+                let root = p;
                 let nato = f64::from(u8::from(st.nato[p]));
                 // A law needs a push from outside (a US MoU, EU conditionality
                 // that blocks accession, an incident) acting on a willing
