@@ -500,7 +500,10 @@ fn only_the_state_legislates_an_entity_follows_its_decision() {
     let last = w.points() - 1;
     let want = 1.0 - (-1.5f64).exp();
     let state = mean(&w, &s, Metric::Restriction, "P", last);
-    assert!((state - want).abs() < tolerance(want, runs), "state {state}, want {want}");
+    assert!(
+        (state - want).abs() < tolerance(want, runs),
+        "state {state}, want {want}"
+    );
     for child in ["C1", "C2"] {
         for point in [1, 10, last] {
             assert_eq!(
@@ -509,5 +512,32 @@ fn only_the_state_legislates_an_entity_follows_its_decision() {
                 "{child} at point {point}"
             );
         }
+    }
+}
+
+#[test]
+fn a_split_decision_makes_5g_a_share() {
+    // "Huawei outside the capital": 60% of the operator's 5G purchases go to
+    // high-risk vendors, its launch included, so h_5 is 0.6 at launch and
+    // stays there through refresh (b0 = -50: a drawn purchase is trusted).
+    let w = world(&format!(
+        "[scenario]\nstart = \"2025-01\"\nend = \"2026-12\"\n{}\n\n\
+         [[polity]]\nid = \"A\"\n\n[[operator]]\nid = \"D\"\npolity = \"A\"\nmarket_share = 1.0\n\n\
+         [[shock]]\nkind = \"vendor_decision\"\noperator = \"D\"\ngeneration = \"5g\"\nvendor = \"high_risk\"\nshare = 0.6\ndate = \"2025-01\"\n\n\
+         [[shock]]\nkind = \"auction\"\npolity = \"A\"\ndate = \"2025-04\"\n",
+        quiet(
+            "b0 = -50.0
+refresh_years = 2.0"
+        )
+    ));
+    let s = run(&w, 20, 1, Some(1));
+    let h5 = series(&w, Metric::Hr5g, "D");
+    assert_eq!(s.aggregate.stats(h5, 1).max, 0.0, "not launched yet");
+    for point in 2..w.points() {
+        let st = s.aggregate.stats(h5, point);
+        assert!(
+            (st.min - 0.6).abs() < 1e-9 && (st.max - 0.6).abs() < 1e-9,
+            "point {point}"
+        );
     }
 }

@@ -73,9 +73,9 @@ pub struct RunState {
     u_eu: Vec<f64>,
     // Operators.
     owner_alignment: Vec<f64>,
-    /// Documented vendor decisions per operator (legacy, 5G): `Some(true)`
-    /// high-risk, `Some(false)` trusted, None drawn.
-    vendor: Vec<[Option<bool>; 2]>,
+    /// Documented vendor decisions per operator (legacy, 5G): the high-risk
+    /// fraction of its purchases, None drawn.
+    vendor: Vec<[Option<f64>; 2]>,
     h_legacy: Vec<f64>,
     h_5g: Vec<f64>,
     g5: Vec<f64>,
@@ -256,7 +256,7 @@ impl World {
         for (o, op) in sc.operators.iter().enumerate() {
             let r = src.quantity(self.operator_streams[o].init);
             st.owner_alignment[o] = op.owner_alignment.sample(r);
-            st.vendor[o] = op.vendor;
+            st.vendor[o] = op.vendor.map(|d| d.map(|x| f64::from(u8::from(x))));
             st.h_legacy[o] = op.hr_legacy.sample(r);
             let h5 = op.hr_5g.sample(r);
             st.g5[o] = op.g5_weight.sample(r);
@@ -462,22 +462,28 @@ impl World {
             let bound = st.bound[o];
             // A documented decision replaces the draw (the uniform is still
             // drawn, so every other draw stays paired).
+            // The high-risk fraction of a purchase: 0 or 1 when drawn, the
+            // decided share (0 trusted, 1 high-risk, or a split by region or
+            // layer) where a decision is documented.
             let [decided_legacy, decided_5g] = st.vendor[o];
-            let bought_high_risk = !bound && decided_legacy.unwrap_or(u_legacy < st.logits[o]);
-            let h_legacy_refreshed =
-                (1.0 - refresh) * h_legacy_before + refresh * f64::from(u8::from(bought_high_risk));
+            let bought = |decided: Option<f64>, u: f64, p: f64| {
+                if bound {
+                    0.0
+                } else {
+                    decided.unwrap_or(f64::from(u8::from(u < p)))
+                }
+            };
+            let bought_high_risk = bought(decided_legacy, u_legacy, st.logits[o]);
+            let h_legacy_refreshed = (1.0 - refresh) * h_legacy_before + refresh * bought_high_risk;
 
-            let mut bought_5g_high_risk = false;
+            let mut bought_5g_high_risk = 0.0;
             let mut h_5g_refreshed = st.h_5g[o];
             if launched_before {
-                bought_5g_high_risk =
-                    !bound && decided_5g.unwrap_or(u_5g < st.logits[st.lanes + o]);
-                h_5g_refreshed = (1.0 - refresh) * st.h_5g[o]
-                    + refresh * f64::from(u8::from(bought_5g_high_risk));
+                bought_5g_high_risk = bought(decided_5g, u_5g, st.logits[st.lanes + o]);
+                h_5g_refreshed = (1.0 - refresh) * st.h_5g[o] + refresh * bought_5g_high_risk;
             } else if st.launch_pending[o] {
                 // One main-vendor decision; 5G usually follows the 4G vendor.
-                let high_risk = !bound && decided_5g.unwrap_or(u_5g < st.logits[st.lanes + o]);
-                h_5g_refreshed = f64::from(u8::from(high_risk));
+                h_5g_refreshed = bought(decided_5g, u_5g, st.logits[st.lanes + o]);
                 st.launched[o] = true;
                 st.launch_pending[o] = false;
             }
@@ -492,9 +498,9 @@ impl World {
             };
             let ripped = (1.0 - g_old) * (h_legacy_refreshed - h_legacy_new)
                 + g_old * (h_5g_refreshed - h_5g_new);
-            let trusted_units = refresh * (1.0 - g_old) * f64::from(u8::from(!bought_high_risk))
+            let trusted_units = refresh * (1.0 - g_old) * (1.0 - bought_high_risk)
                 + if launched_before {
-                    refresh * g_old * f64::from(u8::from(!bought_5g_high_risk))
+                    refresh * g_old * (1.0 - bought_5g_high_risk)
                 } else {
                     0.0
                 }
@@ -592,10 +598,12 @@ impl World {
                 operator,
                 generations,
                 vendor,
+                share,
             }) => {
+                let high_risk = vendor.map(|x| if x { *share } else { 1.0 - share });
                 for (slot, on) in st.vendor[*operator].iter_mut().zip(generations) {
                     if *on {
-                        *slot = *vendor;
+                        *slot = high_risk;
                     }
                 }
             }
@@ -769,11 +777,8 @@ impl World {
                 // generation's own probability weighted by its traffic.
                 let base = self.logit_base(o, st);
                 let [legacy, g5] = st.vendor[o];
-                let pick = |d: Option<bool>, h: f64| {
-                    d.map_or_else(
-                        || super::logistic(Self::logit(base, h, st)),
-                        |x| f64::from(u8::from(x)),
-                    )
+                let pick = |d: Option<f64>, h: f64| {
+                    d.unwrap_or_else(|| super::logistic(Self::logit(base, h, st)))
                 };
                 let g = st.g5[o];
                 (1.0 - g) * pick(legacy, st.h_legacy[o]) + g * pick(g5, st.h_5g[o])

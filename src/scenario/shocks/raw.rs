@@ -73,5 +73,6 @@ raw_shock! {
         Level level: Dist,
         Generation generation: String,
         Vendor vendor: String,
+        Share share: f64,
     }
 }

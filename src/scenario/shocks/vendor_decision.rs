@@ -1,10 +1,11 @@
-//! `vendor_decision`: a documented vendor decision from this date: the
-//! operator's purchases of a generation (its 5G launch included) go to a
-//! named vendor group instead of being drawn.
+//! `vendor_decision`: a documented vendor decision from this date: a share
+//! of the operator's purchases of a generation (its 5G launch included) goes
+//! to a named vendor group, the rest to the other, instead of being drawn.
 
-use super::{Drawn, Key, Kind, Reach, ShockCx};
+use super::{Drawn, Key, Kind, Reach, ShockCx, percent};
 use crate::scenario::Scenario;
 use crate::scenario::check::Checked;
+use crate::scenario::dist::Domain;
 use serde::ser::SerializeMap;
 
 #[derive(Debug, Clone)]
@@ -14,6 +15,9 @@ pub struct VendorDecision {
     pub generations: [bool; 2],
     /// `Some(true)` high-risk, `Some(false)` trusted, None: drawn again.
     pub vendor: Option<bool>,
+    /// The share of the purchases that goes to `vendor` (the rest to the
+    /// other group): an operator may split by region or layer.
+    pub share: f64,
 }
 
 /// The file's words for a vendor decision: the generation names and the
@@ -39,7 +43,7 @@ pub fn vendor_word(v: Option<bool>) -> &'static str {
 
 impl Kind for VendorDecision {
     const NAME: &'static str = "vendor_decision";
-    const KEYS: &'static [Key] = &[Key::Operator, Key::Generation, Key::Vendor];
+    const KEYS: &'static [Key] = &[Key::Operator, Key::Generation, Key::Vendor, Key::Share];
 
     fn check(cx: &ShockCx) -> Checked<Self> {
         let id = cx.raw.operator.as_ref().ok_or_else(|| {
@@ -55,6 +59,10 @@ impl Kind for VendorDecision {
                 Some(g) => cx.c.word(g, "generation", GENERATIONS)?,
             },
             vendor: cx.c.word(vendor, "vendor", VENDORS)?,
+            share: match &cx.raw.share {
+                Some(x) => cx.c.number(x, "share", Domain::UNIT)?,
+                None => 1.0,
+            },
         })
     }
 
@@ -72,9 +80,14 @@ impl Kind for VendorDecision {
             [true, false] => "its 2G-4G purchases",
             _ => "its 5G purchases",
         };
+        let part = if self.share < 1.0 {
+            format!("{} of ", percent(self.share))
+        } else {
+            String::new()
+        };
         match self.vendor {
-            Some(true) => format!("documented decision: {which} go to high-risk vendors"),
-            Some(false) => format!("documented decision: {which} go to trusted vendors"),
+            Some(true) => format!("documented decision: {part}{which} go to high-risk vendors"),
+            Some(false) => format!("documented decision: {part}{which} go to trusted vendors"),
             None => format!("{which} are open to tender again"),
         }
     }
@@ -86,6 +99,7 @@ impl Kind for VendorDecision {
             .map_or("both", |(w, _)| w);
         m.serialize_entry("operator", &sc.operators[self.operator].id)?;
         m.serialize_entry("generation", generation)?;
-        m.serialize_entry("vendor", vendor_word(self.vendor))
+        m.serialize_entry("vendor", vendor_word(self.vendor))?;
+        m.serialize_entry("share", &self.share)
     }
 }
