@@ -126,11 +126,14 @@ fn baseline_base_rates_stay_inside_the_facts_ranges() {
     within("government_change:ALB", 0.0, 0.25);
     within("government_change:XKX", 0.25, 0.7);
     // FACTS: ~0.4 EU formal steps per candidate-year 2022-2024 (tag P),
-    // Albania and Montenegro high, Serbia and North Macedonia near zero. The
-    // model gives about 0.2: 2022-2024 was a burst after Russia's invasion
-    // (BiH's candidacy, two intergovernmental conferences), and a constant
-    // hazard fitted to it would make Albania a member by 2027. The range
-    // accepts half the FACTS figure; docs/MODEL.md records the miss.
+    // Albania and Montenegro high, Serbia and North Macedonia near zero.
+    // Model v2 (issue 17) counts only moves between its five stages: FACTS'
+    // steps include chapters closed and benchmarks met inside a stage, and
+    // Montenegro spends 2025-2028 in stage 4's minimum time. The comparable
+    // history is the region's stage moves 2010-2024 (the eu_step shocks of
+    // backcast-2010.toml): 11 in 75 candidate-years, 0.15, with the 2022-2024
+    // burst after Russia's invasion at 0.33. The range is 0.05-0.3 (v1 asked
+    // 0.15-0.6 of the faster v1 process); docs/MODEL.md records the change.
     let candidates = ["ALB", "BIH", "MNE", "MKD", "SRB"];
     let pooled = candidates
         .iter()
@@ -138,7 +141,7 @@ fn baseline_base_rates_stay_inside_the_facts_ranges() {
         .sum::<f64>()
         / candidates.len() as f64;
     assert!(
-        (0.15..=0.6).contains(&pooled),
+        (0.05..=0.3).contains(&pooled),
         "pooled EU steps per candidate-year {pooled:.3}"
     );
     assert!(rate("eu_step:ALB") > rate("eu_step:SRB") && rate("eu_step:ALB") > rate("eu_step:MKD"));
@@ -158,4 +161,116 @@ fn baseline_base_rates_stay_inside_the_facts_ranges() {
         "Serbia {:.3}",
         rate("restriction_adopted:SRB")
     );
+}
+
+/// The mean of `metric` for `entity` at `date`.
+fn mean_at(w: &World, s: &Summary, metric: Metric, entity: &str, date: &str) -> f64 {
+    s.aggregate
+        .stats(series(w, metric, entity), point_of(w, date))
+        .mean
+}
+
+/// Three standard errors of a proportion `bound` estimated from `runs`: an
+/// estimate is held to a bound only up to the noise of the runs.
+fn slack(bound: f64, runs: u64) -> f64 {
+    3.0 * (bound * (1.0 - bound) / runs as f64).sqrt()
+}
+
+const RUNS: u64 = 4000;
+
+#[test]
+fn model_v2_backcast_laws_come_only_where_history_has_them() {
+    let (w, s) = run("backcast-2010.toml", RUNS);
+    let at = "2025-01";
+    // Issue 17, "Done when": P(restriction) <= 0.15 at December 2024 where
+    // history has no law.
+    for polity in ["SRB", "MNE", "XKX", "RS", "FBIH"] {
+        let p = mean_at(&w, &s, Metric::Restriction, polity, at);
+        assert!(
+            p <= 0.15 + slack(0.15, RUNS),
+            "{polity}: P(restriction in force at {at}) = {p:.3}, history: none"
+        );
+    }
+    // North Macedonia legislated in April 2021 (FACTS).
+    for date in ["2021-07", "2022-01", "2023-01", "2024-01", at] {
+        let p = mean_at(&w, &s, Metric::Restriction, "MKD", date);
+        assert!(
+            p >= 0.9 - slack(0.9, RUNS),
+            "MKD: P(restriction at {date}) = {p:.3}"
+        );
+    }
+    // No law anywhere before 2021 in more than 10% of runs: the sum over
+    // polities bounds the probability of any (RS and FBIH also count a
+    // state-level law).
+    let any: f64 = ["ALB", "XKX", "MNE", "MKD", "SRB", "RS", "FBIH"]
+        .iter()
+        .map(|p| mean_at(&w, &s, Metric::Restriction, p, "2021-01"))
+        .sum();
+    assert!(
+        any <= 0.1 + slack(0.1, RUNS),
+        "P(any restriction before 2021) <= {any:.3}"
+    );
+}
+
+#[test]
+fn model_v2_backcast_eu_stages_end_where_they_stood() {
+    let (w, s) = run("backcast-2010.toml", RUNS);
+    let at = "2025-01";
+    for (country, stage) in [
+        ("SRB", 3.0),
+        ("MNE", 4.0),
+        ("ALB", 3.0),
+        ("MKD", 2.0),
+        ("BIH", 1.0),
+        ("XKX", 0.0),
+    ] {
+        let got = median(&w, &s, Metric::EuStage, country, at);
+        assert_eq!(got, stage, "{country}: median EU stage at {at}");
+        // P(member) <= 0.05: the 95th percentile stays below stage 5.
+        let series = w
+            .series()
+            .iter()
+            .position(|x| x.metric == Metric::EuStage && x.entity == country)
+            .unwrap();
+        let p95 = s.aggregate.stats(series, point_of(&w, at)).p95;
+        assert!(p95 < 5.0, "{country} a member in 5% of runs or more");
+    }
+}
+
+/// The mean high-risk share of `operator`'s 5G at its worst point.
+fn worst_hr_5g(file: &str, operator: &str) -> f64 {
+    let (w, s) = run(file, RUNS);
+    let series = w
+        .series()
+        .iter()
+        .position(|x| x.metric == Metric::Hr5g && x.entity == operator)
+        .unwrap();
+    (0..w.points())
+        .map(|j| s.aggregate.stats(series, j).mean)
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn model_v2_documented_vendor_choices_hold() {
+    // FACTS: A1 Group chose Nokia for 5G in Serbia (2020); Telekom Albania
+    // (now One) chose Ericsson as sole RAN and core supplier (Feb 2020).
+    let a1 = worst_hr_5g("serbia-5g.toml", "SRB-A1");
+    assert!(a1 <= 0.1, "A1 Srbija's 5G high-risk share {a1:.3}");
+    let one = worst_hr_5g("albania-4ig.toml", "ALB-ONE");
+    assert!(one <= 0.1, "One Albania's 5G high-risk share {one:.3}");
+}
+
+#[test]
+fn model_v2_montenegro_can_join_once_bound_under_the_mandatory_toolbox() {
+    let (w, s) = run("eu-mandatory-toolbox.toml", RUNS);
+    let horizon = w.scenario.grid.point_date(w.points() - 1).to_string();
+    // Montenegro starts at stage 4; with every operator bound the
+    // conditionality lifts and some runs complete accession by the horizon.
+    let series = w
+        .series()
+        .iter()
+        .position(|x| x.metric == Metric::EuStage && x.entity == "MNE")
+        .unwrap();
+    let stats = s.aggregate.stats(series, point_of(&w, &horizon));
+    assert_eq!(stats.max, 5.0, "no run of Montenegro reaches membership");
 }

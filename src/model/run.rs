@@ -12,8 +12,8 @@ use super::{RandomSource, World, hazard_probability};
 use crate::scenario::dist::{Dist, unit};
 use crate::scenario::params::{PARAM_COUNT, ParamId as P};
 use crate::scenario::shocks::{
-    Auction, Drawn, EuStep, GovernmentChange, Incident, Leverage, OwnershipChange, Pressure,
-    Repeal, Restriction,
+    Auction, Drawn, EuStep, GovernmentChange, Incident, Leverage, NatoAccession, OwnershipChange,
+    Pressure, Repeal, Restriction, VendorDecision,
 };
 use crate::scenario::{Effect, PriceChange, Timing};
 use rand::distr::Distribution;
@@ -49,21 +49,33 @@ pub struct RunState {
     p_election: Vec<f64>,
     eu_pace: Vec<f64>,
     restricted: Vec<bool>,
+    /// Per polity: its country is a NATO member.
+    nato: Vec<bool>,
     /// Whether each operator is bound by a restriction at its polity or above,
     /// and per country (by polity index) the market share bound; both
     /// refreshed whenever a restriction flag changes.
     bound: Vec<bool>,
     country_bound: Vec<f64>,
+    /// Per country (by polity index): every one of its operators is bound.
+    /// Counted, not read off `country_bound`: normalised shares need not add
+    /// to exactly 1 (Montenegro's add to 0.9999999999999999).
+    all_bound: Vec<bool>,
     /// Per polity: a restriction in force at it or an ancestor (refreshed with `bound`).
     in_force: Vec<bool>,
     incident_decay: f64,
     /// Once an incident has happened; until then decay is skipped.
     any_incident: bool,
     eu_stage: Vec<u8>,
+    /// Per polity: the step in which its country entered its current EU
+    /// stage (0 for the stage it starts in).
+    stage_since: Vec<usize>,
     u_restriction: Vec<f64>,
     u_eu: Vec<f64>,
     // Operators.
     owner_alignment: Vec<f64>,
+    /// Documented vendor decisions per operator (legacy, 5G): the high-risk
+    /// fraction of its purchases, None drawn.
+    vendor: Vec<[Option<f64>; 2]>,
     h_legacy: Vec<f64>,
     h_5g: Vec<f64>,
     g5: Vec<f64>,
@@ -124,15 +136,19 @@ impl RunState {
             p_election: vec![0.0; n],
             eu_pace: vec![1.0; n],
             restricted: vec![false; n],
+            nato: vec![false; n],
             bound: vec![false; m],
             country_bound: vec![0.0; n],
+            all_bound: vec![false; n],
             in_force: vec![false; n],
             incident_decay: 1.0,
             any_incident: false,
             eu_stage: vec![0; n],
+            stage_since: vec![0; n],
             u_restriction: vec![0.0; n],
             u_eu: vec![0.0; n],
             owner_alignment: vec![0.0; m],
+            vendor: vec![[None; 2]; m],
             h_legacy: vec![0.0; m],
             h_5g: vec![0.0; m],
             g5: vec![0.0; m],
@@ -229,6 +245,8 @@ impl World {
             st.incident[p] = 0.0;
             st.restricted[p] = pol.restriction;
             st.eu_stage[p] = sc.polities[self.root[p]].eu_stage;
+            st.stage_since[p] = 0;
+            st.nato[p] = sc.polities[self.root[p]].nato;
             st.w_eff[p] = st.w[p];
             st.w_report[p] = st.w[p];
         }
@@ -238,6 +256,7 @@ impl World {
         for (o, op) in sc.operators.iter().enumerate() {
             let r = src.quantity(self.operator_streams[o].init);
             st.owner_alignment[o] = op.owner_alignment.sample(r);
+            st.vendor[o] = op.vendor.map(|d| d.map(|x| f64::from(u8::from(x))));
             st.h_legacy[o] = op.hr_legacy.sample(r);
             let h5 = op.hr_5g.sample(r);
             st.g5[o] = op.g5_weight.sample(r);
@@ -348,14 +367,31 @@ impl World {
                 if happens(u, rate, dt) {
                     self.repeal(p, st);
                 }
-            } else {
-                let root = self.root[p];
-                let nato = f64::from(u8::from(sc.polities[root].nato));
+            } else if self.parent[p].is_none() {
+                // Telecoms regulation is national (in BiH a state-level
+                // competence under the consensus rule, the report's
+                // constitutional setup): an entity's own flag moves only by
+                // a shock.
+                let root = p;
+                let nato = f64::from(u8::from(st.nato[p]));
+                // A law needs a push from outside (a US MoU, EU conditionality
+                // that blocks accession, an incident) acting on a willing
+                // government; orientation alone gives only `law_unpushed`.
+                let stage = st.eu_stage[root];
+                let conditional = (3..=4).contains(&stage) && !st.all_bound[root];
+                let push = st.pressure[p]
+                    + if conditional {
+                        par(P::EuConditionality)
+                    } else {
+                        0.0
+                    }
+                    + st.incident[p];
                 let rate = par(P::LawHazard)
                     * exp(par(P::GW) * (st.w_eff[p] - 0.5)
                         + par(P::GNato) * nato
-                        + par(P::GEu) * f64::from(st.eu_stage[root]) / 5.0
-                        + par(P::GPressure) * st.pressure[p]);
+                        + par(P::GEu) * f64::from(stage) / 5.0
+                        + par(P::GPressure) * st.pressure[p])
+                    * (par(P::LawUnpushed) + par(P::LawPush) * push);
                 if happens(u, rate, dt) {
                     self.adopt(p, k, par(P::PhaseOutYears), st);
                 }
@@ -375,13 +411,27 @@ impl World {
             } else {
                 st.w_eff[c].powf(gamma)
             };
-            let mut rate = par(P::EuHazard) * w_gamma * st.eu_pace[c];
-            if (3..=4).contains(&stage) && st.country_bound[c] < 1.0 {
+            // Each stage has its own pace; membership also needs every
+            // chapter closed and the accession treaty ratified, which take a
+            // minimum time however willing the country.
+            let stage_rate = par(match stage {
+                0 => P::EuRateCandidate,
+                1 => P::EuRateNegotiations,
+                2 => P::EuRateClusters,
+                3 => P::EuRateClosing,
+                _ => P::EuRateAccession,
+            });
+            let waited = (k - st.stage_since[c]) as f64 * dt;
+            if stage == 4 && waited < par(P::EuMinAccessionYears) - 1e-9 {
+                continue;
+            }
+            let mut rate = par(P::EuHazard) * stage_rate * w_gamma * st.eu_pace[c];
+            if (3..=4).contains(&stage) && !st.all_bound[c] {
                 rate *= 1.0 - par(P::EuConditionality);
             }
             if happens(st.u_eu[c], rate, dt) {
                 self.count(st, c, 1);
-                self.set_stage(c, stage + 1, st);
+                self.set_stage(c, stage + 1, k, st);
             }
         }
 
@@ -410,20 +460,30 @@ impl World {
 
             // A bound operator's probabilities are 0.
             let bound = st.bound[o];
-            let bought_high_risk = !bound && u_legacy < st.logits[o];
-            let h_legacy_refreshed =
-                (1.0 - refresh) * h_legacy_before + refresh * f64::from(u8::from(bought_high_risk));
+            // A documented decision replaces the draw (the uniform is still
+            // drawn, so every other draw stays paired).
+            // The high-risk fraction of a purchase: 0 or 1 when drawn, the
+            // decided share (0 trusted, 1 high-risk, or a split by region or
+            // layer) where a decision is documented.
+            let [decided_legacy, decided_5g] = st.vendor[o];
+            let bought = |decided: Option<f64>, u: f64, p: f64| {
+                if bound {
+                    0.0
+                } else {
+                    decided.unwrap_or(f64::from(u8::from(u < p)))
+                }
+            };
+            let bought_high_risk = bought(decided_legacy, u_legacy, st.logits[o]);
+            let h_legacy_refreshed = (1.0 - refresh) * h_legacy_before + refresh * bought_high_risk;
 
-            let mut bought_5g_high_risk = false;
+            let mut bought_5g_high_risk = 0.0;
             let mut h_5g_refreshed = st.h_5g[o];
             if launched_before {
-                bought_5g_high_risk = !bound && u_5g < st.logits[st.lanes + o];
-                h_5g_refreshed = (1.0 - refresh) * st.h_5g[o]
-                    + refresh * f64::from(u8::from(bought_5g_high_risk));
+                bought_5g_high_risk = bought(decided_5g, u_5g, st.logits[st.lanes + o]);
+                h_5g_refreshed = (1.0 - refresh) * st.h_5g[o] + refresh * bought_5g_high_risk;
             } else if st.launch_pending[o] {
                 // One main-vendor decision; 5G usually follows the 4G vendor.
-                let high_risk = !bound && u_5g < st.logits[st.lanes + o];
-                h_5g_refreshed = f64::from(u8::from(high_risk));
+                h_5g_refreshed = bought(decided_5g, u_5g, st.logits[st.lanes + o]);
                 st.launched[o] = true;
                 st.launch_pending[o] = false;
             }
@@ -438,9 +498,9 @@ impl World {
             };
             let ripped = (1.0 - g_old) * (h_legacy_refreshed - h_legacy_new)
                 + g_old * (h_5g_refreshed - h_5g_new);
-            let trusted_units = refresh * (1.0 - g_old) * f64::from(u8::from(!bought_high_risk))
+            let trusted_units = refresh * (1.0 - g_old) * (1.0 - bought_high_risk)
                 + if launched_before {
-                    refresh * g_old * f64::from(u8::from(!bought_5g_high_risk))
+                    refresh * g_old * (1.0 - bought_5g_high_risk)
                 } else {
                     0.0
                 }
@@ -495,7 +555,7 @@ impl World {
                 if stage != st.eu_stage[root] {
                     self.count(st, root, 1);
                 }
-                self.set_stage(root, stage, st);
+                self.set_stage(root, stage, k, st);
             }
             Effect::Restriction(Restriction { polity, .. }) => {
                 if !st.restricted[*polity] {
@@ -534,13 +594,36 @@ impl World {
                     st.leverage[q] = value;
                 }
             }
+            Effect::VendorDecision(VendorDecision {
+                operator,
+                generations,
+                vendor,
+                share,
+            }) => {
+                let high_risk = vendor.map(|x| if x { *share } else { 1.0 - share });
+                for (slot, on) in st.vendor[*operator].iter_mut().zip(generations) {
+                    if *on {
+                        *slot = high_risk;
+                    }
+                }
+            }
+            Effect::NatoAccession(NatoAccession { polity }) => {
+                for &q in &self.subtree_polities[self.root[*polity]] {
+                    st.nato[q] = true;
+                }
+            }
         }
     }
 
     /// The EU stage belongs to the country; children read it.
-    fn set_stage(&self, root: usize, stage: u8, st: &mut RunState) {
+    /// A change of stage in step `k` starts the clock of the new stage.
+    fn set_stage(&self, root: usize, stage: u8, k: usize, st: &mut RunState) {
+        let changed = stage != st.eu_stage[root];
         for &q in &self.subtree_polities[root] {
             st.eu_stage[q] = stage;
+            if changed {
+                st.stage_since[q] = k;
+            }
         }
     }
 
@@ -552,6 +635,12 @@ impl World {
         }
         for &c in &self.countries {
             st.country_bound[c] = self.country_restriction(c, st);
+            let group = &self.groups[self.country_group[c].clone()];
+            st.all_bound[c] = if group.is_empty() {
+                st.restricted[c]
+            } else {
+                group.iter().filter(|(o, _)| st.bound[*o]).count() == group.len()
+            };
         }
         for p in 0..st.in_force.len() {
             let mut q = Some(p);
@@ -679,7 +768,21 @@ impl World {
         }
         logistic_in_place(&mut st.logits[..st.lanes]);
         for o in 0..operators {
-            let p = if st.bound[o] { 0.0 } else { st.logits[o] };
+            let p = if st.bound[o] {
+                0.0
+            } else if st.vendor[o] == [None, None] {
+                st.logits[o]
+            } else {
+                // With a decision for one generation, the flow is each
+                // generation's own probability weighted by its traffic.
+                let base = self.logit_base(o, st);
+                let [legacy, g5] = st.vendor[o];
+                let pick = |d: Option<f64>, h: f64| {
+                    d.unwrap_or_else(|| super::logistic(Self::logit(base, h, st)))
+                };
+                let g = st.g5[o];
+                (1.0 - g) * pick(legacy, st.h_legacy[o]) + g * pick(g5, st.h_5g[o])
+            };
             st.op_metric[TRUSTED_PROCUREMENT][o] = 1.0 - p;
         }
         let plan = &self.record_plan;

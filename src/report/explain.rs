@@ -157,7 +157,7 @@ pub fn explain(sc: &Scenario) -> String {
         } else {
             "no restriction on high-risk vendors".into()
         });
-        if pol.china_leverage.mean() > 0.0 {
+        if pol.china_leverage.mean() != 0.0 {
             facts.push(format!(
                 "Chinese leverage {}",
                 describe(&pol.china_leverage)

@@ -79,6 +79,19 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// One of a fixed list of words, or an error naming them.
+    pub fn word<T: Copy>(&self, at: &At<String>, key: &str, words: &[(&str, T)]) -> Checked<T> {
+        words
+            .iter()
+            .find(|(w, _)| *w == at.value)
+            .map(|(_, x)| *x)
+            .ok_or_else(|| {
+                let list: Vec<String> = words.iter().map(|(w, _)| format!("\"{w}\"")).collect();
+                self.err(&at.loc, format!("`{}` is not a `{key}`", at.value))
+                    .hint(format!("one of: {}", list.join(", ")))
+            })
+    }
+
     pub fn month(&self, v: &At<String>) -> Checked<Month> {
         Month::parse(&v.value).map_err(|m| self.err(&v.loc, m))
     }

@@ -87,6 +87,9 @@ impl Domain {
         open_lo: true,
     };
     pub const PRICE: Domain = Domain::new(-0.99, LIMIT);
+    /// Chinese leverage: positive pulls operators to high-risk vendors, a
+    /// negative value is a debt experience that made a country wary.
+    pub const LEVERAGE: Domain = Domain::new(-1.0, 1.0);
 
     pub const fn new(lo: f64, hi: f64) -> Domain {
         Domain {

@@ -88,6 +88,9 @@ pub struct Operator {
     pub hr_legacy: Dist,
     pub hr_5g: Dist,
     pub g5_weight: Dist,
+    /// A documented vendor decision for each generation (legacy, 5G):
+    /// `Some(true)` high-risk, `Some(false)` trusted, None drawn.
+    pub vendor: [Option<bool>; 2],
 }
 
 /// Which metric sorts countries into the report's three groups, and where.

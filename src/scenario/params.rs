@@ -40,9 +40,17 @@ params! {
     GNato = "g_nato", Domain::ANY, 0.5, "log-hazard", "effect of NATO membership on adopting a restriction";
     GEu = "g_eu", Domain::ANY, 1.0, "log-hazard", "effect of the EU stage (stage/5) on adopting a restriction";
     GPressure = "g_pressure", Domain::ANY, 1.0, "log-hazard per level", "effect of diplomatic pressure on adopting a restriction";
+    LawUnpushed = "law_unpushed", Domain::NON_NEGATIVE, 1.0, "push units", "the push a government gives itself: law hazard factor without pressure, EU conditionality or incident";
+    LawPush = "law_push", Domain::NON_NEGATIVE, 0.0, "per push unit", "weight of an outside push (pressure + EU conditionality at stages 3-4 + incident intensity) in the law hazard factor";
     RepealHazard = "repeal_hazard", Domain::NON_NEGATIVE, 0.1, "per year", "repeal rate of a restriction, times (1 - orientation)";
     PhaseOutYears = "phase_out_years", Domain::NON_NEGATIVE, 5.0, "years", "time to remove high-risk equipment after a restriction (0 = at once)";
     EuHazard = "eu_hazard", Domain::NON_NEGATIVE, 1.0, "per year", "rate of EU accession steps at orientation 1";
+    EuRateCandidate = "eu_rate_candidate", Domain::NON_NEGATIVE, 1.0, "multiplier", "eu_hazard multiplier for stage 0 -> 1 (candidate status)";
+    EuRateNegotiations = "eu_rate_negotiations", Domain::NON_NEGATIVE, 1.0, "multiplier", "eu_hazard multiplier for stage 1 -> 2 (negotiations open)";
+    EuRateClusters = "eu_rate_clusters", Domain::NON_NEGATIVE, 1.0, "multiplier", "eu_hazard multiplier for stage 2 -> 3 (clusters open)";
+    EuRateClosing = "eu_rate_closing", Domain::NON_NEGATIVE, 1.0, "multiplier", "eu_hazard multiplier for stage 3 -> 4 (closing chapters)";
+    EuRateAccession = "eu_rate_accession", Domain::NON_NEGATIVE, 1.0, "multiplier", "eu_hazard multiplier for stage 4 -> 5 (membership), once the minimum time has passed";
+    EuMinAccessionYears = "eu_min_accession_years", Domain::NON_NEGATIVE, 0.0, "years", "minimum time from entering stage 4 to membership (closing every chapter, then ratification)";
     EuGamma = "eu_gamma", Domain::NON_NEGATIVE, 2.0, "exponent", "how steeply EU steps depend on orientation";
     EuConditionality = "eu_conditionality", Domain::UNIT, 0.0, "fraction", "cut of the EU step rate at stages 3-4 while not every operator is bound by a restriction";
     IncidentHalfLife = "incident_half_life", Domain::POSITIVE, 1.0, "years", "half-life of a security incident's effect";
@@ -77,6 +85,6 @@ mod tests {
             assert!(p.domain.contains(p.default), "{}", p.name);
             assert_eq!(ParamId::by_name(p.name), Some(p.id));
         }
-        assert_eq!(PARAM_COUNT, 23);
+        assert_eq!(PARAM_COUNT, 31);
     }
 }

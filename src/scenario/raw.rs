@@ -72,6 +72,8 @@ pub struct RawOperator {
     pub hr_legacy: Opt<Dist>,
     pub hr_5g: Opt<Dist>,
     pub g5_weight: Opt<Dist>,
+    pub vendor_legacy: Opt<String>,
+    pub vendor_5g: Opt<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -99,7 +101,7 @@ impl RawPolity {
 impl RawOperator {
     pub fn inherit(&mut self, p: &RawOperator) {
         inherit!(self, p; name, polity, owner, owner_alignment, market_share, refresh_years,
-                 rollout_years, hr_legacy, hr_5g, g5_weight);
+                 rollout_years, hr_legacy, hr_5g, g5_weight, vendor_legacy, vendor_5g);
     }
 }
 

@@ -7,6 +7,7 @@
 use super::dist::Dist;
 pub use super::dist_text::{DIST_TOKEN, DistText};
 use super::params::PARAMS;
+use super::shocks::vendor_word;
 use super::{Reach, Scenario, Timing};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -199,6 +200,15 @@ impl Serialize for OperatorEntry<'_> {
             m.serialize_entry("hr_5g", &DistText(&op.hr_5g))?;
         }
         m.serialize_entry("g5_weight", &DistText(&op.g5_weight))?;
+        // Only a documented decision is written; summary.json's inputs have
+        // never listed these keys.
+        if !every {
+            for (key, v) in ["vendor_legacy", "vendor_5g"].into_iter().zip(op.vendor) {
+                if v.is_some() {
+                    m.serialize_entry(key, vendor_word(v))?;
+                }
+            }
+        }
         m.end()
     }
 }

@@ -416,7 +416,7 @@ fn each_kind_checks_its_own_keys() {
     );
     expect(
         &shock("kind = \"leverage\"\npolity = \"A\"\ndate = \"2026-01\"\nlevel = 2\n"),
-        "`level`: 2 is out of range: expected between 0 and 1",
+        "`level`: 2 is out of range: expected between -1 and 1",
         13,
         9,
         None,

@@ -3,8 +3,10 @@
 
 use super::check::{Checked, Checker};
 use super::dist::{Dist, Domain, Law};
+use super::located::At;
 use super::params::{PARAMS, ParamId};
 use super::raw::RawFile;
+use super::shocks::VENDORS;
 use super::sources::Sources;
 use super::time::{Month, TimeGrid};
 use super::*;
@@ -264,7 +266,12 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
             eu_stage,
             eu_pace: c.opt_dist(&p.eu_pace, "eu_pace", Domain::NON_NEGATIVE, 1.0)?,
             restriction: p.restriction.as_ref().is_some_and(|v| v.value),
-            china_leverage: c.opt_dist(&p.china_leverage, "china_leverage", Domain::UNIT, 0.0)?,
+            china_leverage: c.opt_dist(
+                &p.china_leverage,
+                "china_leverage",
+                Domain::LEVERAGE,
+                0.0,
+            )?,
             pressure,
             election_hazard: c.opt_dist(
                 &p.election_hazard,
@@ -345,6 +352,14 @@ fn check_polities(c: &mut Checker, raw: &RawFile) -> Checked<Vec<Polity>> {
 
 /// How far shares may sum past 1 before it is an error (rounding of published figures).
 const SHARE_ROUNDING_SLACK: f64 = 0.005;
+
+/// An operator's documented vendor decision for one generation.
+fn decided(c: &Checker, at: &Option<At<String>>, key: &str) -> Checked<Option<bool>> {
+    match at {
+        None => Ok(None),
+        Some(at) => c.word(at, key, VENDORS),
+    }
+}
 
 fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Checked<Vec<Operator>> {
     let root_of = |mut p: usize| {
@@ -436,6 +451,10 @@ fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Check
             hr_legacy: c.opt_dist(&o.hr_legacy, "hr_legacy", Domain::UNIT, 0.0)?,
             hr_5g: c.opt_dist(&o.hr_5g, "hr_5g", Domain::UNIT, 0.0)?,
             g5_weight,
+            vendor: [
+                decided(c, &o.vendor_legacy, "vendor_legacy")?,
+                decided(c, &o.vendor_5g, "vendor_5g")?,
+            ],
         });
     }
     Ok(out)

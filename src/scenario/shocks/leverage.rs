@@ -13,7 +13,7 @@ pub struct Leverage {
     pub level: Dist,
 }
 
-const LEVEL: Domain = Domain::UNIT;
+const LEVEL: Domain = Domain::LEVERAGE;
 
 impl Kind for Leverage {
     const NAME: &'static str = "leverage";

@@ -13,6 +13,7 @@ mod raw;
 
 pub(super) use check::check_shocks;
 pub use raw::{COMMON_KEYS, Key, RawShock};
+pub use vendor_decision::{GENERATIONS, VENDORS, vendor_word};
 
 use super::Scenario;
 use super::check::Checked;
@@ -156,6 +157,8 @@ shock_kinds! {
     Price(price::PriceChange),
     Pressure(pressure::Pressure),
     Leverage(leverage::Leverage),
+    NatoAccession(nato_accession::NatoAccession),
+    VendorDecision(vendor_decision::VendorDecision),
 }
 
 impl KindSpec {

@@ -71,5 +71,8 @@ raw_shock! {
         Advantage advantage: Dist,
         Delta delta: Dist,
         Level level: Dist,
+        Generation generation: String,
+        Vendor vendor: String,
+        Share share: f64,
     }
 }
