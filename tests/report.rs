@@ -283,3 +283,64 @@ fn paired_differences_are_far_tighter_than_independent_ones() {
         );
     }
 }
+
+/// The cells of the "What changes" row for `country` and `metric_title`.
+fn change_row(html: &str, country: &str, metric_title: &str) -> Vec<String> {
+    let start = html
+        .find(&format!("<tr><td>{country}</td><td>{metric_title}</td>"))
+        .unwrap_or_else(|| panic!("no row for {country}, {metric_title}"));
+    let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+    row.split("<td")
+        .skip(1)
+        .map(|c| {
+            let c = &c[c.find('>').unwrap() + 1..];
+            c[..c.find("</td>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn what_changes_leads_with_the_mean_and_says_when_only_a_minority_of_runs_change() {
+    // The mandatory toolbox binds Montenegro in only a minority of runs: the
+    // median paired difference is 0 while the mean is a large rise.
+    let dir = repo("scenarios");
+    let a = World::new(load(&dir.join("baseline.toml")));
+    let b = World::new(load(&dir.join("eu-mandatory-toolbox.toml")));
+    let (summaries, diffs) = engine::simulate_paired(&[&a, &b], &options(600, 8, Some(2))).unwrap();
+    let html = dsrsim::report::compare::differences_html(&[&a, &b], &diffs, &summaries);
+    assert!(html.contains("<th>mean B − A</th>") && html.contains("<th>P(B &lt; A)</th>"));
+    let title = Metric::TrustedProcurement.chart_title();
+    let row = change_row(&html, "Montenegro", title);
+    let mean: f64 = row[4]
+        .trim_end_matches(" pts")
+        .replace('−', "-")
+        .parse()
+        .unwrap();
+    assert!(mean >= 10.0, "a large mean rise: {row:?}");
+    assert_eq!(
+        row[7], "0 pts",
+        "the median of paired differences is 0: {row:?}"
+    );
+    assert!(row[8].contains("only"), "the minority is named: {row:?}");
+    // Biggest change first: the first row is Montenegro's.
+    let first = html.find("<tr><td>").unwrap();
+    assert!(
+        html[first..].starts_with("<tr><td>Montenegro</td>"),
+        "{}",
+        &html[first..first + 200]
+    );
+
+    // Serbia's EU conditionality: its one effect is a lower EU stage.
+    let a = World::new(load(&dir.join("serbia-5g-no-conditionality.toml")));
+    let b = World::new(load(&dir.join("serbia-5g.toml")));
+    let (summaries, diffs) = engine::simulate_paired(&[&a, &b], &options(600, 8, Some(2))).unwrap();
+    let html = dsrsim::report::compare::differences_html(&[&a, &b], &diffs, &summaries);
+    let row = change_row(&html, "Serbia", Metric::EuStage.chart_title());
+    let lower: f64 = row[6].trim_end_matches('%').parse().unwrap();
+    assert!(
+        lower >= 20.0,
+        "Serbia ends a stage lower in many runs: {row:?}"
+    );
+    let first = html.find("<tr><td>").unwrap();
+    assert!(html[first..].starts_with("<tr><td>Serbia</td><td>EU accession stage"));
+}

@@ -65,98 +65,227 @@ pub fn differences_csv(worlds: &[&World], diffs: &[Differences], summaries: &[Su
     out
 }
 
-/// Horizon table of B − A for the countries and the metrics a room asks about.
-pub(super) fn differences_html(
-    worlds: &[&World],
-    diffs: &[Differences],
-    summaries: &[Summary],
-) -> String {
+/// One row of the "What changes" table: a country's metric at the horizon.
+struct ChangeRow {
+    country: usize,
+    metric: Metric,
+    median_a: f64,
+    median_b: f64,
+    mean: f64,
+    median: f64,
+    above: f64,
+    below: f64,
+}
+
+impl ChangeRow {
+    /// How much changed, comparable across metrics: the mean difference as
+    /// a share of the metric's whole range, then the share of runs that differ.
+    fn size(&self) -> (f64, f64) {
+        let r = self.metric.spec().range;
+        ((self.mean / (r.hi - r.lo)).abs(), self.above + self.below)
+    }
+}
+
+/// A level ("42%", "2.0", "0.146 networks") in a metric's own terms.
+fn level(m: Metric, x: f64) -> String {
+    let spec = m.spec();
+    if spec.percent {
+        format!("{:.0}%", x * 100.0)
+    } else if spec.range.discrete {
+        unsigned_zero(format!("{x:.1}"))
+    } else {
+        unsigned_zero(format!("{x:.3}"))
+    }
+}
+
+/// A difference with its sign and unit ("+78 pts", "−0.30 stages"). A
+/// difference that rounds to zero but is not zero says so ("<0.5 pts").
+fn signed(m: Metric, x: f64) -> String {
+    let spec = m.spec();
+    let (value, decimals, unit) = if spec.percent {
+        (x * 100.0, 0, "pts")
+    } else if spec.range.discrete {
+        (x, 2, spec.amount)
+    } else {
+        (x, 3, spec.amount)
+    };
+    let text = format!("{value:+.decimals$}");
+    let rounded_away = text
+        .trim_start_matches(['+', '-'])
+        .chars()
+        .all(|c| c == '0' || c == '.');
+    let body = if x == 0.0 {
+        format!("0 {unit}")
+    } else if rounded_away {
+        let step = 0.5 * 10f64.powi(-(decimals as i32));
+        format!("{}{step} {unit}", if x > 0.0 { "+<" } else { "−<" })
+    } else {
+        format!("{} {unit}", text.replacen('-', "−", 1))
+    };
+    body.trim_end().to_string()
+}
+
+/// "-0.0" and "-0" read as a change in a table of levels; they are 0.
+fn unsigned_zero(s: String) -> String {
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+/// Horizon table of B − A for every country and metric in which some run
+/// differs, biggest change first. The mean difference leads: where most
+/// runs are unchanged the median difference is 0 however large the change
+/// in the runs that do change, and such rows say in how few runs it happens.
+pub fn differences_html(worlds: &[&World], diffs: &[Differences], summaries: &[Summary]) -> String {
     let a = worlds[0];
     let last = a.points() - 1;
-    let metrics = [
-        Metric::TrustedProcurement,
-        Metric::TrustedShare,
-        Metric::Hr5g,
-        Metric::Restriction,
-        Metric::CostPremium,
-    ];
     let mut h = String::new();
     for d in diffs {
         let b = worlds[d.b];
         let _ = write!(
             h,
-            "<h3>{} − {} at {}</h3><p class=small>Run i of both scenarios uses the same random numbers, so each run's difference shows only what the scenarios change. Median of B − A over runs; P(B &gt; A) is the share of runs in which B ends higher.</p>",
+            "<h3>{} − {}, {}</h3><p class=small>Run i of both scenarios uses the same random numbers, so each run's difference shows only what the scenarios change. Mean B − A: the average change over all runs; P(B &gt; A) and P(B &lt; A): the share of runs in which B ends higher or lower. Biggest change first.</p>",
             escape(&b.scenario.name),
             escape(&a.scenario.name),
-            a.scenario.grid.point_date(last)
+            horizon_words(a)
         );
-        h.push_str("<table><tr><th>country</th><th>metric</th><th>median A</th><th>median B</th><th>median B − A</th><th>P(B &gt; A)</th><th>P(B &lt; A)</th></tr>");
-        // Countries where no run differs in any of these metrics are named
-        // once below the table, so the rows that matter come first.
-        let untouched = |c: usize| {
+        let mut rows = Vec::new();
+        for &c in a.countries() {
             let id = &a.scenario.polities[c].id;
-            metrics
-                .iter()
-                .filter_map(|&m| pair_of(a, d, m, id))
-                .all(|j| d.aggregate.share_signs(j, last) == (0.0, 0.0))
-        };
-        let unchanged: Vec<&str> = a
-            .countries()
-            .iter()
-            .filter(|&&c| untouched(c))
-            .map(|&c| a.scenario.polities[c].name.as_str())
-            .collect();
-        for &c in a.countries().iter().filter(|&&c| !untouched(c)) {
-            let id = &a.scenario.polities[c].id;
-            for m in metrics {
+            for m in Metric::all() {
                 let Some(j) = pair_of(a, d, m, id) else {
                     continue;
                 };
                 let (sa, sb) = d.pairs[j];
-                let fmt = |x: f64| {
-                    if !m.spec().percent {
-                        format!("{x:.3}")
-                    } else {
-                        format!("{:.0}%", x * 100.0)
-                    }
-                };
                 let st = d.aggregate.stats(j, last);
                 let (above, below) = d.aggregate.share_signs(j, last);
-                let class = if st.p50 > 0.0 {
-                    "up"
-                } else if st.p50 < 0.0 {
-                    "down"
-                } else {
-                    ""
-                };
-                let signed = if !m.spec().percent {
-                    format!("{:+.3}", st.p50)
-                } else {
-                    format!("{:+.0} pts", st.p50 * 100.0)
-                };
-                let _ = write!(
-                    h,
-                    "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=\"num {class}\">{}</td><td class=num>{:.0}%</td><td class=num>{:.0}%</td></tr>",
-                    escape(&a.scenario.polities[c].name),
-                    m.name(),
-                    fmt(summaries[0].aggregate.stats(sa, last).p50),
-                    fmt(summaries[d.b].aggregate.stats(sb, last).p50),
-                    signed,
-                    above * 100.0,
-                    below * 100.0
-                );
+                rows.push(ChangeRow {
+                    country: c,
+                    metric: m,
+                    median_a: summaries[0].aggregate.stats(sa, last).p50,
+                    median_b: summaries[d.b].aggregate.stats(sb, last).p50,
+                    mean: st.mean,
+                    median: st.p50,
+                    above,
+                    below,
+                });
             }
         }
-        h.push_str("</table>");
-        if !unchanged.is_empty() {
+        let (mut changed, same): (Vec<ChangeRow>, Vec<ChangeRow>) = rows
+            .into_iter()
+            .partition(|r| r.above > 0.0 || r.below > 0.0);
+        changed.sort_by(|x, y| {
+            y.size()
+                .partial_cmp(&x.size())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        if changed.is_empty() {
+            h.push_str("<p><strong>No run differs in any metric of any country.</strong></p>");
+            continue;
+        }
+        // Rows that change in only a few runs go behind a fold, so the
+        // table a room reads is the changes that matter.
+        let (main, minor): (Vec<&ChangeRow>, Vec<&ChangeRow>) = changed
+            .iter()
+            .partition(|r| r.above + r.below >= MINOR || main_is_empty_without(&changed, r));
+        change_table(&mut h, a, &main);
+        if !minor.is_empty() {
             let _ = write!(
                 h,
-                "<p>No run differs in these metrics for: {}.</p>",
-                escape(&unchanged.join(", "))
+                "<details><summary>{} smaller changes, each in fewer than {:.0}% of runs</summary>",
+                minor.len(),
+                MINOR * 100.0
             );
+            change_table(&mut h, a, &minor);
+            h.push_str("</details>");
+        }
+        let untouched: Vec<&str> = a
+            .countries()
+            .iter()
+            .filter(|&&c| !changed.iter().any(|r| r.country == c))
+            .map(|&c| a.scenario.polities[c].name.as_str())
+            .collect();
+        if !untouched.is_empty() {
+            let _ = write!(
+                h,
+                "<p>No run differs in any metric for: {}.</p>",
+                escape(&untouched.join(", "))
+            );
+        }
+        if !same.is_empty() {
+            h.push_str("<p class=small>Every other country and metric: no run differs.</p>");
         }
     }
     h
+}
+
+/// Changes in fewer runs than this share are listed behind a fold.
+const MINOR: f64 = 0.05;
+
+/// Whether every change is minor, in which case the biggest one is shown
+/// anyway: a table of nothing would hide what little there is.
+fn main_is_empty_without(changed: &[ChangeRow], r: &ChangeRow) -> bool {
+    changed.iter().all(|x| x.above + x.below < MINOR) && std::ptr::eq(r, &changed[0])
+}
+
+fn change_table(h: &mut String, a: &World, rows: &[&ChangeRow]) {
+    h.push_str("<table><tr><th>country</th><th>metric</th><th>A (median)</th><th>B (median)</th><th>mean B − A</th><th>P(B &gt; A)</th><th>P(B &lt; A)</th><th>median B − A</th><th>note</th></tr>");
+    for r in rows {
+        let class = if r.mean > 0.0 {
+            "up"
+        } else if r.mean < 0.0 {
+            "down"
+        } else {
+            ""
+        };
+        let share = r.above + r.below;
+        let note = if share < 0.5 {
+            format!(
+                "changes in only {} of runs, so the median change is 0",
+                percent_of_runs(share)
+            )
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=\"num {class}\">{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=small>{}</td></tr>",
+            escape(&a.scenario.polities[r.country].name),
+            escape(r.metric.chart_title()),
+            level(r.metric, r.median_a),
+            level(r.metric, r.median_b),
+            escape(&signed(r.metric, r.mean)),
+            escape(&percent_of_runs(r.above)),
+            escape(&percent_of_runs(r.below)),
+            escape(&signed(r.metric, r.median)),
+            escape(&note)
+        );
+    }
+    h.push_str("</table>");
+}
+
+/// A share of runs as a percentage that never rounds a few runs to "0%".
+fn percent_of_runs(p: f64) -> String {
+    if p > 0.0 && p < 0.005 {
+        "<1%".into()
+    } else if p < 1.0 && p > 0.995 {
+        ">99%".into()
+    } else {
+        format!("{:.0}%", p * 100.0)
+    }
+}
+
+/// The horizon in words: a grid ending on the first month of a year ends
+/// with the year before ("end of 2035"), as questions put it.
+pub fn horizon_words(world: &World) -> String {
+    let m = world.scenario.grid.point_date(world.points() - 1);
+    if m.month() == 1 {
+        format!("end of {}", m.year() - 1)
+    } else {
+        m.to_string()
+    }
 }
 
 fn markers_for(worlds: &[&World], country_id: &str) -> Vec<Marker> {
