@@ -2,11 +2,21 @@
 //! then each scenario's own summary.
 
 use super::RunInfo;
-use super::charts::{self, ChartSpec, Layer, Legend, Marker, Panel, SmallMultiples, Spec, colour};
+use super::charts::{
+    self, ChartSpec, Layer, Legend, Marker, Panel, Share, SmallMultiples, Spec, colour,
+};
+use plotters::style::RGBColor;
+
 use super::html::escape;
 use crate::engine::{Differences, Summary};
 use crate::model::{Metric, World};
 use std::fmt::Write;
+
+/// The colours of "B ends higher" and "B ends lower" in a difference
+/// chart's strip: black and reddish purple, apart from the colours of the
+/// first three scenarios and from each other on a projector.
+const HIGHER: RGBColor = RGBColor(0, 0, 0);
+const LOWER: RGBColor = RGBColor(204, 121, 167);
 
 /// The file stem a scenario is known by in a comparison.
 pub fn stem(world: &World) -> String {
@@ -357,7 +367,7 @@ pub fn compare_charts(
                     title: a.scenario.polities[c].name.clone(),
                     layers,
                     markers: markers_for(worlds, id),
-                    secondary: None,
+                    shares: Vec::new(),
                 }
             })
             .collect();
@@ -387,9 +397,26 @@ pub fn compare_charts(
                     let id = &a.scenario.polities[c].id;
                     let j = pair_of(a, d, metric, id)?;
                     let band = charts::band(a, &d.aggregate, j);
-                    let p_above: Vec<(f64, f64)> = (0..d.aggregate.points)
-                        .map(|p| (band.x[p], d.aggregate.share_signs(j, p).0))
-                        .collect();
+                    let share = |sign: usize| -> Vec<(f64, f64)> {
+                        (0..d.aggregate.points)
+                            .map(|p| {
+                                let (above, below) = d.aggregate.share_signs(j, p);
+                                (band.x[p], if sign == 0 { above } else { below })
+                            })
+                            .collect()
+                    };
+                    let shares = vec![
+                        Share {
+                            label: format!("% of runs with {} > {}", letter(d.b), letter(0)),
+                            colour: HIGHER,
+                            points: share(0),
+                        },
+                        Share {
+                            label: format!("% of runs with {} < {}", letter(d.b), letter(0)),
+                            colour: LOWER,
+                            points: share(1),
+                        },
+                    ];
                     Some(Panel {
                         title: a.scenario.polities[c].name.clone(),
                         layers: vec![Layer {
@@ -399,7 +426,7 @@ pub fn compare_charts(
                             outer: true,
                         }],
                         markers: markers_for(worlds, id),
-                        secondary: Some((format!("P({} > {})", letter(d.b), letter(0)), p_above)),
+                        shares,
                     })
                 })
                 .collect();
@@ -407,7 +434,17 @@ pub fn compare_charts(
                 .flat_map(|b| b.p05.iter().chain(&b.p95))
                 .filter(|v| v.is_finite())
                 .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-            let span = (hi - lo).max(0.02);
+            // A difference axis spans at least a tenth of the metric's range,
+            // so "nothing changes" is a flat line at 0 on a readable scale.
+            let r = metric.spec().range;
+            let least = 0.1 * (r.hi - r.lo);
+            let (lo, hi) = if hi - lo < least {
+                let mid = 0.5 * (lo + hi);
+                (mid - 0.5 * least, mid + 0.5 * least)
+            } else {
+                (lo, hi)
+            };
+            let span = hi - lo;
             let suffix = if diffs.len() > 1 {
                 format!("-{}", stem(b))
             } else {
@@ -420,11 +457,9 @@ pub fn compare_charts(
                 ChartSpec::Multiples(SmallMultiples {
                     title,
                     subtitle: format!(
-                        "{} − {}, paired run by run: median (line), middle 50% and 90% (bands); dashed black: P({} > {})",
+                        "{} − {}, paired run by run: median (line), middle 50% and 90% (bands); below: how many runs move each way",
                         names[d.b],
-                        names[0],
-                        letter(d.b),
-                        letter(0)
+                        names[0]
                     ),
                     stamp: stamp.clone(),
                     y_desc: format!("difference in {}", metric.spec().y_desc),

@@ -155,7 +155,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                     outer: true,
                 }],
                 markers: markers(world, c),
-                secondary: None,
+                shares: Vec::new(),
             })
             .collect();
         let y_range = y_range(metric, &panels);
@@ -208,7 +208,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 title: sc.polities[c].name.clone(),
                 layers,
                 markers: markers(world, c),
-                secondary: None,
+                shares: Vec::new(),
             })
         })
         .collect();
