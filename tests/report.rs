@@ -344,3 +344,36 @@ fn what_changes_leads_with_the_mean_and_says_when_only_a_minority_of_runs_change
     let first = html.find("<tr><td>").unwrap();
     assert!(html[first..].starts_with("<tr><td>Serbia</td><td>EU accession stage"));
 }
+
+#[test]
+fn each_difference_chart_marks_only_its_own_pair_of_scenarios_shocks() {
+    use dsrsim::report::charts::ChartSpec;
+    let dir = repo("scenarios");
+    let a = World::new(load(&dir.join("baseline.toml")));
+    let b = World::new(load(&dir.join("huawei-price-war.toml")));
+    let c = World::new(load(&dir.join("serbia-5g.toml")));
+    let worlds = [&a, &b, &c];
+    let (summaries, diffs) = engine::simulate_paired(&worlds, &options(50, 8, Some(2))).unwrap();
+    let info = dsrsim::report::RunInfo { runs: 50, seed: 8 };
+    let specs = dsrsim::report::compare::compare_charts(&worlds, &summaries, &diffs, &info);
+    let labels = |stem: &str| -> Vec<String> {
+        let (_, _, spec) = specs.iter().find(|(n, _, _)| n == stem).unwrap();
+        let ChartSpec::Multiples(m) = spec else {
+            panic!("{stem}")
+        };
+        let serbia = m.panels.iter().find(|p| p.title == "Serbia").unwrap();
+        serbia.markers.iter().map(|m| m.label.clone()).collect()
+    };
+    let of_c = labels("diff-trusted_share-serbia-5g");
+    assert!(
+        !of_c.iter().any(|l| l.contains("price-war")),
+        "B's shock on C − A: {of_c:?}"
+    );
+    assert!(
+        of_c.iter().any(|l| l.contains("srb-auction")),
+        "C's own shock: {of_c:?}"
+    );
+    let of_b = labels("diff-trusted_share-huawei-price-war");
+    assert!(of_b.iter().any(|l| l.contains("price-war")), "{of_b:?}");
+    assert!(!of_b.iter().any(|l| l.contains("srb-auction")), "{of_b:?}");
+}

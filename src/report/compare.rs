@@ -298,6 +298,8 @@ pub fn horizon_words(world: &World) -> String {
     }
 }
 
+/// The shocks of `worlds` that touch a country, each once. A difference
+/// chart passes only its own pair, so C − A never shows B's shocks.
 fn markers_for(worlds: &[&World], country_id: &str) -> Vec<Marker> {
     let mut out: Vec<Marker> = Vec::new();
     for w in worlds {
@@ -425,7 +427,7 @@ pub fn compare_charts(
                             band,
                             outer: true,
                         }],
-                        markers: markers_for(worlds, id),
+                        markers: markers_for(&[a, b], id),
                         shares,
                     })
                 })
