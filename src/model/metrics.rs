@@ -13,6 +13,7 @@ macro_rules! metrics {
         y_desc: $y_desc:literal,
         unit: $unit:literal,
         amount: $amount:literal,
+        binary: $binary:expr,
         range: $range:expr,
         percent: $percent:literal,
         y_range: $y_range:expr,
@@ -33,6 +34,7 @@ macro_rules! metrics {
                 y_desc: $y_desc,
                 unit: $unit,
                 amount: $amount,
+                binary: $binary,
                 range: $range,
                 percent: $percent,
                 y_range: $y_range,
@@ -58,6 +60,10 @@ pub struct MetricSpec {
     /// The word after a difference in tables ("+0.3 stages"); percent
     /// metrics say "pts" whatever this is.
     pub amount: &'static str,
+    /// Some(wording of its chance) for a metric that is 0 or 1 in each
+    /// polity (a law in force or not): its median and bands say nothing a
+    /// reader can use, so charts draw its mean over runs, the chance, instead.
+    pub binary: Option<&'static str>,
     /// Histogram range of its series (and, doubled, of paired differences).
     pub range: Range,
     /// Charts and tables show it as a percentage.
@@ -135,6 +141,7 @@ metrics! {
         y_desc: "trusted share of RAN",
         unit: "share of the installed RAN",
         amount: "pts",
+        binary: None,
         range: SHARE,
         percent: true,
         y_range: YRange::Fixed(0.0, 1.0),
@@ -148,6 +155,7 @@ metrics! {
         y_desc: "P(purchase is trusted)",
         unit: "probability",
         amount: "pts",
+        binary: None,
         range: SHARE,
         percent: true,
         y_range: YRange::Fixed(0.0, 1.0),
@@ -161,6 +169,7 @@ metrics! {
         y_desc: "high-risk share of 5G",
         unit: "share of the 5G RAN",
         amount: "pts",
+        binary: None,
         range: SHARE,
         percent: true,
         y_range: YRange::Fixed(0.0, 1.0),
@@ -174,6 +183,7 @@ metrics! {
         y_desc: "networks' worth of capex",
         unit: "networks at high-risk prices",
         amount: "networks",
+        binary: None,
         range: Range { lo: -1.0, hi: 3.0, count: 400, discrete: false },
         percent: false,
         y_range: YRange::FromBands,
@@ -187,6 +197,7 @@ metrics! {
         y_desc: "0 Beijing … 1 EU/US",
         unit: "0 Beijing - 1 EU/US",
         amount: "",
+        binary: None,
         range: SHARE,
         percent: false,
         y_range: YRange::Fixed(0.0, 1.0),
@@ -200,6 +211,7 @@ metrics! {
         y_desc: "EU stage",
         unit: "stage (0-5)",
         amount: "stages",
+        binary: None,
         range: Range { lo: -0.5, hi: 5.5, count: 6, discrete: true },
         percent: false,
         y_range: YRange::Fixed(0.0, 5.0),
@@ -213,6 +225,7 @@ metrics! {
         y_desc: "share of market bound",
         unit: "share of the market (a polity: 0 or 1)",
         amount: "pts",
+        binary: Some("chance a law is in force"),
         range: SHARE,
         percent: true,
         y_range: YRange::Fixed(0.0, 1.0),

@@ -379,15 +379,19 @@ pub fn compare_charts(
             title.clone(),
             ChartSpec::Multiples(SmallMultiples {
                 title,
-                subtitle: "each scenario's median (line) and middle 50% of runs (band)".into(),
+                subtitle: match metric.spec().binary {
+                    Some(chance) => format!("each scenario's {chance}, as a share of runs"),
+                    None => "each scenario's median (line) and middle 50% of runs (band)".into(),
+                },
                 stamp: stamp.clone(),
-                y_desc: metric.spec().y_desc.into(),
+                y_desc: charts::y_desc(metric),
                 x_range: charts::x_range(a),
                 y_range: charts::y_range(metric, &panels),
                 panels,
                 legend: Legend::FirstPanel,
                 zero_line: false,
                 percent: metric.spec().percent,
+                chance: metric.spec().binary.is_some(),
             }),
         ));
         for d in diffs {
@@ -422,7 +426,12 @@ pub fn compare_charts(
                     Some(Panel {
                         title: a.scenario.polities[c].name.clone(),
                         layers: vec![Layer {
-                            label: format!("{} − {} (per run)", letter(d.b), letter(0)),
+                            label: match metric.spec().binary {
+                                Some(_) => {
+                                    format!("{} − {}: change in the chance", letter(d.b), letter(0))
+                                }
+                                None => format!("{} − {} (per run)", letter(d.b), letter(0)),
+                            },
                             colour: colour(d.b),
                             band,
                             outer: true,
@@ -432,8 +441,12 @@ pub fn compare_charts(
                     })
                 })
                 .collect();
+            let binary = metric.spec().binary;
             let (lo, hi) = charts::bands_of(&panels)
-                .flat_map(|b| b.p05.iter().chain(&b.p95))
+                .flat_map(|b| match binary {
+                    Some(_) => b.mean.iter().chain(&[]),
+                    None => b.p05.iter().chain(&b.p95),
+                })
                 .filter(|v| v.is_finite())
                 .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
             // A difference axis spans at least a tenth of the metric's range,
@@ -458,19 +471,29 @@ pub fn compare_charts(
                 title.clone(),
                 ChartSpec::Multiples(SmallMultiples {
                     title,
-                    subtitle: format!(
-                        "{} − {}, paired run by run: median (line), middle 50% and 90% (bands); below: how many runs move each way",
-                        names[d.b],
-                        names[0]
-                    ),
+                    subtitle: match binary {
+                        Some(chance) => format!(
+                            "{} − {}, paired run by run: change in the {chance} (line); below: how many runs move each way",
+                            names[d.b],
+                            names[0]
+                        ),
+                        None => format!(
+                            "{} − {}, paired run by run: median (line), middle 50% and 90% (bands); below: how many runs move each way",
+                            names[d.b],
+                            names[0]
+                        ),
+                    },
                     stamp: stamp.clone(),
-                    y_desc: format!("difference in {}", metric.spec().y_desc),
+                    // The metric is in the title; beside the strip's own
+                    // label a long wording would run into it.
+                    y_desc: format!("{} − {}", letter(d.b), letter(0)),
                     x_range: charts::x_range(a),
                     y_range: (lo - 0.08 * span, hi + 0.08 * span),
                     panels,
                     legend: Legend::FirstPanel,
                     zero_line: true,
                     percent: metric.spec().percent,
+                    chance: metric.spec().binary.is_some(),
                 }),
             ));
         }

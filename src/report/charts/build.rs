@@ -43,6 +43,7 @@ pub fn band(world: &World, agg: &Aggregate, s: usize) -> Band {
         b.p50.push(st.p50);
         b.p75.push(st.p75);
         b.p95.push(st.p95);
+        b.mean.push(st.mean);
     }
     b
 }
@@ -80,6 +81,15 @@ pub fn x_range(world: &World) -> (f64, f64) {
 fn period(world: &World) -> String {
     let g = &world.scenario.grid;
     format!("{}–{}", g.start.year(), g.point_date(g.steps()).year())
+}
+
+/// The y-axis wording of a metric's charts: its chance for a 0/1 metric.
+pub fn y_desc(metric: Metric) -> String {
+    metric
+        .spec()
+        .binary
+        .unwrap_or(metric.spec().y_desc)
+        .to_string()
 }
 
 /// The shocks that touch a country, as time-axis markers.
@@ -165,18 +175,25 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             title.clone(),
             ChartSpec::Multiples(SmallMultiples {
                 title,
-                subtitle: format!(
-                    "{}: median (line), middle 50% and 90% of runs (bands); dashed lines mark the scenario's shocks",
-                    sc.name
-                ),
+                subtitle: match metric.spec().binary {
+                    Some(chance) => format!(
+                        "{}: {chance}, as a share of runs (by market share where a country has several polities); dashed lines mark the scenario's shocks",
+                        sc.name
+                    ),
+                    None => format!(
+                        "{}: median (line), middle 50% and 90% of runs (bands); dashed lines mark the scenario's shocks",
+                        sc.name
+                    ),
+                },
                 stamp: stamp.clone(),
-                y_desc: metric.spec().y_desc.into(),
+                y_desc: y_desc(metric),
                 x_range: x_range(world),
                 y_range,
                 panels,
                 legend: Legend::None,
                 zero_line: false,
                 percent: metric.spec().percent,
+                chance: metric.spec().binary.is_some(),
             }),
         ));
     }
@@ -233,6 +250,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             legend: Legend::EveryPanel,
             zero_line: false,
             percent: true,
+            chance: false,
         }),
     ));
 

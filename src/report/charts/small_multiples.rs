@@ -20,6 +20,7 @@ pub struct Band {
     pub p50: Vec<f64>,
     pub p75: Vec<f64>,
     pub p95: Vec<f64>,
+    pub mean: Vec<f64>,
 }
 
 impl Band {
@@ -98,6 +99,10 @@ pub struct SmallMultiples {
     pub legend: Legend,
     pub zero_line: bool,
     pub percent: bool,
+    /// Draw each layer's mean alone: the chance of a 0/1 metric (or, in a
+    /// difference chart, the change in that chance), where quantiles are
+    /// only ever 0 or 1.
+    pub chance: bool,
 }
 
 /// Tick labels with as many decimals as the tick spacing needs, so a narrow
@@ -312,6 +317,22 @@ impl Draw for SmallMultiples {
             }
             for layer in panel.layers.iter().filter(|l| l.band.is_drawable()) {
                 let b = &layer.band;
+                if self.chance {
+                    let zero = vec![0.0; b.x.len()];
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(
+                            polygon(b, &zero, &b.mean),
+                            layer.colour.mix(0.12).filled(),
+                        )))
+                        .map_err(err)?;
+                    chart
+                        .draw_series(LineSeries::new(
+                            b.x.iter().copied().zip(b.mean.iter().copied()),
+                            layer.colour.stroke_width(4),
+                        ))
+                        .map_err(err)?;
+                    continue;
+                }
                 if layer.outer {
                     chart
                         .draw_series(std::iter::once(Polygon::new(
