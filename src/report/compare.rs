@@ -381,7 +381,7 @@ pub fn compare_charts(
                 title,
                 subtitle: match metric.spec().binary {
                     Some(chance) => format!("each scenario's {chance}, as a share of runs"),
-                    None => "each scenario's median (line) and middle 50% of runs (band)".into(),
+                    None => "each scenario's median (line) and middle 50% of runs (band); where lines meet, the wider is underneath".into(),
                 },
                 stamp: stamp.clone(),
                 y_desc: charts::y_desc(metric),

@@ -239,7 +239,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
         ChartSpec::Multiples(SmallMultiples {
             title,
             subtitle: format!(
-                "{}: median per operator (line) and middle 50% of runs (band)",
+                "{}: median per operator (line) and middle 50% of runs (band); where lines meet, the wider is underneath",
                 sc.name
             ),
             stamp: stamp.clone(),

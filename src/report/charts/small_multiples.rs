@@ -315,7 +315,19 @@ impl Draw for SmallMultiples {
                     ))
                     .map_err(err)?;
             }
-            for layer in panel.layers.iter().filter(|l| l.band.is_drawable()) {
+            // Lines that coincide (two operators with the same path, two
+            // scenarios that agree) would hide each other: each layer's line
+            // is narrower than the one before, so every one shows.
+            let layers = panel.layers.len();
+            for (k, layer) in panel.layers.iter().enumerate() {
+                if !layer.band.is_drawable() {
+                    continue;
+                }
+                let width = if layers > 1 {
+                    3 + 3 * (layers - 1 - k) as u32
+                } else {
+                    4
+                };
                 let b = &layer.band;
                 if self.chance {
                     let zero = vec![0.0; b.x.len()];
@@ -328,7 +340,7 @@ impl Draw for SmallMultiples {
                     chart
                         .draw_series(LineSeries::new(
                             b.x.iter().copied().zip(b.mean.iter().copied()),
-                            layer.colour.stroke_width(4),
+                            layer.colour.stroke_width(width),
                         ))
                         .map_err(err)?;
                     continue;
@@ -355,7 +367,7 @@ impl Draw for SmallMultiples {
                 chart
                     .draw_series(LineSeries::new(
                         b.x.iter().copied().zip(b.p50.iter().copied()),
-                        layer.colour.stroke_width(4),
+                        layer.colour.stroke_width(width),
                     ))
                     .map_err(err)?;
             }
