@@ -96,7 +96,21 @@ impl ChangeRow {
     }
 }
 
-/// A level ("42%", "2.0", "0.146 networks") in a metric's own terms.
+/// A metric's title, with its unit where the numbers do not carry one.
+fn metric_cell(m: Metric) -> String {
+    let spec = m.spec();
+    if spec.percent || spec.unit.is_empty() {
+        escape(spec.chart_title)
+    } else {
+        format!(
+            "{}<br><span class=small>in {}</span>",
+            escape(spec.chart_title),
+            escape(spec.unit)
+        )
+    }
+}
+
+/// A level ("42%", "2.0", "0.146") in a metric's own terms.
 fn level(m: Metric, x: f64) -> String {
     let spec = m.spec();
     if spec.percent {
@@ -159,7 +173,7 @@ pub fn differences_html(worlds: &[&World], diffs: &[Differences], summaries: &[S
             "<h3>{} − {}, {}</h3><p class=small>Run i of both scenarios uses the same random numbers, so each run's difference shows only what the scenarios change. Mean B − A: the average change over all runs; P(B &gt; A) and P(B &lt; A): the share of runs in which B ends higher or lower. Biggest change first.</p>",
             escape(&b.scenario.name),
             escape(&a.scenario.name),
-            horizon_words(a)
+            charts::horizon_words(a)
         );
         let mut rows = Vec::new();
         for &c in a.countries() {
@@ -263,7 +277,7 @@ fn change_table(h: &mut String, a: &World, rows: &[&ChangeRow]) {
             h,
             "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=\"num {class}\">{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=small>{}</td></tr>",
             escape(&a.scenario.polities[r.country].name),
-            escape(r.metric.chart_title()),
+            metric_cell(r.metric),
             level(r.metric, r.median_a),
             level(r.metric, r.median_b),
             escape(&signed(r.metric, r.mean)),
@@ -284,17 +298,6 @@ fn percent_of_runs(p: f64) -> String {
         ">99%".into()
     } else {
         format!("{:.0}%", p * 100.0)
-    }
-}
-
-/// The horizon in words: a grid ending on the first month of a year ends
-/// with the year before ("end of 2035"), as questions put it.
-pub fn horizon_words(world: &World) -> String {
-    let m = world.scenario.grid.point_date(world.points() - 1);
-    if m.month() == 1 {
-        format!("end of {}", m.year() - 1)
-    } else {
-        m.to_string()
     }
 }
 
@@ -340,11 +343,7 @@ pub fn compare_charts(
         charts::thousands(info.runs),
         env!("CARGO_PKG_VERSION")
     );
-    let period = format!(
-        "{}–{}",
-        a.scenario.grid.start.year(),
-        a.scenario.grid.point_date(a.points() - 1).year()
-    );
+    let period = charts::period(a);
     let mut specs = Vec::new();
     for metric in Metric::fans() {
         let panels: Vec<Panel> = a
@@ -512,8 +511,8 @@ pub fn compare_charts(
             }
         }
     }
-    let horizon = a.scenario.grid.point_date(a.points() - 1);
-    let title = format!("Which group does each country end up in? ({horizon})");
+    let horizon = charts::horizon_words(a);
+    let title = format!("Which group does each country end up in, {horizon}?");
     specs.push((
         "classes".into(),
         title.clone(),

@@ -78,9 +78,32 @@ pub fn x_range(world: &World) -> (f64, f64) {
     )
 }
 
-fn period(world: &World) -> String {
+/// The years a chart covers: a grid ending on the first month of a year
+/// ends with the year before, as the questions put it ("by 2035").
+pub fn period(world: &World) -> String {
     let g = &world.scenario.grid;
-    format!("{}–{}", g.start.year(), g.point_date(g.steps()).year())
+    let end = g.point_date(g.steps());
+    let last = if end.month() == 1 {
+        end.year() - 1
+    } else {
+        end.year()
+    };
+    if last > g.start.year() {
+        format!("{}–{last}", g.start.year())
+    } else {
+        g.start.year().to_string()
+    }
+}
+
+/// The horizon in words: "end of 2035" for a grid ending in January 2036.
+pub fn horizon_words(world: &World) -> String {
+    let g = &world.scenario.grid;
+    let m = g.point_date(g.steps());
+    if m.month() == 1 {
+        format!("end of {}", m.year() - 1)
+    } else {
+        m.to_string()
+    }
 }
 
 /// The y-axis wording of a metric's charts: its chance for a 0/1 metric.
@@ -256,7 +279,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
 
     // Class probabilities at the horizon.
     let runs = agg.runs.max(1) as f64;
-    let horizon = sc.grid.point_date(sc.grid.steps());
+    let horizon = horizon_words(world);
     let rows = world
         .class_series()
         .iter()
@@ -268,7 +291,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             (name, counts.map(|k| k as f64 / runs))
         })
         .collect();
-    let title = format!("Which group does each country end up in? ({horizon})");
+    let title = format!("Which group does each country end up in, {horizon}?");
     specs.push((
         "classes".into(),
         title.clone(),
@@ -278,7 +301,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 "{}: share of {} runs by {}: keen below {:.2}, cautious from {:.2}",
                 sc.name,
                 thousands(agg.runs),
-                sc.classes.metric.name(),
+                Metric::from(sc.classes.metric).chart_title().to_lowercase(),
                 sc.classes.keen_below,
                 sc.classes.cautious_from
             ),
@@ -303,7 +326,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             })
         })
         .collect();
-    let title = format!("What trusted networks cost, by {horizon}");
+    let title = format!("What trusted networks cost, by the {horizon}");
     specs.push((
         "tradeoff".into(),
         title.clone(),
