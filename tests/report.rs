@@ -308,17 +308,20 @@ fn what_changes_leads_with_the_mean_and_says_when_only_a_minority_of_runs_change
     let b = World::new(load(&dir.join("eu-mandatory-toolbox.toml")));
     let (summaries, diffs) = engine::simulate_paired(&[&a, &b], &options(600, 8, Some(2))).unwrap();
     let html = dsrsim::report::compare::differences_html(&[&a, &b], &diffs, &summaries);
-    assert!(html.contains("<th>mean B − A</th>") && html.contains("<th>P(B &lt; A)</th>"));
+    assert!(
+        html.contains("<th>mean B&nbsp;−&nbsp;A</th>")
+            && html.contains("<th>P(B&nbsp;&lt;&nbsp;A)</th>")
+    );
     let title = Metric::TrustedProcurement.chart_title();
     let row = change_row(&html, "Montenegro", title);
     let mean: f64 = row[4]
-        .trim_end_matches(" pts")
+        .trim_end_matches("&nbsp;pts")
         .replace('−', "-")
         .parse()
         .unwrap();
     assert!(mean >= 10.0, "a large mean rise: {row:?}");
     assert_eq!(
-        row[7], "0 pts",
+        row[7], "0&nbsp;pts",
         "the median of paired differences is 0: {row:?}"
     );
     assert!(row[8].contains("only"), "the minority is named: {row:?}");

@@ -99,7 +99,8 @@ impl ChangeRow {
 /// A metric's title, with its unit where the numbers do not carry one.
 fn metric_cell(m: Metric) -> String {
     let spec = m.spec();
-    if spec.percent || spec.unit.is_empty() {
+    // A stage counts itself ("−0.36 stages"); a share is in points.
+    if spec.percent || spec.range.discrete || spec.unit.is_empty() {
         escape(spec.chart_title)
     } else {
         format!(
@@ -170,7 +171,7 @@ pub fn differences_html(worlds: &[&World], diffs: &[Differences], summaries: &[S
         let b = worlds[d.b];
         let _ = write!(
             h,
-            "<h3>{} − {}, {}</h3><p class=small>Run i of both scenarios uses the same random numbers, so each run's difference shows only what the scenarios change. Mean B − A: the average change over all runs; P(B &gt; A) and P(B &lt; A): the share of runs in which B ends higher or lower. Biggest change first.</p>",
+            "<h3>{} − {}, {}</h3><p class=small>Run i of both scenarios uses the same random numbers, so each run's difference shows only what the scenarios change. Mean B − A: the average change over all runs; P(B &gt; A) and P(B &lt; A): the share of runs in which B ends higher or lower. Where only a minority of runs change, the median change is 0 however large the change in those runs. Biggest change first.</p>",
             escape(&b.scenario.name),
             escape(&a.scenario.name),
             charts::horizon_words(a)
@@ -255,7 +256,7 @@ fn main_is_empty_without(changed: &[ChangeRow], r: &ChangeRow) -> bool {
 }
 
 fn change_table(h: &mut String, a: &World, rows: &[&ChangeRow]) {
-    h.push_str("<table><tr><th>country</th><th>metric</th><th>A (median)</th><th>B (median)</th><th>mean B − A</th><th>P(B &gt; A)</th><th>P(B &lt; A)</th><th>median B − A</th><th>note</th></tr>");
+    h.push_str("<table><tr><th>country</th><th>metric</th><th>A (median)</th><th>B (median)</th><th>mean B&nbsp;−&nbsp;A</th><th>P(B&nbsp;&gt;&nbsp;A)</th><th>P(B&nbsp;&lt;&nbsp;A)</th><th>median B&nbsp;−&nbsp;A</th><th>note</th></tr>");
     for r in rows {
         let class = if r.mean > 0.0 {
             "up"
@@ -266,10 +267,7 @@ fn change_table(h: &mut String, a: &World, rows: &[&ChangeRow]) {
         };
         let share = r.above + r.below;
         let note = if share < 0.5 {
-            format!(
-                "changes in only {} of runs, so the median change is 0",
-                percent_of_runs(share)
-            )
+            format!("only {} of runs change", percent_of_runs(share))
         } else {
             String::new()
         };
@@ -280,14 +278,19 @@ fn change_table(h: &mut String, a: &World, rows: &[&ChangeRow]) {
             metric_cell(r.metric),
             level(r.metric, r.median_a),
             level(r.metric, r.median_b),
-            escape(&signed(r.metric, r.mean)),
+            nowrap(&signed(r.metric, r.mean)),
             escape(&percent_of_runs(r.above)),
             escape(&percent_of_runs(r.below)),
-            escape(&signed(r.metric, r.median)),
+            nowrap(&signed(r.metric, r.median)),
             escape(&note)
         );
     }
     h.push_str("</table>");
+}
+
+/// A number with its unit, kept on one line.
+fn nowrap(s: &str) -> String {
+    escape(s).replace(' ', "&nbsp;")
 }
 
 /// A share of runs as a percentage that never rounds a few runs to "0%".
