@@ -171,7 +171,7 @@ pub fn differences_html(worlds: &[&World], diffs: &[Differences], summaries: &[S
         let b = worlds[d.b];
         let _ = write!(
             h,
-            "<h3>{} − {}, {}</h3><p class=small>Run i of both scenarios uses the same random numbers, so each run's difference shows only what the scenarios change. Mean B − A: the average change over all runs; P(B &gt; A) and P(B &lt; A): the share of runs in which B ends higher or lower. Where only a minority of runs change, the median change is 0 however large the change in those runs. Biggest change first.</p>",
+            "<h3>{} − {}, {}</h3><p class=small>Run i of both scenarios uses the same random numbers, so each run's difference shows only what the scenarios change. A and B: each scenario's median; mean B − A: the average change over all runs; P(B &gt; A) and P(B &lt; A): the share of runs in which B ends higher or lower. Where only a minority of runs change, the median change is 0 however large the change in those runs. Biggest change first.</p>",
             escape(&b.scenario.name),
             escape(&a.scenario.name),
             charts::horizon_words(a)
@@ -256,7 +256,7 @@ fn main_is_empty_without(changed: &[ChangeRow], r: &ChangeRow) -> bool {
 }
 
 fn change_table(h: &mut String, a: &World, rows: &[&ChangeRow]) {
-    h.push_str("<table><tr><th>country</th><th>metric</th><th>A (median)</th><th>B (median)</th><th>mean B&nbsp;−&nbsp;A</th><th>P(B&nbsp;&gt;&nbsp;A)</th><th>P(B&nbsp;&lt;&nbsp;A)</th><th>median B&nbsp;−&nbsp;A</th><th>note</th></tr>");
+    h.push_str("<table class=changes><tr><th>country</th><th>metric</th><th>A</th><th>B</th><th>mean B−A</th><th>P(B&gt;A)</th><th>P(B&lt;A)</th><th>median B−A</th><th>note</th></tr>");
     for r in rows {
         let class = if r.mean > 0.0 {
             "up"
