@@ -177,15 +177,20 @@ fn describe_outputs(dir: &Path, files: &[File]) -> String {
     )
 }
 
+/// "1 shock", "2 shocks".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn check(plan: &Plan) -> Result<()> {
     for (f, sc) in plan.files.iter().zip(&plan.scenarios) {
         println!(
-            "ok: {} — \"{}\": {} polities, {} operators, {} shocks, {}..{} every {} months, {} runs, seed {}",
+            "ok: {} — \"{}\": {}, {}, {}, {}..{} every {} months, {} runs, seed {}",
             f.display(),
             sc.name,
-            sc.polities.len(),
-            sc.operators.len(),
-            sc.shocks.len(),
+            count(sc.polities.len(), "polity", "polities"),
+            count(sc.operators.len(), "operator", "operators"),
+            count(sc.shocks.len(), "shock", "shocks"),
             sc.grid.start,
             sc.grid.end,
             sc.grid.step_months,

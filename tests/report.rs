@@ -293,3 +293,97 @@ fn paired_differences_are_far_tighter_than_independent_ones() {
         );
     }
 }
+
+/// The cells of the "What changes" row for `country` and `metric_title`.
+fn change_row(html: &str, country: &str, metric_title: &str) -> Vec<String> {
+    let start = html
+        .find(&format!("<tr><td>{country}</td><td>{metric_title}</td>"))
+        .unwrap_or_else(|| panic!("no row for {country}, {metric_title}"));
+    let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+    row.split("<td")
+        .skip(1)
+        .map(|c| {
+            let c = &c[c.find('>').unwrap() + 1..];
+            c[..c.find("</td>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn what_changes_leads_with_the_mean_and_says_when_only_a_minority_of_runs_change() {
+    // The mandatory toolbox binds Montenegro in only a minority of runs: the
+    // median paired difference is 0 while the mean is a large rise.
+    let dir = repo("scenarios");
+    let a = World::new(load(&dir.join("baseline.toml")));
+    let b = World::new(load(&dir.join("eu-mandatory-toolbox.toml")));
+    let (summaries, diffs) = engine::simulate_paired(&[&a, &b], &options(600, 8, Some(2))).unwrap();
+    let html = dsrsim::report::compare::differences_html(&[&a, &b], &diffs, &summaries);
+    assert!(html.contains("<th>mean B−A</th>") && html.contains("<th>P(B&lt;A)</th>"));
+    let title = Metric::TrustedProcurement.chart_title();
+    let row = change_row(&html, "Montenegro", title);
+    let mean: f64 = row[4]
+        .trim_end_matches("&nbsp;pts")
+        .replace('−', "-")
+        .parse()
+        .unwrap();
+    assert!(mean >= 10.0, "a large mean rise: {row:?}");
+    assert_eq!(
+        row[7], "0&nbsp;pts",
+        "the median of paired differences is 0: {row:?}"
+    );
+    assert!(row[8].contains("only"), "the minority is named: {row:?}");
+    // Biggest change first: the first row is Montenegro's.
+    let first = html.find("<tr><td>").unwrap();
+    assert!(
+        html[first..].starts_with("<tr><td>Montenegro</td>"),
+        "{}",
+        &html[first..first + 200]
+    );
+
+    // Serbia's EU conditionality: its one effect is a lower EU stage.
+    let a = World::new(load(&dir.join("serbia-5g-no-conditionality.toml")));
+    let b = World::new(load(&dir.join("serbia-5g.toml")));
+    let (summaries, diffs) = engine::simulate_paired(&[&a, &b], &options(600, 8, Some(2))).unwrap();
+    let html = dsrsim::report::compare::differences_html(&[&a, &b], &diffs, &summaries);
+    let row = change_row(&html, "Serbia", Metric::EuStage.chart_title());
+    let lower: f64 = row[6].trim_end_matches('%').parse().unwrap();
+    assert!(
+        lower >= 20.0,
+        "Serbia ends a stage lower in many runs: {row:?}"
+    );
+    let first = html.find("<tr><td>").unwrap();
+    assert!(html[first..].starts_with("<tr><td>Serbia</td><td>EU accession stage"));
+}
+
+#[test]
+fn each_difference_chart_marks_only_its_own_pair_of_scenarios_shocks() {
+    use dsrsim::report::charts::ChartSpec;
+    let dir = repo("scenarios");
+    let a = World::new(load(&dir.join("baseline.toml")));
+    let b = World::new(load(&dir.join("huawei-price-war.toml")));
+    let c = World::new(load(&dir.join("serbia-5g.toml")));
+    let worlds = [&a, &b, &c];
+    let (summaries, diffs) = engine::simulate_paired(&worlds, &options(50, 8, Some(2))).unwrap();
+    let info = dsrsim::report::RunInfo { runs: 50, seed: 8 };
+    let specs = dsrsim::report::compare::compare_charts(&worlds, &summaries, &diffs, &info);
+    let labels = |stem: &str| -> Vec<String> {
+        let (_, _, spec) = specs.iter().find(|(n, _, _)| n == stem).unwrap();
+        let ChartSpec::Multiples(m) = spec else {
+            panic!("{stem}")
+        };
+        let serbia = m.panels.iter().find(|p| p.title == "Serbia").unwrap();
+        serbia.markers.iter().map(|m| m.label.clone()).collect()
+    };
+    let of_c = labels("diff-trusted_share-serbia-5g");
+    assert!(
+        !of_c.iter().any(|l| l.contains("price-war")),
+        "B's shock on C − A: {of_c:?}"
+    );
+    assert!(
+        of_c.iter().any(|l| l.contains("srb-auction")),
+        "C's own shock: {of_c:?}"
+    );
+    let of_b = labels("diff-trusted_share-huawei-price-war");
+    assert!(of_b.iter().any(|l| l.contains("price-war")), "{of_b:?}");
+    assert!(!of_b.iter().any(|l| l.contains("srb-auction")), "{of_b:?}");
+}

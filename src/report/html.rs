@@ -43,7 +43,7 @@ h1{font-size:44px;margin:8px 0}h2{font-size:32px;margin-top:48px;border-bottom:3
 table{border-collapse:collapse;margin:12px 0}td,th{border-bottom:1px solid #ccc;padding:6px 14px;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}\
 figure{margin:28px 0}img{width:100%;height:auto;border:1px solid #ddd}figcaption{font-size:18px;color:#555}\
-.small{font-size:16px;color:#555}.up{color:#0072b2;font-weight:bold}.down{color:#d55e00;font-weight:bold}";
+.small{font-size:16px;color:#555}table.changes{font-size:17px}table.changes td,table.changes th{padding:5px 8px}.up{color:#0072b2;font-weight:bold}.down{color:#d55e00;font-weight:bold}";
 
 /// A section of extra content (the comparison's differences go first).
 pub struct Section {

@@ -193,8 +193,8 @@ impl Output<RunView<'_>> for RunPage {
             lead: Vec::new(),
             results: vec![html::Section {
                 title: format!(
-                    "Where countries end up ({})",
-                    world.scenario.grid.point_date(world.points() - 1)
+                    "Where countries end up, {}",
+                    super::charts::horizon_words(world)
                 ),
                 html: tables::classes_html(world, agg),
             }],

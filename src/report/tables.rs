@@ -90,8 +90,9 @@ pub fn classes_html(world: &World, agg: &Aggregate) -> String {
             })
     };
     let mut t = format!(
-        "<table><tr><th>country</th><th>keen</th><th>between</th><th>cautious</th><th>median {}</th><th>median trusted share</th></tr>",
-        sc.classes.metric.name()
+        "<table><tr><th>country</th><th>keen</th><th>between</th><th>cautious</th><th>median: {}</th><th>median: {}</th></tr>",
+        escape(Metric::from(sc.classes.metric).chart_title()),
+        escape(Metric::TrustedShare.chart_title())
     );
     for ((country, _), counts) in world.class_series().iter().zip(&agg.classes) {
         let name = sc

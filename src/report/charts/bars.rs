@@ -19,8 +19,9 @@ pub struct ClassBars {
 const CLASS_NAMES: [&str; 3] = ["keen", "between", "cautious"];
 const CLASS_MEANING: [&str; 3] = ["{}: buys mostly high-risk", "{}", "{}: buys mostly trusted"];
 /// keen = vermillion (towards Beijing), between = grey, cautious = blue.
+/// The grey is dark enough (5.7:1 on white) to read as legend text.
 fn class_colour(k: usize) -> RGBColor {
-    [PALETTE[1], RGBColor(170, 170, 170), PALETTE[0]][k]
+    [PALETTE[1], RGBColor(110, 110, 110), PALETTE[0]][k]
 }
 
 impl Draw for ClassBars {

@@ -43,6 +43,7 @@ pub fn band(world: &World, agg: &Aggregate, s: usize) -> Band {
         b.p50.push(st.p50);
         b.p75.push(st.p75);
         b.p95.push(st.p95);
+        b.mean.push(st.mean);
     }
     b
 }
@@ -77,9 +78,41 @@ pub fn x_range(world: &World) -> (f64, f64) {
     )
 }
 
-fn period(world: &World) -> String {
+/// The years a chart covers: a grid ending on the first month of a year
+/// ends with the year before, as the questions put it ("by 2035").
+pub fn period(world: &World) -> String {
     let g = &world.scenario.grid;
-    format!("{}–{}", g.start.year(), g.point_date(g.steps()).year())
+    let end = g.point_date(g.steps());
+    let last = if end.month() == 1 {
+        end.year() - 1
+    } else {
+        end.year()
+    };
+    if last > g.start.year() {
+        format!("{}–{last}", g.start.year())
+    } else {
+        g.start.year().to_string()
+    }
+}
+
+/// The horizon in words: "end of 2035" for a grid ending in January 2036.
+pub fn horizon_words(world: &World) -> String {
+    let g = &world.scenario.grid;
+    let m = g.point_date(g.steps());
+    if m.month() == 1 {
+        format!("end of {}", m.year() - 1)
+    } else {
+        m.to_string()
+    }
+}
+
+/// The y-axis wording of a metric's charts: its chance for a 0/1 metric.
+pub fn y_desc(metric: Metric) -> String {
+    metric
+        .spec()
+        .binary
+        .unwrap_or(metric.spec().y_desc)
+        .to_string()
 }
 
 /// The shocks that touch a country, as time-axis markers.
@@ -155,7 +188,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                     outer: true,
                 }],
                 markers: markers(world, c),
-                secondary: None,
+                shares: Vec::new(),
             })
             .collect();
         let y_range = y_range(metric, &panels);
@@ -165,18 +198,25 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             title.clone(),
             ChartSpec::Multiples(SmallMultiples {
                 title,
-                subtitle: format!(
-                    "{}: median (line), middle 50% and 90% of runs (bands); dashed lines mark the scenario's shocks",
-                    sc.name
-                ),
+                subtitle: match metric.spec().binary {
+                    Some(chance) => format!(
+                        "{}: {chance}, as a share of runs (by market share where a country has several polities); dashed lines mark the scenario's shocks",
+                        sc.name
+                    ),
+                    None => format!(
+                        "{}: median (line), middle 50% and 90% of runs (bands); dashed lines mark the scenario's shocks",
+                        sc.name
+                    ),
+                },
                 stamp: stamp.clone(),
-                y_desc: metric.spec().y_desc.into(),
+                y_desc: y_desc(metric),
                 x_range: x_range(world),
                 y_range,
                 panels,
                 legend: Legend::None,
                 zero_line: false,
                 percent: metric.spec().percent,
+                chance: metric.spec().binary.is_some(),
             }),
         ));
     }
@@ -208,7 +248,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 title: sc.polities[c].name.clone(),
                 layers,
                 markers: markers(world, c),
-                secondary: None,
+                shares: Vec::new(),
             })
         })
         .collect();
@@ -222,7 +262,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
         ChartSpec::Multiples(SmallMultiples {
             title,
             subtitle: format!(
-                "{}: median per operator (line) and middle 50% of runs (band)",
+                "{}: median per operator (line) and middle 50% of runs (band); where lines meet, the wider is underneath",
                 sc.name
             ),
             stamp: stamp.clone(),
@@ -233,12 +273,13 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             legend: Legend::EveryPanel,
             zero_line: false,
             percent: true,
+            chance: false,
         }),
     ));
 
     // Class probabilities at the horizon.
     let runs = agg.runs.max(1) as f64;
-    let horizon = sc.grid.point_date(sc.grid.steps());
+    let horizon = horizon_words(world);
     let rows = world
         .class_series()
         .iter()
@@ -250,7 +291,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             (name, counts.map(|k| k as f64 / runs))
         })
         .collect();
-    let title = format!("Which group does each country end up in? ({horizon})");
+    let title = format!("Which group does each country end up in, {horizon}?");
     specs.push((
         "classes".into(),
         title.clone(),
@@ -260,7 +301,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 "{}: share of {} runs by {}: keen below {:.2}, cautious from {:.2}",
                 sc.name,
                 thousands(agg.runs),
-                sc.classes.metric.name(),
+                Metric::from(sc.classes.metric).chart_title().to_lowercase(),
                 sc.classes.keen_below,
                 sc.classes.cautious_from
             ),
@@ -285,7 +326,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             })
         })
         .collect();
-    let title = format!("What trusted networks cost, by {horizon}");
+    let title = format!("What trusted networks cost, by the {horizon}");
     specs.push((
         "tradeoff".into(),
         title.clone(),

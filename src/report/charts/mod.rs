@@ -11,8 +11,11 @@ mod build;
 mod small_multiples;
 
 pub use bars::{ClassBars, TradeOff, TradeOffPoint};
-pub use build::{ChartSpec, Spec, band, markers, run_charts, thousands, x_range, y_range};
-pub use small_multiples::{Band, Layer, Legend, Marker, Panel, SmallMultiples, bands_of};
+pub use build::{
+    ChartSpec, Spec, band, horizon_words, markers, period, run_charts, thousands, x_range, y_desc,
+    y_range,
+};
+pub use small_multiples::{Band, Layer, Legend, Marker, Panel, Share, SmallMultiples, bands_of};
 
 use crate::error::{Error, Result};
 use plotters::coord::Shift;

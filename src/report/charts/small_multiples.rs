@@ -1,7 +1,7 @@
 //! Small multiples of fan charts: one panel per country (or per scenario
 //! pair), each with one or more layers (median line, 50% band, optionally
-//! the 90% band), shock markers on the time axis, and optionally a second
-//! axis for a probability (P(B > A) in a paired comparison).
+//! the 90% band), shock markers on the time axis, and optionally a strip
+//! of shares of runs below (P(B > A) and P(B < A) in a paired comparison).
 
 use super::{
     CAPTION_SIZE, Draw, FONT, GRID, INK, LABEL_SIZE, SMALL_SIZE, err, frame, grid, legend_height,
@@ -20,6 +20,7 @@ pub struct Band {
     pub p50: Vec<f64>,
     pub p75: Vec<f64>,
     pub p95: Vec<f64>,
+    pub mean: Vec<f64>,
 }
 
 impl Band {
@@ -63,8 +64,17 @@ pub struct Panel {
     pub title: String,
     pub layers: Vec<Layer>,
     pub markers: Vec<Marker>,
-    /// A probability over time on a right-hand 0–100% axis.
-    pub secondary: Option<(String, Vec<(f64, f64)>)>,
+    /// Shares of runs over time, drawn in a strip of their own below the
+    /// panel: on a second axis beside a difference they read as a difference.
+    pub shares: Vec<Share>,
+}
+
+/// A share of runs over time (0 to 1), one line in a panel's strip.
+#[derive(Debug, Clone)]
+pub struct Share {
+    pub label: String,
+    pub colour: RGBColor,
+    pub points: Vec<(f64, f64)>,
 }
 
 /// Where layer names are shown.
@@ -89,6 +99,40 @@ pub struct SmallMultiples {
     pub legend: Legend,
     pub zero_line: bool,
     pub percent: bool,
+    /// Draw each layer's mean alone: the chance of a 0/1 metric (or, in a
+    /// difference chart, the change in that chance), where quantiles are
+    /// only ever 0 or 1.
+    pub chance: bool,
+}
+
+/// Tick labels with as many decimals as the tick spacing needs, so a narrow
+/// axis does not read "0%, 0%, 0%", and never "-0".
+pub fn tick_format(percent: bool, span: f64) -> impl Fn(&f64) -> String {
+    let scale = if percent { 100.0 } else { 1.0 };
+    // About six ticks: the spacing is the first 1, 2 or 5 times a power of
+    // ten at least a sixth of the span, and its decimals are the labels'.
+    let rough = span * scale / 6.0;
+    let decimals = if rough > 0.0 && rough.is_finite() {
+        let power = 10f64.powf(rough.log10().floor());
+        let step = [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .map(|k| k * power)
+            .find(|&s| s >= rough * (1.0 - 1e-9))
+            .unwrap_or(10.0 * power);
+        (-(step.log10().floor())).clamp(0.0, 4.0) as usize
+    } else {
+        0
+    };
+    move |v: &f64| {
+        let x = v * scale;
+        let text = format!("{x:.decimals$}");
+        let text = if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
+            text[1..].to_string()
+        } else {
+            text.replacen('-', "−", 1)
+        };
+        if percent { format!("{text}%") } else { text }
+    }
 }
 
 fn polygon(band: &Band, lo: &[f64], hi: &[f64]) -> Vec<(f64, f64)> {
@@ -108,8 +152,8 @@ impl Draw for SmallMultiples {
                 .iter()
                 .map(|l| (l.label.clone(), l.colour))
                 .collect();
-            if let Some((label, _)) = &first.secondary {
-                items.push((format!("{label} (dashed, right axis)"), RGBColor(0, 0, 0)));
+            for share in &first.shares {
+                items.push((format!("{} (strip below)", share.label), share.colour));
             }
             area = legend_strip(&area, &items, LABEL_SIZE)?;
         }
@@ -136,23 +180,13 @@ impl Draw for SmallMultiples {
         if y1 <= y0 {
             y1 = y0 + 1.0;
         }
-        let percent = self.percent;
-        let y_fmt = move |v: &f64| {
-            if percent {
-                format!("{:.0}%", v * 100.0)
-            } else if (v.round() - v).abs() < 1e-9 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.2}")
-            }
-        };
+        let y_fmt = tick_format(self.percent, y1 - y0);
         for (i, (panel, cell)) in self
             .panels
             .iter()
             .zip(area.split_evenly((rows, cols)))
             .enumerate()
         {
-            let has_secondary = panel.secondary.is_some();
             let title_style = (FONT, CAPTION_SIZE).into_font().color(&INK);
             let (cell_w, _) = cell.dim_in_pixel();
             let title_w = cell
@@ -166,6 +200,14 @@ impl Draw for SmallMultiples {
             )
             .map_err(err)?;
             let mut cell = cell.margin(CAPTION_SIZE as u32 + 12, 0, 0, 0);
+            let strip = if panel.shares.is_empty() {
+                None
+            } else {
+                let (_, h) = cell.dim_in_pixel();
+                let (top, bottom) = cell.split_vertically(h * 64 / 100);
+                cell = top;
+                Some(bottom)
+            };
             if self.legend == Legend::EveryPanel {
                 let items = legend_items(panel);
                 // Panels of one row keep their plots level: every legend
@@ -182,10 +224,8 @@ impl Draw for SmallMultiples {
                 .margin(10)
                 .x_label_area_size(38)
                 .y_label_area_size(if i % cols == 0 { 78 } else { 60 })
-                .right_y_label_area_size(if has_secondary { 80 } else { 0 })
                 .build_cartesian_2d(x0..x1, y0..y1)
-                .map_err(err)?
-                .set_secondary_coord(x0..x1, 0.0..1.0);
+                .map_err(err)?;
             let mut mesh = chart.configure_mesh();
             mesh.light_line_style(WHITE)
                 .bold_line_style(GRID)
@@ -275,8 +315,36 @@ impl Draw for SmallMultiples {
                     ))
                     .map_err(err)?;
             }
-            for layer in panel.layers.iter().filter(|l| l.band.is_drawable()) {
+            // Lines that coincide (two operators with the same path, two
+            // scenarios that agree) would hide each other: each layer's line
+            // is narrower than the one before, so every one shows.
+            let layers = panel.layers.len();
+            for (k, layer) in panel.layers.iter().enumerate() {
+                if !layer.band.is_drawable() {
+                    continue;
+                }
+                let width = if layers > 1 {
+                    3 + 3 * (layers - 1 - k) as u32
+                } else {
+                    4
+                };
                 let b = &layer.band;
+                if self.chance {
+                    let zero = vec![0.0; b.x.len()];
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(
+                            polygon(b, &zero, &b.mean),
+                            layer.colour.mix(0.12).filled(),
+                        )))
+                        .map_err(err)?;
+                    chart
+                        .draw_series(LineSeries::new(
+                            b.x.iter().copied().zip(b.mean.iter().copied()),
+                            layer.colour.stroke_width(width),
+                        ))
+                        .map_err(err)?;
+                    continue;
+                }
                 if layer.outer {
                     chart
                         .draw_series(std::iter::once(Polygon::new(
@@ -299,30 +367,58 @@ impl Draw for SmallMultiples {
                 chart
                     .draw_series(LineSeries::new(
                         b.x.iter().copied().zip(b.p50.iter().copied()),
-                        layer.colour.stroke_width(4),
+                        layer.colour.stroke_width(width),
                     ))
                     .map_err(err)?;
             }
-            if let Some((label, points)) = &panel.secondary {
-                chart
-                    .configure_secondary_axes()
-                    .y_desc(label)
-                    .y_labels(5)
+            if let Some(strip) = strip {
+                let mut shares = ChartBuilder::on(&strip)
+                    .margin(10)
+                    .margin_top(4)
+                    .x_label_area_size(30)
+                    .y_label_area_size(if i % cols == 0 { 78 } else { 60 })
+                    .build_cartesian_2d(x0..x1, 0.0..1.0)
+                    .map_err(err)?;
+                let mut mesh = shares.configure_mesh();
+                mesh.light_line_style(WHITE)
+                    .bold_line_style(GRID)
+                    .x_labels(6)
+                    .y_labels(3)
                     .label_style((FONT, SMALL_SIZE).into_font().color(&INK))
                     .axis_desc_style((FONT, SMALL_SIZE).into_font().color(&INK))
-                    .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-                    .draw()
-                    .map_err(err)?;
-                chart
-                    .draw_secondary_series(DashedLineSeries::new(
-                        points.iter().copied(),
-                        10,
-                        5,
-                        RGBColor(0, 0, 0).stroke_width(2),
-                    ))
-                    .map_err(err)?;
+                    .x_label_formatter(&|x| format!("{:.0}", x.floor()))
+                    .y_label_formatter(&|v| format!("{:.0}%", v * 100.0));
+                if i % cols == 0 {
+                    mesh.y_desc("% of runs");
+                }
+                mesh.draw().map_err(err)?;
+                for share in &panel.shares {
+                    shares
+                        .draw_series(LineSeries::new(
+                            share.points.iter().copied(),
+                            share.colour.stroke_width(3),
+                        ))
+                        .map_err(err)?;
+                }
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick_format;
+
+    #[test]
+    fn narrow_axes_get_decimals_and_no_negative_zero() {
+        let f = tick_format(true, 0.004);
+        let labels: Vec<String> = [-0.002, -0.001, -1e-12, 0.001].iter().map(&f).collect();
+        assert_eq!(labels, ["−0.2%", "−0.1%", "0.0%", "0.1%"]);
+        let stages = tick_format(false, 5.0);
+        assert_eq!(stages(&-1e-12), "0");
+        assert_eq!(stages(&2.0), "2");
+        assert_eq!(tick_format(true, 1.0)(&0.4), "40%");
+        assert_eq!(tick_format(false, 0.6)(&-0.1), "−0.1");
     }
 }
