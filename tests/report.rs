@@ -311,48 +311,50 @@ fn change_row(html: &str, country: &str, metric_title: &str) -> Vec<String> {
 
 #[test]
 fn what_changes_leads_with_the_mean_and_says_when_only_a_minority_of_runs_change() {
-    // The mandatory toolbox binds Montenegro in only a minority of runs: the
-    // median paired difference is 0 while the mean is a large rise.
+    // Serbia's EU conditionality holds Serbia a stage back in a minority of
+    // runs only: the median paired difference is 0 while the mean is a fall,
+    // and that fall is the pair's biggest change.
     let dir = repo("scenarios");
-    let a = World::new(load(&dir.join("baseline.toml")));
-    let b = World::new(load(&dir.join("eu-mandatory-toolbox.toml")));
-    let (summaries, diffs) = engine::simulate_paired(&[&a, &b], &options(600, 8, Some(2))).unwrap();
-    let html = dsrsim::report::compare::differences_html(&[&a, &b], &diffs, &summaries);
-    assert!(html.contains("<th>mean B−A</th>") && html.contains("<th>P(B&lt;A)</th>"));
-    let title = Metric::TrustedProcurement.chart_title();
-    let row = change_row(&html, "Montenegro", title);
-    let mean: f64 = row[4]
-        .trim_end_matches("&nbsp;pts")
-        .replace('−', "-")
-        .parse()
-        .unwrap();
-    assert!(mean >= 10.0, "a large mean rise: {row:?}");
-    assert_eq!(
-        row[7], "0&nbsp;pts",
-        "the median of paired differences is 0: {row:?}"
-    );
-    assert!(row[8].contains("only"), "the minority is named: {row:?}");
-    // Biggest change first: the first row is Montenegro's.
-    let first = html.find("<tr><td>").unwrap();
-    assert!(
-        html[first..].starts_with("<tr><td>Montenegro</td>"),
-        "{}",
-        &html[first..first + 200]
-    );
-
-    // Serbia's EU conditionality: its one effect is a lower EU stage.
     let a = World::new(load(&dir.join("serbia-5g-no-conditionality.toml")));
     let b = World::new(load(&dir.join("serbia-5g.toml")));
     let (summaries, diffs) = engine::simulate_paired(&[&a, &b], &options(600, 8, Some(2))).unwrap();
     let html = dsrsim::report::compare::differences_html(&[&a, &b], &diffs, &summaries);
+    assert!(html.contains("<th>mean B−A</th>") && html.contains("<th>P(B&lt;A)</th>"));
     let row = change_row(&html, "Serbia", Metric::EuStage.chart_title());
+    let mean: f64 = row[4]
+        .split("&nbsp;")
+        .next()
+        .unwrap()
+        .replace('−', "-")
+        .parse()
+        .unwrap_or_else(|_| panic!("a number of stages: {row:?}"));
+    assert!(mean <= -0.05, "a fall on average: {row:?}");
     let lower: f64 = row[6].trim_end_matches('%').parse().unwrap();
+    // Measured 18% at 10,000 runs (seed 2025); at 600 runs the standard
+    // error of a share near 0.2 is 1.6 points, so 10-45% is far outside noise.
     assert!(
-        lower >= 20.0,
-        "Serbia ends a stage lower in many runs: {row:?}"
+        (10.0..45.0).contains(&lower),
+        "Serbia ends a stage lower in a minority of runs: {row:?}"
     );
+    assert!(
+        row[7].starts_with('0') || row[7].starts_with("+0") || row[7].starts_with("−0"),
+        "the median of paired differences is 0: {row:?}"
+    );
+    assert!(row[8].contains("only"), "the minority is named: {row:?}");
+    // Biggest change first: conditionality also pushes Montenegro (a
+    // candidate at stage 4) to legislate, a rise of about half the metric's
+    // range, far above Serbia's fall of a fifteenth of its stage range.
     let first = html.find("<tr><td>").unwrap();
-    assert!(html[first..].starts_with("<tr><td>Serbia</td><td>EU accession stage"));
+    assert!(
+        html[first..].starts_with("<tr><td>Montenegro</td><td>Market share bound"),
+        "{}",
+        &html[first..first + 200]
+    );
+    assert!(
+        html.find("<tr><td>Serbia</td><td>EU accession stage")
+            .unwrap()
+            > first
+    );
 }
 
 #[test]
@@ -383,7 +385,18 @@ fn each_difference_chart_marks_only_its_own_pair_of_scenarios_shocks() {
         of_c.iter().any(|l| l.contains("srb-auction")),
         "C's own shock: {of_c:?}"
     );
+    // The baseline schedules Serbia's auction itself (model v2), so B − A
+    // carries it; C's own government change must not appear there.
     let of_b = labels("diff-trusted_share-huawei-price-war");
     assert!(of_b.iter().any(|l| l.contains("price-war")), "{of_b:?}");
-    assert!(!of_b.iter().any(|l| l.contains("srb-auction")), "{of_b:?}");
+    assert!(
+        !of_b.iter().any(|l| l.contains("srb-government-change")),
+        "{of_b:?}"
+    );
+    assert!(
+        labels("diff-trusted_share-serbia-5g")
+            .iter()
+            .any(|l| l.contains("srb-government-change")),
+        "C's own government change on C − A"
+    );
 }
