@@ -262,10 +262,6 @@ impl Dist {
         Random::new(law).map(Dist::Random)
     }
 
-    pub fn is_const(&self) -> bool {
-        matches!(self, Dist::Const(_))
-    }
-
     /// Smallest and largest value a draw can take (before clamping).
     pub fn support(&self) -> (f64, f64) {
         match self {

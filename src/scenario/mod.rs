@@ -136,24 +136,13 @@ impl Scenario {
     }
 
     /// The root (country) of a polity.
-    pub fn root_of(&self, mut p: usize) -> usize {
-        while let Some(parent) = self.polities[p].parent {
-            p = parent;
-        }
-        p
+    pub fn root_of(&self, p: usize) -> usize {
+        root_of(&self.polities, p)
     }
 
     /// Is `p` equal to `ancestor` or below it?
-    pub fn is_within(&self, mut p: usize, ancestor: usize) -> bool {
-        loop {
-            if p == ancestor {
-                return true;
-            }
-            match self.polities[p].parent {
-                Some(parent) => p = parent,
-                None => return false,
-            }
-        }
+    pub fn is_within(&self, p: usize, ancestor: usize) -> bool {
+        is_within(&self.polities, p, ancestor)
     }
 
     pub fn has_children(&self, p: usize) -> bool {
@@ -171,3 +160,25 @@ impl Scenario {
 
 #[cfg(test)]
 mod tests;
+
+/// The root (country) of polity `p`; on the list itself, so that the
+/// checks can ask before a `Scenario` exists.
+pub fn root_of(polities: &[Polity], mut p: usize) -> usize {
+    while let Some(parent) = polities[p].parent {
+        p = parent;
+    }
+    p
+}
+
+/// Is polity `p` equal to `ancestor` or below it?
+pub fn is_within(polities: &[Polity], mut p: usize, ancestor: usize) -> bool {
+    loop {
+        if p == ancestor {
+            return true;
+        }
+        match polities[p].parent {
+            Some(parent) => p = parent,
+            None => return false,
+        }
+    }
+}

@@ -362,12 +362,6 @@ fn decided(c: &Checker, at: &Option<At<String>>, key: &str) -> Checked<Option<bo
 }
 
 fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Checked<Vec<Operator>> {
-    let root_of = |mut p: usize| {
-        while let Some(q) = polities[p].parent {
-            p = q;
-        }
-        p
-    };
     let mut out = Vec::with_capacity(raw.operator.len());
     let mut country_share = vec![0.0; polities.len()];
     for o in &raw.operator {
@@ -387,7 +381,7 @@ fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Check
             .hint("the operator's share of its country's mobile market, 0 to 1")
         })?;
         let market_share = c.number(share_at, "market_share", Domain::UNIT)?;
-        let root = root_of(polity);
+        let root = root_of(polities, polity);
         country_share[root] += market_share;
         // Published shares are rounded: 34.9 + 33.6 + 31.6 = 100.1 is not a mistake.
         if country_share[root] > 1.0 + SHARE_ROUNDING_SLACK {

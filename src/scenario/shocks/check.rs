@@ -61,23 +61,12 @@ impl ShockCx<'_, '_> {
         })
     }
 
-    pub fn root_of(&self, mut p: usize) -> usize {
-        while let Some(q) = self.polities[p].parent {
-            p = q;
-        }
-        p
+    pub fn root_of(&self, p: usize) -> usize {
+        crate::scenario::root_of(self.polities, p)
     }
 
-    pub fn is_within(&self, mut p: usize, ancestor: usize) -> bool {
-        loop {
-            if p == ancestor {
-                return true;
-            }
-            match self.polities[p].parent {
-                Some(q) => p = q,
-                None => return false,
-            }
-        }
+    pub fn is_within(&self, p: usize, ancestor: usize) -> bool {
+        crate::scenario::is_within(self.polities, p, ancestor)
     }
 }
 

@@ -167,16 +167,6 @@ impl KindSpec {
     }
 }
 
-impl Effect {
-    /// The polity a shock names, for the kinds that name one.
-    pub fn polity(&self) -> Option<usize> {
-        match self.reach() {
-            Reach::Polity(p) => Some(p),
-            Reach::Polities(_) | Reach::Operator(_) | Reach::Everywhere => None,
-        }
-    }
-}
-
 impl Reach<'_> {
     /// Where, in words: "Serbia (SRB)", an operator's name, "every country".
     pub fn words(&self, sc: &Scenario) -> String {
