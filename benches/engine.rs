@@ -126,7 +126,11 @@ fn aggregation(c: &mut Criterion) {
 fn rendering(c: &mut Criterion) {
     let world = baseline();
     let summary = engine::simulate(&world, &options(500, 2)).unwrap();
-    let info = RunInfo { runs: 500, seed: 1 };
+    let info = RunInfo {
+        runs: 500,
+        seed: 1,
+        precision: None,
+    };
     let mut g = c.benchmark_group("report");
     g.sample_size(10);
     g.bench_function("all_charts_of_a_run_png_and_svg", |b| {

@@ -71,6 +71,7 @@ fn info(plan: &Plan) -> RunInfo {
     RunInfo {
         runs: plan.runs,
         seed: plan.seed,
+        precision: None,
     }
 }
 
@@ -78,7 +79,16 @@ fn run(plan: &Plan) -> Result<()> {
     let world = World::new(plan.scenarios[0].clone());
     let opts = plan.run_options();
     let started = Instant::now();
-    let summary = engine::simulate(&world, &opts)?;
+    let mut info = info(plan);
+    let summary = match plan.precision {
+        Some(eps) => {
+            let (summary, report) = engine::simulate_to_precision(&world, &opts, eps)?;
+            info.runs = report.runs;
+            info.precision = Some(report);
+            summary
+        }
+        None => engine::simulate(&world, &opts)?,
+    };
     let elapsed = started.elapsed();
     if let Some(shard) = plan.shard {
         let sc = &world.scenario;
@@ -101,14 +111,27 @@ fn run(plan: &Plan) -> Result<()> {
         }
         return Ok(());
     }
-    let files = report::render_run(&world, &summary, &info(plan))?;
+    let files = report::render_run(&world, &summary, &info)?;
     let rendered = started.elapsed() - elapsed;
     report::write_all(&plan.out, &files)?;
     if !plan.quiet {
+        if let Some(p) = info.precision {
+            eprintln!(
+                "{}",
+                if p.reached {
+                    format!("precision {} reached after {} runs", p.eps, p.runs)
+                } else {
+                    format!(
+                        "precision {} NOT reached: stopped at the cap of {} runs (raise --runs)",
+                        p.eps, p.runs
+                    )
+                }
+            );
+        }
         eprintln!(
             "{}: {} runs in {:.2} s ({} threads, seed {}), report in {:.2} s\n  -> {}",
             world.scenario.name,
-            plan.runs,
+            info.runs,
             elapsed.as_secs_f64(),
             plan.threads,
             plan.seed,

@@ -60,6 +60,10 @@ pub struct RunArgs {
     /// Run only shard i of n (0-based) and write a shard file for `merge`
     #[arg(long, value_name = "i/n", value_parser = parse_shard)]
     pub shard: Option<Shard>,
+    /// Run in chunks until the Monte Carlo standard error of every headline
+    /// outcome is at most EPS (e.g. 0.005 = half a percentage point); --runs is then the cap
+    #[arg(long, value_name = "EPS", value_parser = parse_precision)]
+    pub precision: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +105,16 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
         Ok(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= 1e15 => Ok(x as u64),
         _ => Err(format!(
             "`{s}` is not a whole number (examples: 100000, 100_000, 1e5)"
+        )),
+    }
+}
+
+/// A standard error to reach: a finite number above 0.
+pub fn parse_precision(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!(
+            "`{s}` is not a precision: expected a standard error above 0, e.g. 0.005 (half a percentage point on a probability)"
         )),
     }
 }

@@ -366,7 +366,11 @@ fn each_difference_chart_marks_only_its_own_pair_of_scenarios_shocks() {
     let c = World::new(load(&dir.join("serbia-5g.toml")));
     let worlds = [&a, &b, &c];
     let (summaries, diffs) = engine::simulate_paired(&worlds, &options(50, 8, Some(2))).unwrap();
-    let info = dsrsim::report::RunInfo { runs: 50, seed: 8 };
+    let info = dsrsim::report::RunInfo {
+        runs: 50,
+        seed: 8,
+        precision: None,
+    };
     let specs = dsrsim::report::compare::compare_charts(&worlds, &summaries, &diffs, &info);
     let labels = |stem: &str| -> Vec<String> {
         let (_, _, spec) = specs.iter().find(|(n, _, _)| n == stem).unwrap();

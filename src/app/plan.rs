@@ -50,6 +50,8 @@ pub struct Plan {
     pub shard: Option<Shard>,
     /// Keep the inputs and horizon values of runs 0..keep_runs (at most `runs`).
     pub keep_runs: u64,
+    /// Run until every headline outcome's standard error is at most this.
+    pub precision: Option<f64>,
     /// No summary line.
     pub quiet: bool,
     /// Show the progress bar: not quiet, and stderr is a terminal.
@@ -70,6 +72,12 @@ impl Plan {
                 }
                 plan.keep_runs = args.keep_runs.min(plan.runs);
                 plan.shard = args.shard;
+                if args.precision.is_some() && args.shard.is_some() {
+                    return Err(Error::usage(
+                        "--precision and --shard cannot go together: the stopping point needs every run in index order; run shards with a fixed --runs",
+                    ));
+                }
+                plan.precision = args.precision;
                 Ok(plan)
             }
             Command::Compare(args) => {
@@ -168,6 +176,7 @@ impl Plan {
             stem: String::new(),
             shard: None,
             keep_runs: 0,
+            precision: None,
             quiet: false,
             progress: false,
         }
@@ -180,6 +189,12 @@ impl Plan {
 /// alike; the flags that only simulating commands take are applied after.
 fn load(path: &Path) -> Result<Scenario> {
     let sc = scenario::load(path)?;
+    // The file's outcomes name metrics, which are the model's to check.
+    let sc = {
+        let world = crate::model::World::new(sc);
+        world.check_outcomes()?;
+        world.scenario
+    };
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }

@@ -338,6 +338,11 @@ impl Aggregate {
         Ok(agg)
     }
 
+    /// The fixed-point sum (scale 2^32) of series `s` at `point`.
+    pub fn sum(&self, s: usize, point: usize) -> i128 {
+        self.sums[s * self.points + point]
+    }
+
     pub fn series_count(&self) -> usize {
         self.bins.len()
     }

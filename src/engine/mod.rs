@@ -4,6 +4,8 @@
 //! (`shard`). It knows runs, streams and series, nothing of vendors.
 
 pub mod aggregate;
+pub mod experiment;
+pub mod outcomes;
 pub mod rng;
 pub mod shard;
 pub mod tally;
@@ -12,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::metrics::Range as MetricRange;
 use crate::model::{RunState, World};
 use aggregate::{Aggregate, Bins};
+use outcomes::OutcomeTally;
 use rng::Streams;
 use std::ops::Range;
 use std::sync::Mutex;
@@ -20,7 +23,7 @@ use tally::Tally;
 
 /// How many runs a worker takes at a time: large enough that the shared
 /// counter and the progress bar cost nothing, small enough to balance.
-const CHUNK: u64 = 256;
+pub(crate) const CHUNK: u64 = 256;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -47,12 +50,38 @@ pub struct KeptRun {
     pub horizon: Vec<f64>,
 }
 
-/// What the engine hands to the report: the aggregate and kept runs.
+/// What the engine hands to the report: the aggregate, the headline
+/// outcomes (`World::headline_outcomes`, in order) and kept runs.
 #[derive(Debug, Clone)]
 pub struct Summary {
     pub seed: u64,
     pub aggregate: Aggregate,
+    pub outcomes: OutcomeTally,
     pub kept: Vec<KeptRun>,
+}
+
+impl Summary {
+    /// Fold the summary of other runs of the same world into this one.
+    pub fn merge(&mut self, other: Summary) -> Result<()> {
+        self.aggregate
+            .merge(&other.aggregate)
+            .map_err(Error::Other)?;
+        self.outcomes.merge(&other.outcomes).map_err(Error::Other)?;
+        self.kept.extend(other.kept);
+        self.kept.sort_by_key(|k| k.run);
+        Ok(())
+    }
+}
+
+/// An empty tally of the world's headline outcomes.
+pub fn empty_outcomes(world: &World) -> OutcomeTally {
+    OutcomeTally::new(
+        world
+            .headline_outcomes()
+            .iter()
+            .map(|o| outcomes::outcome_bins(o, false))
+            .collect(),
+    )
 }
 
 fn bins_of(world: &World) -> Vec<Bins> {
@@ -66,7 +95,7 @@ fn bins_of(world: &World) -> Vec<Bins> {
 /// Bins of a series, or of a paired difference of two such series: twice the
 /// width, symmetric around 0, with an exact-zero slot (discrete metrics keep
 /// integer-centred bins, where 0 is a bin centre).
-fn series_bins(range: MetricRange, difference: bool) -> Bins {
+pub(crate) fn series_bins(range: MetricRange, difference: bool) -> Bins {
     let MetricRange {
         lo,
         hi,
@@ -173,6 +202,10 @@ struct Lane<'w> {
     kept: Vec<KeptRun>,
     class_series: Vec<(String, usize)>,
     thresholds: (f64, f64),
+    /// The headline outcomes: per grid point, (outcome, probe) read there.
+    probes: Vec<Vec<(usize, crate::model::outcome::Probe)>>,
+    outcome_values: Vec<f64>,
+    outcomes: OutcomeTally,
 }
 
 impl<'w> Lane<'w> {
@@ -191,6 +224,15 @@ impl<'w> Lane<'w> {
             kept: Vec::new(),
             class_series: world.class_series(),
             thresholds: world.class_thresholds(),
+            probes: {
+                let mut at = vec![Vec::new(); world.points()];
+                for (k, o) in world.headline_outcomes().iter().enumerate() {
+                    at[o.probe.point].push((k, o.probe));
+                }
+                at
+            },
+            outcome_values: vec![0.0; world.headline_outcomes().len()],
+            outcomes: empty_outcomes(world),
         }
     }
 
@@ -198,6 +240,7 @@ impl<'w> Lane<'w> {
     /// the class at the horizon, and the run itself if it is kept.
     fn finish_run(&mut self, run: u64, keep_runs: u64) {
         self.tally.end_run();
+        self.outcomes.add(&self.outcome_values);
         let counts = &mut self.counts;
         counts.runs += 1;
         for (total, count) in counts.events.iter_mut().zip(self.state.events()) {
@@ -280,7 +323,10 @@ pub fn simulate_paired(
     let next = AtomicU64::new(range.start);
     // Workers hand back their tallies (about half an aggregate's size); the
     // caller folds them in. Integer adds, so the order does not matter.
-    type WorkerResult = (Vec<(Tally, Counts, Vec<KeptRun>)>, Vec<(Tally, u64)>);
+    type WorkerResult = (
+        Vec<(Tally, Counts, Vec<KeptRun>, OutcomeTally)>,
+        Vec<(Tally, u64)>,
+    );
     let results: Mutex<Vec<WorkerResult>> = Mutex::new(Vec::new());
 
     pool.scope(|scope| {
@@ -319,12 +365,17 @@ pub fn simulate_paired(
                                 streams,
                                 state,
                                 tally,
+                                probes,
+                                outcome_values,
                                 ..
                             } = lane;
                             if k == 0 {
                                 let keep_path = worlds.len() > 1;
                                 world.run(streams, state, &mut |point, values| {
                                     tally.add_point(point, values);
+                                    for &(k, probe) in &probes[point] {
+                                        outcome_values[k] = probe.read(values[probe.series]);
+                                    }
                                     if keep_path {
                                         path_a[point * series_a..(point + 1) * series_a]
                                             .copy_from_slice(values);
@@ -338,6 +389,9 @@ pub fn simulate_paired(
                                 );
                                 world.run(streams, state, &mut |point, values| {
                                     tally.add_point(point, values);
+                                    for &(k, probe) in &probes[point] {
+                                        outcome_values[k] = probe.read(values[probe.series]);
+                                    }
                                     let a = &path_a[point * series_a..(point + 1) * series_a];
                                     for (d, &(sa, sb)) in out.iter_mut().zip(pairs) {
                                         *d = values[sb] - a[sa];
@@ -354,7 +408,7 @@ pub fn simulate_paired(
                 }
                 let per_world = lanes
                     .into_iter()
-                    .map(|l| (l.tally, l.counts, l.kept))
+                    .map(|l| (l.tally, l.counts, l.kept, l.outcomes))
                     .collect();
                 results
                     .lock()
@@ -373,13 +427,15 @@ pub fn simulate_paired(
         .map(|w| Summary {
             seed: opts.seed,
             aggregate: empty_aggregate(w),
+            outcomes: empty_outcomes(w),
             kept: Vec::new(),
         })
         .collect();
     let mut merged_differences: Vec<Aggregate> = (0..pairs.len()).map(empty_differences).collect();
     for (per_world, differences) in results.into_inner().expect("no worker panics") {
-        for (summary, (tally, counts, kept)) in summaries.iter_mut().zip(per_world) {
+        for (summary, (tally, counts, kept, outcomes)) in summaries.iter_mut().zip(per_world) {
             counts.into_aggregate(tally, &mut summary.aggregate);
+            summary.outcomes.merge(&outcomes).map_err(Error::Other)?;
             summary.kept.extend(kept);
         }
         for (total, (tally, runs)) in merged_differences.iter_mut().zip(differences) {
@@ -401,4 +457,67 @@ pub fn simulate_paired(
         })
         .collect();
     Ok((summaries, differences))
+}
+
+/// How a run to a precision ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrecisionReport {
+    pub eps: f64,
+    /// Every headline outcome's standard error is at most `eps`.
+    pub reached: bool,
+    /// The runs done (the cap is `RunOptions::runs`).
+    pub runs: u64,
+}
+
+/// Runs done before the first look at the standard errors, and the grain
+/// of every later chunk: fewer runs say too little about a rare outcome
+/// (none seen in 300 runs has a standard error of 0).
+pub const PRECISION_GRAIN: u64 = 1000;
+
+/// Run `world` in chunks of run indices 0.., until the Monte Carlo standard
+/// error of every headline outcome is at most `eps` or `opts.runs` are
+/// done. Each chunk's size follows from the results so far alone (the runs
+/// the standard errors say are needed, at least one grain more and at most
+/// four times as many), so the stopping point never depends on threads, and
+/// the summary is exactly that of a plain run of as many runs.
+pub fn simulate_to_precision(
+    world: &World,
+    opts: &RunOptions,
+    eps: f64,
+) -> Result<(Summary, PrecisionReport)> {
+    let cap = opts.runs;
+    let mut done = 0;
+    let mut total: Option<Summary> = None;
+    let mut end = cap.min(PRECISION_GRAIN);
+    loop {
+        let chunk = RunOptions {
+            run_range: Some(done..end),
+            ..opts.clone()
+        };
+        let part = simulate(world, &chunk)?;
+        match &mut total {
+            None => total = Some(part),
+            Some(t) => t.merge(part)?,
+        }
+        done = end;
+        let summary = total.as_ref().expect("one chunk was run");
+        let worst = (0..summary.outcomes.outcomes())
+            .map(|k| summary.outcomes.standard_error(k))
+            .fold(0.0f64, f64::max);
+        let reached = worst <= eps;
+        if reached || done >= cap {
+            let report = PrecisionReport {
+                eps,
+                reached,
+                runs: done,
+            };
+            return Ok((total.expect("one chunk was run"), report));
+        }
+        let needed = (done as f64 * (worst / eps).powi(2) * 1.1).ceil() as u64;
+        let next = needed.clamp(done + PRECISION_GRAIN, done.saturating_mul(4));
+        end = next
+            .div_ceil(PRECISION_GRAIN)
+            .saturating_mul(PRECISION_GRAIN)
+            .min(cap);
+    }
 }

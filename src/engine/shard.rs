@@ -9,6 +9,7 @@
 //! nothing of how it was written.
 
 use super::aggregate::{Aggregate, AggregateParts};
+use super::outcomes::{OutcomeParts, OutcomeTally};
 use super::{KeptRun, RunOptions, Summary};
 use crate::error::{Diagnostic, Error, Result};
 use crate::scenario::{self, Scenario, SourceFile};
@@ -16,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-pub const FORMAT: &str = "dsrsim-shard/1";
+pub const FORMAT: &str = "dsrsim-shard/2";
 
 /// Shard `index` of `count`, 0-based; `index < count` always holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +71,8 @@ pub struct ShardFile {
     files: Vec<(String, String)>,
     warnings: Vec<String>,
     aggregate: AggregateParts,
+    /// The headline outcomes' tally (format 2).
+    outcomes: OutcomeParts,
     kept: Vec<(u64, Vec<f64>, Vec<f64>)>,
 }
 
@@ -103,6 +106,7 @@ impl ShardFile {
                 .collect(),
             warnings: scenario.warnings.clone(),
             aggregate: summary.aggregate.to_parts(),
+            outcomes: summary.outcomes.to_parts(),
             kept: summary
                 .kept
                 .iter()
@@ -269,17 +273,22 @@ impl ShardSet {
     /// The exact merge: what `simulate` over all the runs on one machine
     /// would have returned, whatever order the shards came in.
     pub fn merge(&self) -> Result<Summary> {
-        let mut aggregate: Option<Aggregate> = None;
+        let mut aggregate: Option<(Aggregate, OutcomeTally)> = None;
         let mut kept = Vec::new();
         for (path, s) in &self.shards {
-            let part = Aggregate::from_parts(s.aggregate.clone()).map_err(|e| {
+            let damaged = |e: String| {
                 Error::from(
                     Diagnostic::new(format!("`{}` is damaged: {e}", path.display())).in_file(path),
                 )
-            })?;
+            };
+            let part = Aggregate::from_parts(s.aggregate.clone()).map_err(damaged)?;
+            let outcomes = OutcomeTally::from_parts(s.outcomes.clone()).map_err(damaged)?;
             match &mut aggregate {
-                None => aggregate = Some(part),
-                Some(total) => total.merge(&part).map_err(Error::Other)?,
+                None => aggregate = Some((part, outcomes)),
+                Some((total, total_outcomes)) => {
+                    total.merge(&part).map_err(damaged)?;
+                    total_outcomes.merge(&outcomes).map_err(damaged)?;
+                }
             }
             kept.extend(s.kept.iter().map(|(run, inputs, horizon)| KeptRun {
                 run: *run,
@@ -288,9 +297,11 @@ impl ShardSet {
             }));
         }
         kept.sort_by_key(|k| k.run);
+        let (aggregate, outcomes) = aggregate.expect("a shard set is never empty");
         Ok(Summary {
             seed: self.seed(),
-            aggregate: aggregate.expect("a shard set is never empty"),
+            aggregate,
+            outcomes,
             kept,
         })
     }

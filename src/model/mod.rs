@@ -8,6 +8,7 @@
 
 pub mod math;
 pub mod metrics;
+pub mod outcome;
 mod run;
 mod series;
 mod world;

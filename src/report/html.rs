@@ -37,7 +37,7 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1650px;margin:0 auto;padding:24px;color:#1e1e1e;font-size:20px;line-height:1.45}\
+pub const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1650px;margin:0 auto;padding:24px;color:#1e1e1e;font-size:20px;line-height:1.45}\
 h1{font-size:44px;margin:8px 0}h2{font-size:32px;margin-top:48px;border-bottom:3px solid #0072b2}\
 .question{font-size:28px;background:#eef6fb;border-left:8px solid #0072b2;padding:12px 18px}\
 table{border-collapse:collapse;margin:12px 0}td,th{border-bottom:1px solid #ccc;padding:6px 14px;text-align:left;vertical-align:top}\

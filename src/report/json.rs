@@ -48,15 +48,23 @@ pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String 
             rates.insert(name.clone(), json!(*count as f64 / runs / years));
         }
     }
+    // In a reader's order: what was asked, the answer, then how it was run.
     let value = json!({
-        "dsrsim_version": env!("CARGO_PKG_VERSION"),
-        "model": "v1",
         "scenario": {
             "name": sc.name,
             "description": sc.description,
             "question": sc.question,
             "files": sc.files.iter().map(|f| json!({"path": f.path.display().to_string(), "fnv1a64": f.hash})).collect::<Vec<_>>(),
         },
+        "headline_outcomes": headline_outcomes(world, summary),
+        "precision": info.precision.map(|p| json!({
+            "target_standard_error": p.eps,
+            "reached": p.reached,
+            "runs": p.runs,
+            "cap": world.scenario.runs,
+        })),
+        "dsrsim_version": env!("CARGO_PKG_VERSION"),
+        "model": "v2",
         "seed": info.seed,
         "runs": agg.runs,
         "time": {
@@ -80,6 +88,31 @@ pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String 
     let mut text = serde_json::to_string_pretty(&value).expect("json values serialise");
     text.push('\n');
     text
+}
+
+/// Each headline outcome: its words, label, mean (a probability for a
+/// class or a 0/1 metric), Monte Carlo standard error and quantiles.
+fn headline_outcomes(world: &World, summary: &Summary) -> Vec<Value> {
+    world
+        .headline_outcomes()
+        .iter()
+        .enumerate()
+        .map(|(k, o)| {
+            let s = summary.outcomes.stats(k);
+            json!({
+                "what": o.text(),
+                "label": o.label,
+                "probability": o.binary,
+                "mean": s.mean,
+                "standard_error": s.se,
+                "p05": s.p05,
+                "p25": s.p25,
+                "p50": s.p50,
+                "p75": s.p75,
+                "p95": s.p95,
+            })
+        })
+        .collect()
 }
 
 /// The resolved inputs in structured form (distributions as their TOML text).

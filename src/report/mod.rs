@@ -9,7 +9,9 @@ pub mod compare;
 pub mod explain;
 pub mod html;
 mod json;
+pub mod outcomes;
 pub mod output;
+pub mod sweep;
 mod resolved;
 mod tables;
 
@@ -29,6 +31,8 @@ pub use resolved::resolved_toml;
 pub struct RunInfo {
     pub runs: u64,
     pub seed: u64,
+    /// Set when the runs went on until a precision (`--precision`).
+    pub precision: Option<crate::engine::PrecisionReport>,
 }
 
 /// Every file of a run, as (path in the output folder, bytes), in writing order.

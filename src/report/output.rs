@@ -190,7 +190,13 @@ impl Output<RunView<'_>> for RunPage {
             scenarios: vec![&world.scenario],
             seed: v.info.seed,
             runs: agg.runs,
-            lead: Vec::new(),
+            lead: vec![html::Section {
+                title: match &world.scenario.question {
+                    Some(_) => "The answer".into(),
+                    None => "Headline outcomes".into(),
+                },
+                html: super::outcomes::headline_html(world, v.summary, v.info),
+            }],
             results: vec![html::Section {
                 title: format!(
                     "Where countries end up, {}",

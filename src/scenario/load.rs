@@ -152,6 +152,9 @@ fn merge(child: &mut RawFile, parent: RawFile) {
         |o| &o.id.value,
         |c, p| c.inherit(p),
     );
+    if child.outcome.is_empty() {
+        child.outcome = parent.outcome;
+    }
     if !replace_shocks {
         let mut shocks = parent.shock;
         for s in std::mem::take(&mut child.shock) {

@@ -7,6 +7,7 @@ pub mod dist;
 pub mod dist_text;
 mod load;
 mod located;
+pub mod outcome;
 pub mod params;
 pub mod raw;
 pub mod ser;
@@ -40,6 +41,9 @@ pub struct Scenario {
     pub operators: Vec<Operator>,
     pub shocks: Vec<Shock>,
     pub classes: Classes,
+    /// The headline outcomes the file lists (`[[outcome]]`); empty: the
+    /// defaults (`model::outcome::headlines`).
+    pub outcomes: Vec<outcome::HeadlineOutcome>,
     /// Things the user should know that are not errors (ignored keys, dates
     /// that can never fire).
     pub warnings: Vec<String>,

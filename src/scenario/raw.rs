@@ -22,6 +22,16 @@ pub struct RawFile {
     #[serde(default)]
     pub shock: Vec<RawShock>,
     pub classes: Option<RawClasses>,
+    /// Headline outcomes: a child that lists any replaces its parent's.
+    #[serde(default)]
+    pub outcome: Vec<RawOutcome>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutcome {
+    pub what: At<String>,
+    pub label: Opt<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

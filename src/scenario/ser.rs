@@ -45,6 +45,9 @@ impl Serialize for ResolvedFile<'_> {
         m.serialize_entry("polity", &Polities(sc, Form::File))?;
         m.serialize_entry("operator", &Operators(sc, Form::File))?;
         m.serialize_entry("shock", &Shocks(sc, Form::File))?;
+        if !sc.outcomes.is_empty() {
+            m.serialize_entry("outcome", &Outcomes(sc))?;
+        }
         m.end()
     }
 }
@@ -253,6 +256,28 @@ impl Serialize for ShockEntry<'_> {
                 };
                 m.serialize_entry("target", &target)?;
             }
+        }
+        m.end()
+    }
+}
+
+/// `[[outcome]]`: the headline outcomes as written (words normalised).
+struct Outcomes<'a>(&'a Scenario);
+
+impl Serialize for Outcomes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.outcomes.iter().map(OutcomeEntry))
+    }
+}
+
+struct OutcomeEntry<'a>(&'a super::outcome::HeadlineOutcome);
+
+impl Serialize for OutcomeEntry<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("what", &self.0.spec.text)?;
+        if let Some(label) = &self.0.label {
+            m.serialize_entry("label", label)?;
         }
         m.end()
     }

@@ -106,6 +106,7 @@ pub(super) fn validate(
     let operators = check_operators(&mut c, &raw, &polities)?;
     let shocks = shocks::check_shocks(&mut c, &raw.shock, &polities, &operators, &grid)?;
     let classes = check_classes(&c, &raw)?;
+    let outcomes = check_outcomes(&c, &raw, &polities, &operators, &grid)?;
 
     Ok(Scenario {
         name,
@@ -120,6 +121,7 @@ pub(super) fn validate(
         operators,
         shocks,
         classes,
+        outcomes,
         warnings: c.warnings,
     })
 }
@@ -486,6 +488,57 @@ fn check_classes(c: &Checker, raw: &RawFile) -> Checked<Classes> {
             .or(cl.cautious_from.as_ref())
             .expect("one was set");
         return Err(c.err(&loc.loc, "`keen_below` must not exceed `cautious_from`"));
+    }
+    Ok(out)
+}
+
+/// Each `[[outcome]]`: its words read and its entity and date checked here;
+/// its metric is the model's to check, at `site`.
+fn check_outcomes(
+    c: &Checker,
+    raw: &RawFile,
+    polities: &[Polity],
+    operators: &[Operator],
+    grid: &TimeGrid,
+) -> Checked<Vec<outcome::HeadlineOutcome>> {
+    let mut out = Vec::new();
+    for o in &raw.outcome {
+        let (path, text) = &c.sources.files[o.what.loc.file];
+        let span = o.what.loc.span.clone();
+        // Point inside the string when it is written plainly ("..."),
+        // else at the whole value.
+        let offset = if text.get(span.clone()) == Some(&format!("\"{}\"", o.what.value)) {
+            span.start + 1
+        } else {
+            span.start
+        };
+        let inside = |e: &outcome::OutcomeError| {
+            if offset == span.start {
+                c.err(&o.what.loc, e.message.clone())
+                    .maybe_hint(e.hint.clone())
+            } else {
+                e.at(path, text, offset)
+            }
+        };
+        let spec = outcome::OutcomeSpec::parse(&o.what.value).map_err(|e| inside(&e))?;
+        spec.check_parts(
+            polities
+                .iter()
+                .map(|p| p.id.as_str())
+                .chain(operators.iter().map(|o| o.id.as_str())),
+            grid,
+        )
+        .map_err(|e| inside(&e))?;
+        let site = inside(&outcome::OutcomeError {
+            message: String::new(),
+            span: spec.measure_span.clone(),
+            hint: None,
+        });
+        out.push(outcome::HeadlineOutcome {
+            spec,
+            label: o.label.as_ref().map(|l| l.value.clone()),
+            site,
+        });
     }
     Ok(out)
 }

@@ -9,12 +9,14 @@
 mod bars;
 mod build;
 mod small_multiples;
+mod sweep;
 
 pub use bars::{ClassBars, TradeOff, TradeOffPoint};
 pub use build::{
     ChartSpec, Spec, band, horizon_words, markers, period, run_charts, thousands, x_range, y_desc,
     y_range,
 };
+pub use sweep::{SweepHeat, SweepLine, SweepPoint};
 pub use small_multiples::{Band, Layer, Legend, Marker, Panel, Share, SmallMultiples, bands_of};
 
 use crate::error::{Error, Result};

@@ -1,0 +1,215 @@
+//! The experiment core (EXPLORE.md §3): a design of points (each a world,
+//! i.e. the scenario with some key paths overridden) × R replications,
+//! recording only the outcomes asked for.
+//!
+//! Replication r of every point reads run r's random streams, so two points
+//! differ only by what the design changed (common random numbers), and each
+//! point's outcomes are also tallied as paired differences against the first
+//! point. Workers take replications in chunks; every tally is exact integer
+//! arithmetic, so the result depends on (seed, design, R) only — never on the
+//! thread count or on how replications are split into shards. Memory is the
+//! tallies (points × outcomes × bins), whatever R is.
+
+use super::outcomes::{OutcomeTally, outcome_bins};
+use super::rng::Streams;
+use super::{CHUNK, STOP};
+use crate::error::{Error, Result};
+use crate::model::outcome::{Outcome, Probe};
+use crate::model::{RunState, World};
+use std::ops::Range;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// One point of a design: the world to run and its outcomes (the same
+/// outcomes, in the same order, at every point).
+pub struct DesignPoint {
+    pub world: World,
+    pub outcomes: Vec<Outcome>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExperimentOptions {
+    pub reps: u64,
+    pub seed: u64,
+    pub threads: usize,
+    pub progress: bool,
+    /// The replications to do (a shard does a part of 0..reps).
+    pub rep_range: Option<Range<u64>>,
+}
+
+/// Per point: its outcomes, and their paired differences against point 0
+/// (all zero at point 0 itself).
+#[derive(Debug, Clone)]
+pub struct ExperimentResult {
+    pub points: Vec<OutcomeTally>,
+    pub differences: Vec<OutcomeTally>,
+}
+
+impl ExperimentResult {
+    fn empty(design: &[DesignPoint]) -> ExperimentResult {
+        let tallies = |difference: bool| -> Vec<OutcomeTally> {
+            design
+                .iter()
+                .map(|p| {
+                    OutcomeTally::new(
+                        p.outcomes
+                            .iter()
+                            .map(|o| outcome_bins(o, difference))
+                            .collect(),
+                    )
+                })
+                .collect()
+        };
+        ExperimentResult {
+            points: tallies(false),
+            differences: tallies(true),
+        }
+    }
+
+    /// Fold the result of other replications of the same design into this one.
+    pub fn merge(&mut self, other: &ExperimentResult) -> Result<()> {
+        if self.points.len() != other.points.len() {
+            return Err(Error::Other(
+                "the results come from different designs".into(),
+            ));
+        }
+        for (a, b) in self
+            .points
+            .iter_mut()
+            .zip(&other.points)
+            .chain(self.differences.iter_mut().zip(&other.differences))
+        {
+            a.merge(b).map_err(Error::Other)?;
+        }
+        Ok(())
+    }
+}
+
+/// Which probes read each grid point, for one design point.
+struct Reader {
+    /// Per grid point: (outcome index, probe).
+    at: Vec<Vec<(usize, Probe)>>,
+}
+
+impl Reader {
+    fn new(p: &DesignPoint) -> Reader {
+        let mut at = vec![Vec::new(); p.world.points()];
+        for (k, o) in p.outcomes.iter().enumerate() {
+            at[o.probe.point].push((k, o.probe));
+        }
+        Reader { at }
+    }
+}
+
+/// Run every point of `design` for the replications of `opts`.
+pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<ExperimentResult> {
+    let first = design
+        .first()
+        .ok_or_else(|| Error::Other("an empty design".into()))?;
+    let outcomes = first.outcomes.len();
+    // One run state serves every point: they must share the world's shape.
+    for p in design {
+        let (a, b) = (&first.world, &p.world);
+        if p.outcomes.len() != outcomes
+            || a.series().len() != b.series().len()
+            || a.points() != b.points()
+            || a.scenario.polities.len() != b.scenario.polities.len()
+            || a.scenario.operators.len() != b.scenario.operators.len()
+            || a.scenario.shocks.len() != b.scenario.shocks.len()
+        {
+            return Err(Error::usage(
+                "the points of a design must share the scenario's shape (time grid, polities, operators, shocks, outcomes)",
+            ));
+        }
+    }
+    // Streams are keyed by name: points whose names agree share them.
+    let mut signatures: Vec<(&[String], &[String])> = Vec::new();
+    let stream_of: Vec<usize> = design
+        .iter()
+        .map(|p| {
+            let sig = (p.world.process_names(), p.world.quantity_names());
+            signatures
+                .iter()
+                .position(|s| *s == sig)
+                .unwrap_or_else(|| {
+                    signatures.push(sig);
+                    signatures.len() - 1
+                })
+        })
+        .collect();
+    for (procs, quants) in &signatures {
+        Streams::new(opts.seed, procs, quants).map_err(Error::Other)?;
+    }
+    let readers: Vec<Reader> = design.iter().map(Reader::new).collect();
+    let range = opts.rep_range.clone().unwrap_or(0..opts.reps);
+    let threads = opts.threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {threads} threads: {e}")))?;
+    let progress = crate::progress::bar(
+        (range.end - range.start) * design.len() as u64,
+        opts.progress,
+    );
+    let next = AtomicU64::new(range.start);
+    let results: Mutex<Vec<ExperimentResult>> = Mutex::new(Vec::new());
+
+    pool.scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|_| {
+                let mut mine = ExperimentResult::empty(design);
+                let mut streams: Vec<Streams> = signatures
+                    .iter()
+                    .map(|(p, q)| Streams::new(opts.seed, p, q).expect("checked above"))
+                    .collect();
+                let mut state = RunState::new(&first.world);
+                let mut values = vec![0.0; outcomes];
+                let mut first_values = vec![0.0; outcomes];
+                let mut differences = vec![0.0; outcomes];
+                loop {
+                    if STOP.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                    if start >= range.end {
+                        break;
+                    }
+                    let end = (start + CHUNK).min(range.end);
+                    for rep in start..end {
+                        for (p, point) in design.iter().enumerate() {
+                            let s = &mut streams[stream_of[p]];
+                            s.start_run(rep);
+                            let reader = &readers[p];
+                            point.world.run(s, &mut state, &mut |j, row| {
+                                for &(k, probe) in &reader.at[j] {
+                                    values[k] = probe.read(row[probe.series]);
+                                }
+                            });
+                            mine.points[p].add(&values);
+                            if p == 0 {
+                                first_values.copy_from_slice(&values);
+                            }
+                            for ((d, v), f) in
+                                differences.iter_mut().zip(&values).zip(&first_values)
+                            {
+                                *d = v - f;
+                            }
+                            mine.differences[p].add(&differences);
+                        }
+                    }
+                    progress.inc((end - start) * design.len() as u64);
+                }
+                results.lock().expect("no worker panics").push(mine);
+            });
+        }
+    });
+    progress.finish_and_clear();
+    if STOP.load(Ordering::Relaxed) {
+        return Err(Error::Interrupted);
+    }
+    let mut total = ExperimentResult::empty(design);
+    for r in results.into_inner().expect("no worker panics") {
+        total.merge(&r)?;
+    }
+    Ok(total)
+}
