@@ -48,7 +48,7 @@ pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String 
             rates.insert(name.clone(), json!(*count as f64 / runs / years));
         }
     }
-    let value = json!({
+    let mut value = json!({
         "dsrsim_version": env!("CARGO_PKG_VERSION"),
         "model": "v1",
         "scenario": {
@@ -77,6 +77,16 @@ pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String 
         "yearly_event_rates": rates,
         "warnings": sc.warnings,
     });
+    // Only when there are any: a run of the files as written keeps the
+    // bytes it always had.
+    if !sc.overrides.is_empty() {
+        let overrides: Vec<Value> = sc
+            .overrides
+            .iter()
+            .map(|o| json!({"key": o.key, "value": o.value, "flag": o.origin}))
+            .collect();
+        value["overrides"] = Value::Array(overrides);
+    }
     let mut text = serde_json::to_string_pretty(&value).expect("json values serialise");
     text.push('\n');
     text
