@@ -189,3 +189,6 @@ pub fn is_within(polities: &[Polity], mut p: usize, ancestor: usize) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod keypath_tests;
