@@ -340,3 +340,36 @@ fn a_shock_of_another_kind_replaces_the_parents_whole_with_a_warning() {
         "{stderr}"
     );
 }
+
+#[test]
+fn shards_of_an_overridden_run_merge_to_the_bytes_of_one_run() {
+    let ws = workspace();
+    let run = |extra: &[&str]| {
+        simulate()
+            .current_dir(ws.path())
+            .args(["run", SERBIA, "--runs", "200", "-q", "--set", CHANGE])
+            .args(extra)
+            .assert()
+            .success();
+    };
+    run(&["--out", "single"]);
+    run(&["--out", "shards", "--shard", "0/2"]);
+    run(&["--out", "shards", "--shard", "1/2"]);
+    simulate()
+        .current_dir(ws.path())
+        .args([
+            "merge",
+            "shards/shard-0-of-2.json",
+            "shards/shard-1-of-2.json",
+        ])
+        .args(["--out", "merged", "-q"])
+        .assert()
+        .success();
+    for f in ["summary.csv", "summary.json", "scenario.resolved.toml"] {
+        assert_eq!(
+            read(&ws.path().join("single").join(f)),
+            read(&ws.path().join("merged").join(f)),
+            "{f}"
+        );
+    }
+}
