@@ -223,6 +223,9 @@ fn check(plan: &Plan) -> Result<()> {
         for line in report::timeline(sc) {
             println!("    {line}");
         }
+        for note in &sc.notes {
+            println!("    note: {note}");
+        }
     }
     Ok(())
 }

@@ -39,11 +39,15 @@ pub enum Command {
     Check {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        set: SetArgs,
     },
     /// Describe a scenario in plain words (world, assumptions, shocks)
     Explain {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        #[command(flatten)]
+        set: SetArgs,
     },
 }
 
@@ -73,11 +77,29 @@ pub struct CompareArgs {
     pub scenarios: Vec<PathBuf>,
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Change one value of every scenario but the first (repeatable), after
+    /// `--set`: `compare A.toml A.toml --set-b KEY=VALUE` compares a file
+    /// against itself with one change
+    #[arg(long = "set-b", value_name = "KEY=VALUE")]
+    pub set_b: Vec<String>,
+}
+
+/// Overrides of scenario values, taken by every command that reads a scenario.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// Change one value of the scenario (repeatable), as the file would
+    /// write it at that key path: parameters.NAME (or NAME), polity.ID.KEY,
+    /// operator.ID.KEY, shock.ID.KEY, scenario.KEY; e.g.
+    /// --set shock.srb-government-change.probability=0.8
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// What every simulating command takes.
 #[derive(Debug, Args)]
 pub struct SimArgs {
+    #[command(flatten)]
+    pub set: SetArgs,
     /// Number of runs (overrides the file); accepts 100000, 100_000 or 1e5
     #[arg(long, value_parser = parse_count)]
     pub runs: Option<u64>,

@@ -4,11 +4,11 @@
 //! will run are decided here and nowhere else, so a new command or a new
 //! override (`--set`) reads and changes one thing.
 
-use crate::cli::{Cli, Command, SimArgs};
+use crate::cli::{Cli, Command, SetArgs, SimArgs};
 use crate::engine::RunOptions;
 use crate::engine::shard::{Shard, ShardSet};
 use crate::error::{Error, Result};
-use crate::scenario::{self, Scenario};
+use crate::scenario::{Base, Scenario, Setting};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -63,7 +63,8 @@ impl Plan {
         match cli.command {
             Command::Run(args) => {
                 let stem = file_stem(&args.scenario);
-                let mut plan = Plan::simulating(Task::Run, vec![args.scenario], stem, &args.sim)?;
+                let mut plan =
+                    Plan::simulating(Task::Run, vec![args.scenario], stem, &args.sim, &[])?;
                 if args.keep_runs > MAX_KEPT_RUNS {
                     return Err(Error::usage(format!(
                         "--keep-runs {} is more than {MAX_KEPT_RUNS}: kept runs are held in memory; use several seeds or shards for more",
@@ -83,7 +84,8 @@ impl Plan {
             Command::Compare(args) => {
                 let stems: Vec<String> = args.scenarios.iter().map(|p| file_stem(p)).collect();
                 let stem = format!("compare-{}", stems.join("-vs-"));
-                Plan::simulating(Task::Compare, args.scenarios, stem, &args.sim)
+                let set_b = settings(&args.set_b, "--set-b")?;
+                Plan::simulating(Task::Compare, args.scenarios, stem, &args.sim, &set_b)
             }
             Command::Merge { shards, out, quiet } => {
                 let set = ShardSet::read(&shards)?;
@@ -102,8 +104,8 @@ impl Plan {
                     ..Plan::idle()
                 })
             }
-            Command::Check { files } => Plan::reading(Task::Check, files),
-            Command::Explain { file } => Plan::reading(Task::Explain, vec![file]),
+            Command::Check { files, set } => Plan::reading(Task::Check, files, &set),
+            Command::Explain { file, set } => Plan::reading(Task::Explain, vec![file], &set),
         }
     }
 
@@ -121,8 +123,28 @@ impl Plan {
 
     /// Load the files and settle the flags every simulating command takes
     /// (a new one, such as `sweep`, flattens `SimArgs` and starts here).
-    fn simulating(task: Task, files: Vec<PathBuf>, stem: String, sim: &SimArgs) -> Result<Plan> {
-        let mut scenarios = files.iter().map(|f| load(f)).collect::<Result<Vec<_>>>()?;
+    /// `set_b` applies to every scenario but the first, after `--set`.
+    fn simulating(
+        task: Task,
+        files: Vec<PathBuf>,
+        stem: String,
+        sim: &SimArgs,
+        set_b: &[Setting],
+    ) -> Result<Plan> {
+        let set = settings(&sim.set.set, "--set")?;
+        let mut with_b = set.clone();
+        with_b.extend_from_slice(set_b);
+        let mut scenarios = files
+            .iter()
+            .enumerate()
+            .map(|(k, f)| load(f, if k == 0 { &set } else { &with_b }))
+            .collect::<Result<Vec<_>>>()?;
+        if !set_b.is_empty() {
+            // B may come from A's own file: its name says what differs.
+            for sc in &mut scenarios[1..] {
+                sc.name = format!("{} ({})", sc.name, changes(set_b));
+            }
+        }
         let runs = sim.runs.unwrap_or(scenarios[0].runs);
         if runs == 0 {
             return Err(Error::usage("--runs must be at least 1"));
@@ -147,9 +169,14 @@ impl Plan {
         })
     }
 
-    /// Check and explain simulate nothing: the scenarios as written.
-    fn reading(task: Task, files: Vec<PathBuf>) -> Result<Plan> {
-        let scenarios = files.iter().map(|f| load(f)).collect::<Result<Vec<_>>>()?;
+    /// Check and explain simulate nothing: the scenarios as written, with
+    /// any `--set` laid over them.
+    fn reading(task: Task, files: Vec<PathBuf>, set: &SetArgs) -> Result<Plan> {
+        let set = settings(&set.set, "--set")?;
+        let scenarios = files
+            .iter()
+            .map(|f| load(f, &set))
+            .collect::<Result<Vec<_>>>()?;
         let stem = file_stem(&files[0]);
         Ok(Plan {
             task,
@@ -183,12 +210,12 @@ impl Plan {
     }
 }
 
-/// Load a scenario file; its warnings go to stderr as it loads. Every
-/// command's scenarios pass here, so an override of scenario keys
-/// (`--set KEY=VALUE`) applied here reaches run, compare, check and explain
-/// alike; the flags that only simulating commands take are applied after.
-fn load(path: &Path) -> Result<Scenario> {
-    let sc = scenario::load(path)?;
+/// Load a scenario file with the command line's overrides on top; its
+/// warnings go to stderr as it loads. Every command's scenarios pass here,
+/// so `--set` reaches run, compare, check and explain alike; the flags that
+/// only simulating commands take (`--runs`, `--seed`) are applied after.
+fn load(path: &Path, settings: &[Setting]) -> Result<Scenario> {
+    let sc = Base::read(path)?.resolve(settings)?;
     // The file's outcomes name metrics, which are the model's to check.
     let sc = {
         let world = crate::model::World::new(sc);
@@ -199,6 +226,21 @@ fn load(path: &Path) -> Result<Scenario> {
         eprintln!("warning: {w}");
     }
     Ok(sc)
+}
+
+/// Every `KEY=VALUE` of one flag, parsed before any file is read.
+fn settings(args: &[String], origin: &str) -> Result<Vec<Setting>> {
+    args.iter().map(|a| Setting::parse(a, origin)).collect()
+}
+
+/// "shock.x.probability = 0.8, eu_conditionality = 1": what a set of
+/// overrides changes, for a name.
+fn changes(settings: &[Setting]) -> String {
+    settings
+        .iter()
+        .map(|s| format!("{} = {}", s.key(), s.value()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn all_cores() -> usize {

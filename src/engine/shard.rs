@@ -12,7 +12,7 @@ use super::aggregate::{Aggregate, AggregateParts};
 use super::outcomes::{OutcomeParts, OutcomeTally};
 use super::{KeptRun, RunOptions, Summary};
 use crate::error::{Diagnostic, Error, Result};
-use crate::scenario::{self, Scenario, SourceFile};
+use crate::scenario::{self, Override, Scenario, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -70,6 +70,9 @@ pub struct ShardFile {
     scenario_toml: String,
     files: Vec<(String, String)>,
     warnings: Vec<String>,
+    /// The command line's overrides (flag, key, value), for summary.json.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    overrides: Vec<(String, String, String)>,
     aggregate: AggregateParts,
     /// The headline outcomes' tally (format 2).
     outcomes: OutcomeParts,
@@ -105,6 +108,11 @@ impl ShardFile {
                 .map(|f| (f.path.display().to_string(), f.hash.clone()))
                 .collect(),
             warnings: scenario.warnings.clone(),
+            overrides: scenario
+                .overrides
+                .iter()
+                .map(|o| (o.origin.clone(), o.key.clone(), o.value.clone()))
+                .collect(),
             aggregate: summary.aggregate.to_parts(),
             outcomes: summary.outcomes.to_parts(),
             kept: summary
@@ -265,6 +273,15 @@ impl ShardSet {
             })
             .collect();
         scenario.warnings = first.warnings.clone();
+        scenario.overrides = first
+            .overrides
+            .iter()
+            .map(|(origin, key, value)| Override {
+                origin: origin.clone(),
+                key: key.clone(),
+                value: value.clone(),
+            })
+            .collect();
         scenario.runs = first.runs;
         scenario.seed = first.seed;
         Ok(scenario)

@@ -18,14 +18,23 @@ use std::fmt::Write;
 const HIGHER: RGBColor = RGBColor(0, 0, 0);
 const LOWER: RGBColor = RGBColor(204, 121, 167);
 
-/// The file stem a scenario is known by in a comparison.
-pub fn stem(world: &World) -> String {
-    world
-        .scenario
-        .files
-        .first()
-        .and_then(|f| f.path.file_stem())
-        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+/// The name scenario `k` is known by in a comparison: its file stem, and
+/// its letter after it when an earlier scenario came from the same file
+/// (`compare A.toml A.toml --set-b ...`), so that folders and rows stay apart.
+pub fn stem(worlds: &[&World], k: usize) -> String {
+    let file_stem = |w: &World| {
+        w.scenario
+            .files
+            .first()
+            .and_then(|f| f.path.file_stem())
+            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+    };
+    let own = file_stem(worlds[k]);
+    if worlds[..k].iter().any(|w| file_stem(w) == own) {
+        format!("{own}-{}", letter(k).to_ascii_lowercase())
+    } else {
+        own
+    }
 }
 
 pub(super) fn letter(k: usize) -> char {
@@ -42,7 +51,7 @@ pub fn differences_csv(worlds: &[&World], diffs: &[Differences], summaries: &[Su
         "a,b,metric,entity,step,date,median_a,median_b,median_difference,p05_difference,p95_difference,p_b_greater,p_b_less\n",
     );
     for d in diffs {
-        let b = worlds[d.b];
+        let (stem_a, stem_b) = (stem(worlds, 0), stem(worlds, d.b));
         for (j, &(sa, sb)) in d.pairs.iter().enumerate() {
             let spec = &a.series()[sa];
             for point in 0..d.aggregate.points {
@@ -55,8 +64,8 @@ pub fn differences_csv(worlds: &[&World], diffs: &[Differences], summaries: &[Su
                 let _ = writeln!(
                     out,
                     "{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                    stem(a),
-                    stem(b),
+                    stem_a,
+                    stem_b,
                     spec.metric.name(),
                     spec.entity,
                     point,
@@ -463,7 +472,7 @@ pub fn compare_charts(
             };
             let span = hi - lo;
             let suffix = if diffs.len() > 1 {
-                format!("-{}", stem(b))
+                format!("-{}", stem(worlds, d.b))
             } else {
                 String::new()
             };

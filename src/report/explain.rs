@@ -117,6 +117,17 @@ pub fn explain(sc: &Scenario) -> String {
         o,
         "Orientation runs from 0 (aligned with Beijing) to 1 (aligned with the EU/US)."
     );
+    if !sc.overrides.is_empty() {
+        let _ = writeln!(o, "\nChanged from the command line");
+        let _ = writeln!(o, "-----------------------------");
+        for ov in &sc.overrides {
+            let _ = writeln!(o, "- {} = {}   ({})", ov.key, ov.value, ov.origin);
+        }
+        let _ = writeln!(
+            o,
+            "Everything below includes these changes; the files say otherwise."
+        );
+    }
 
     let _ = writeln!(o, "\nThe world");
     let _ = writeln!(o, "---------");

@@ -49,7 +49,7 @@ pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String 
         }
     }
     // In a reader's order: what was asked, the answer, then how it was run.
-    let value = json!({
+    let mut value = json!({
         "scenario": {
             "name": sc.name,
             "description": sc.description,
@@ -85,6 +85,16 @@ pub fn summary_json(world: &World, summary: &Summary, info: &RunInfo) -> String 
         "yearly_event_rates": rates,
         "warnings": sc.warnings,
     });
+    // Only when there are any: a run of the files as written keeps the
+    // bytes it always had.
+    if !sc.overrides.is_empty() {
+        let overrides: Vec<Value> = sc
+            .overrides
+            .iter()
+            .map(|o| json!({"key": o.key, "value": o.value, "flag": o.origin}))
+            .collect();
+        value["overrides"] = Value::Array(overrides);
+    }
     let mut text = serde_json::to_string_pretty(&value).expect("json values serialise");
     text.push('\n');
     text

@@ -228,8 +228,8 @@ pub struct EachScenario;
 impl Output<CompareView<'_>> for EachScenario {
     fn render(&self, v: &CompareView) -> Result<Vec<File>> {
         let mut files = Vec::new();
-        for (w, s) in v.worlds.iter().zip(v.summaries) {
-            let dir = compare::stem(w);
+        for (k, (w, s)) in v.worlds.iter().zip(v.summaries).enumerate() {
+            let dir = compare::stem(v.worlds, k);
             let run = RunView::new(w, s, v.info);
             for (name, bytes) in render_with(EACH_SCENARIO_OUTPUTS, &run)? {
                 files.push((format!("{dir}/{name}"), bytes));

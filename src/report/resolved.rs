@@ -23,6 +23,18 @@ pub fn resolved_toml(sc: &Scenario, runs: u64, seed: u64) -> String {
         env!("CARGO_PKG_VERSION"),
         from.join(" <- ")
     );
+    if !sc.overrides.is_empty() {
+        let list: Vec<String> = sc
+            .overrides
+            .iter()
+            .map(|ov| format!("{} {}={}", ov.origin, ov.key, ov.value))
+            .collect();
+        let _ = writeln!(
+            o,
+            "# With the command line's overrides (their values are below): {}",
+            list.join(" ")
+        );
+    }
     let doc = ResolvedFile { sc, runs, seed }
         .serialize(NodeSerializer::default())
         .expect("a scenario serialises to TOML nodes");

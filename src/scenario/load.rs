@@ -1,47 +1,94 @@
 //! Reading files and resolving `extends`: parent first, then the child's
 //! keys over it, entries merged by id. Cycles and missing files are bad input.
+//! The merged file is kept ([`Base`]) so that it can be checked many times
+//! with different command-line overrides on top, without reading a file again.
 
-use super::raw::{self, At, FileId, Loc, RawFile};
+use super::keypath::Setting;
+use super::raw::{self, At, FileId, Loc, MergeHow, RawFile, ShockMerge};
 use super::sources::Sources;
 use super::{Scenario, SourceFile, validate};
 use crate::error::{Diagnostic, Error, Result, did_you_mean};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Load and check the scenario at `path` (and the files it extends).
 pub fn load(path: &Path) -> Result<Scenario> {
-    let mut sources = Sources { files: Vec::new() };
-    let merged = read_layer(path, &mut sources, &mut Vec::new(), None)?;
-    finish(path, merged, &sources)
+    Base::read(path)?.resolve(&[])
 }
 
 /// Load a scenario from text, as if read from `path` (for tests and tools).
 pub fn load_str(path: &Path, text: &str) -> Result<Scenario> {
-    let mut sources = Sources {
-        files: vec![(path.to_path_buf(), text.to_string())],
-    };
-    let raw = parse(0, &sources)?;
-    let merged = resolve_extends(
-        path,
-        raw,
-        &mut sources,
-        &mut vec![(
-            path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
-            path.to_path_buf(),
-        )],
-    )?;
-    finish(path, merged, &sources)
+    Base::read_str(path, text)?.resolve(&[])
 }
 
-fn finish(path: &Path, merged: RawFile, sources: &Sources) -> Result<Scenario> {
-    let files = sources
-        .files
-        .iter()
-        .map(|(p, text)| SourceFile {
-            path: p.clone(),
-            hash: format!("{:016x}", fnv1a64(text.as_bytes())),
-        })
-        .collect();
-    validate::validate(path, merged, sources, files)
+/// A scenario file and the files it extends, read and merged once but not
+/// yet checked: [`Base::resolve`] lays overrides over it and runs the checks.
+#[derive(Debug, Clone)]
+pub struct Base {
+    path: PathBuf,
+    merged: RawFile,
+    sources: Sources,
+    files: Vec<SourceFile>,
+}
+
+impl Base {
+    /// Read `path` and every file it extends, and merge them.
+    pub fn read(path: &Path) -> Result<Base> {
+        let mut sources = Sources::default();
+        let merged = read_layer(path, &mut sources, &mut Vec::new(), None)?;
+        Ok(Base::new(path, merged, sources))
+    }
+
+    /// As [`Base::read`], with the first file's text given.
+    pub fn read_str(path: &Path, text: &str) -> Result<Base> {
+        let mut sources = Sources {
+            files: vec![(path.to_path_buf(), Arc::from(text))],
+        };
+        let raw = parse(0, &sources)?;
+        let merged = resolve_extends(
+            path,
+            raw,
+            &mut sources,
+            &mut vec![(
+                path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
+                path.to_path_buf(),
+            )],
+        )?;
+        Ok(Base::new(path, merged, sources))
+    }
+
+    fn new(path: &Path, merged: RawFile, sources: Sources) -> Base {
+        let files = sources
+            .files
+            .iter()
+            .map(|(p, text)| SourceFile {
+                path: p.clone(),
+                hash: format!("{:016x}", fnv1a64(text.as_bytes())),
+            })
+            .collect();
+        Base {
+            path: path.to_path_buf(),
+            merged,
+            sources,
+            files,
+        }
+    }
+
+    /// The checked scenario with `settings` applied in order, after
+    /// `extends`, as the last layer; every value then gets the file's own
+    /// checks, and an error in an override points into its argument. No
+    /// file is read.
+    pub fn resolve(&self, settings: &[Setting]) -> Result<Scenario> {
+        let mut raw = self.merged.clone();
+        let mut sources = self.sources.clone();
+        for s in settings {
+            let file = sources.add_argument(s.origin(), s.arg());
+            s.apply(&mut raw, file)?;
+        }
+        let mut sc = validate::validate(&self.path, raw, &sources, self.files.clone())?;
+        sc.overrides = settings.iter().map(Setting::to_override).collect();
+        Ok(sc)
+    }
 }
 
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -89,7 +136,7 @@ fn read_layer(
             return Err(d.into());
         }
     };
-    sources.files.push((path.to_path_buf(), text));
+    sources.files.push((path.to_path_buf(), Arc::from(text)));
     let raw = parse(sources.files.len() - 1, sources)?;
     stack.push((canonical, path.to_path_buf()));
     let merged = resolve_extends(path, raw, sources, stack)?;
@@ -112,8 +159,9 @@ fn resolve_extends(
     Ok(raw)
 }
 
-/// The child's keys over the parent's; entries by id; shocks replaced by id
-/// in place, others appended, or all dropped with `replace_shocks`.
+/// The child's keys over the parent's; entries by id, key by key (a shock
+/// of another kind replaced whole), in the parent's place; new entries
+/// appended; the parent's shocks all dropped with `replace_shocks`.
 fn merge(child: &mut RawFile, parent: RawFile) {
     let replace_shocks = child
         .scenario
@@ -156,17 +204,45 @@ fn merge(child: &mut RawFile, parent: RawFile) {
         child.outcome = parent.outcome;
     }
     if !replace_shocks {
+        child.merged_shocks.extend(parent.merged_shocks);
         let mut shocks = parent.shock;
-        for s in std::mem::take(&mut child.shock) {
+        for mut s in std::mem::take(&mut child.shock) {
             let slot = s.id.as_ref().and_then(|id| {
                 shocks
                     .iter()
                     .position(|p| p.id.as_ref().is_some_and(|pid| pid.value == id.value))
             });
-            match slot {
-                Some(i) => shocks[i] = s,
-                None => shocks.push(s),
-            }
+            let Some(i) = slot else {
+                shocks.push(s);
+                continue;
+            };
+            let p = &shocks[i];
+            let (id, parent_id) = (
+                s.id.clone().expect("matched by id"),
+                p.id.clone().expect("matched by id"),
+            );
+            let how = match (&s.kind, &p.kind) {
+                // Another kind takes other keys: the parent's shock goes whole.
+                (Some(k), Some(pk)) if k.value != pk.value => MergeHow::Replaced {
+                    from: pk.value.clone(),
+                    to: k.value.clone(),
+                },
+                _ => {
+                    let restated = s.written();
+                    let inherited = s.inherit(p);
+                    MergeHow::Keys {
+                        restated,
+                        inherited,
+                    }
+                }
+            };
+            child.merged_shocks.push(ShockMerge {
+                at: id.loc,
+                parent: parent_id.loc,
+                id: id.value,
+                how,
+            });
+            shocks[i] = s;
         }
         child.shock = shocks;
     }
@@ -234,7 +310,7 @@ fn check_duplicate_ids(raw: &RawFile, sources: &Sources) -> Result<()> {
 }
 
 /// Turn toml's message into ours: the key, what was expected, a suggestion.
-fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Diagnostic {
+pub(super) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Diagnostic {
     let raw_message = e.message().trim();
     let mut message = raw_message.to_string();
     let mut hint = None;

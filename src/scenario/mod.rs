@@ -5,6 +5,7 @@
 mod check;
 pub mod dist;
 pub mod dist_text;
+mod keypath;
 mod load;
 mod located;
 pub mod outcome;
@@ -20,7 +21,8 @@ use dist::Dist;
 use std::path::PathBuf;
 use time::TimeGrid;
 
-pub use load::{fnv1a64, load, load_str};
+pub use keypath::{Override, Setting};
+pub use load::{Base, fnv1a64, load, load_str};
 pub use shocks::{Effect, PriceChange, Reach, SHOCK_KINDS, Shock, Timing};
 
 /// A checked scenario: the world, its parameters and its shocks.
@@ -47,6 +49,11 @@ pub struct Scenario {
     /// Things the user should know that are not errors (ignored keys, dates
     /// that can never fire).
     pub warnings: Vec<String>,
+    /// What `check` says beyond the timeline: which keys a restated shock
+    /// took from the file it extends.
+    pub notes: Vec<String>,
+    /// The command-line overrides laid over the files, in the order applied.
+    pub overrides: Vec<Override>,
 }
 
 #[derive(Debug, Clone)]
@@ -186,3 +193,6 @@ pub fn is_within(polities: &[Polity], mut p: usize, ancestor: usize) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod keypath_tests;

@@ -2,7 +2,9 @@
 //! can merge key by key and every later check can still point at the line
 //! the offending value came from — in whichever file that was.
 
+use super::check::Checked;
 use super::dist::Dist;
+use super::keypath::OverrideValue;
 pub use super::located::{At, FileId, Loc, with_current_file};
 pub use super::shocks::RawShock;
 use serde::Deserialize;
@@ -25,6 +27,9 @@ pub struct RawFile {
     /// Headline outcomes: a child that lists any replaces its parent's.
     #[serde(default)]
     pub outcome: Vec<RawOutcome>,
+    /// What `extends` did to shocks restated by id, for `check` and the warnings.
+    #[serde(skip)]
+    pub merged_shocks: Vec<ShockMerge>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -32,6 +37,28 @@ pub struct RawFile {
 pub struct RawOutcome {
     pub what: At<String>,
     pub label: Opt<String>,
+}
+
+/// A child's shock laid over its parent's of the same id.
+#[derive(Debug, Clone)]
+pub struct ShockMerge {
+    /// The child's `id`.
+    pub at: Loc,
+    /// The parent's `id`.
+    pub parent: Loc,
+    pub id: String,
+    pub how: MergeHow,
+}
+
+#[derive(Debug, Clone)]
+pub enum MergeHow {
+    /// Key by key: the keys the child wrote, and those it took from the parent.
+    Keys {
+        restated: Vec<&'static str>,
+        inherited: Vec<&'static str>,
+    },
+    /// Another kind: the parent's shock replaced whole.
+    Replaced { from: String, to: String },
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -49,41 +76,74 @@ pub struct RawHeader {
     pub replace_shocks: Opt<bool>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPolity {
-    pub id: At<String>,
-    pub name: Opt<String>,
-    pub parent: Opt<String>,
-    pub weight: Opt<f64>,
-    pub orientation: Opt<Dist>,
-    pub target: Opt<Dist>,
-    pub nato: Opt<bool>,
-    pub eu_stage: Opt<i64>,
-    pub eu_pace: Opt<Dist>,
-    pub restriction: Opt<bool>,
-    pub china_leverage: Opt<Dist>,
-    pub pressure: Opt<f64>,
-    pub election_hazard: Opt<Dist>,
-    pub swing: Opt<Dist>,
+/// An entry merged by id (`[[polity]]`, `[[operator]]`): the struct, its
+/// key names as data (for key paths and their did-you-mean), key-by-key
+/// inheritance, and setting one key from a command-line override, all from
+/// one list of fields.
+macro_rules! raw_entry {
+    ($(#[$doc:meta])* $name:ident { $( $field:ident: $ty:ty, )* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            pub id: At<String>,
+            $( pub $field: Opt<$ty>, )*
+        }
+
+        impl $name {
+            /// Every key but `id`, in the order the file format lists them.
+            pub const KEYS: &'static [&'static str] = &[ $( stringify!($field) ),* ];
+
+            /// Key-by-key override: every key the child leaves out is the parent's.
+            pub fn inherit(&mut self, p: &$name) {
+                $( if self.$field.is_none() { self.$field = p.$field.clone(); } )*
+            }
+
+            /// Set `key` to the value an override gives; false for no such key.
+            pub(super) fn set(&mut self, key: &str, v: &OverrideValue) -> Checked<bool> {
+                match key {
+                    $( stringify!($field) => self.$field = Some(v.decode()?), )*
+                    _ => return Ok(false),
+                }
+                Ok(true)
+            }
+        }
+    };
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawOperator {
-    pub id: At<String>,
-    pub name: Opt<String>,
-    pub polity: Opt<String>,
-    pub owner: Opt<String>,
-    pub owner_alignment: Opt<Dist>,
-    pub market_share: Opt<f64>,
-    pub refresh_years: Opt<Dist>,
-    pub rollout_years: Opt<Dist>,
-    pub hr_legacy: Opt<Dist>,
-    pub hr_5g: Opt<Dist>,
-    pub g5_weight: Opt<Dist>,
-    pub vendor_legacy: Opt<String>,
-    pub vendor_5g: Opt<String>,
+raw_entry! {
+    RawPolity {
+        name: String,
+        parent: String,
+        weight: f64,
+        orientation: Dist,
+        target: Dist,
+        nato: bool,
+        eu_stage: i64,
+        eu_pace: Dist,
+        restriction: bool,
+        china_leverage: Dist,
+        pressure: f64,
+        election_hazard: Dist,
+        swing: Dist,
+    }
+}
+
+raw_entry! {
+    RawOperator {
+        name: String,
+        polity: String,
+        owner: String,
+        owner_alignment: Dist,
+        market_share: f64,
+        refresh_years: Dist,
+        rollout_years: Dist,
+        hr_legacy: Dist,
+        hr_5g: Dist,
+        g5_weight: Dist,
+        vendor_legacy: String,
+        vendor_5g: String,
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -101,24 +161,26 @@ macro_rules! inherit {
     };
 }
 
-impl RawPolity {
-    pub fn inherit(&mut self, p: &RawPolity) {
-        inherit!(self, p; name, parent, weight, orientation, target, nato, eu_stage, eu_pace,
-                 restriction, china_leverage, pressure, election_hazard, swing);
-    }
-}
-
-impl RawOperator {
-    pub fn inherit(&mut self, p: &RawOperator) {
-        inherit!(self, p; name, polity, owner, owner_alignment, market_share, refresh_years,
-                 rollout_years, hr_legacy, hr_5g, g5_weight, vendor_legacy, vendor_5g);
-    }
-}
-
 impl RawHeader {
     /// `extends` and `replace_shocks` describe one file's relation to its parent: not inherited.
     pub fn inherit(&mut self, p: &RawHeader) {
         inherit!(self, p; name, description, question, start, end, step_months, runs, seed);
+    }
+
+    /// The keys a `scenario.KEY` override may set: the run's time and size.
+    /// (Words and `extends` describe the file, not a run of it.)
+    pub const SETTABLE: &'static [&'static str] = &["start", "end", "step_months", "runs", "seed"];
+
+    pub(super) fn set(&mut self, key: &str, v: &OverrideValue) -> Checked<bool> {
+        match key {
+            "start" => self.start = Some(v.decode()?),
+            "end" => self.end = Some(v.decode()?),
+            "step_months" => self.step_months = Some(v.decode()?),
+            "runs" => self.runs = Some(v.decode()?),
+            "seed" => self.seed = Some(v.decode()?),
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 }
 

@@ -5,7 +5,7 @@ use super::check::{Checked, Checker};
 use super::dist::{Dist, Domain, Law};
 use super::located::At;
 use super::params::{PARAMS, ParamId};
-use super::raw::RawFile;
+use super::raw::{MergeHow, RawFile};
 use super::shocks::VENDORS;
 use super::sources::Sources;
 use super::time::{Month, TimeGrid};
@@ -107,6 +107,7 @@ pub(super) fn validate(
     let shocks = shocks::check_shocks(&mut c, &raw.shock, &polities, &operators, &grid)?;
     let classes = check_classes(&c, &raw)?;
     let outcomes = check_outcomes(&c, &raw, &polities, &operators, &grid)?;
+    let notes = merge_notes(&mut c, &raw);
 
     Ok(Scenario {
         name,
@@ -123,7 +124,57 @@ pub(super) fn validate(
         classes,
         outcomes,
         warnings: c.warnings,
+        notes,
+        overrides: Vec::new(),
     })
+}
+
+/// What `extends` did to each restated shock: a note of the keys it
+/// inherited, a warning when another kind replaced the parent's whole.
+fn merge_notes(c: &mut Checker, raw: &RawFile) -> Vec<String> {
+    let mut notes = Vec::new();
+    let quote = |keys: &[&str]| {
+        keys.iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for m in &raw.merged_shocks {
+        let (parent_path, parent_text) = &c.sources.files[m.parent.file];
+        let parent_line = crate::error::Position::of_span(parent_text, m.parent.span.clone()).line;
+        let parent = format!("{}:{parent_line}", parent_path.display());
+        match &m.how {
+            MergeHow::Keys {
+                restated,
+                inherited,
+            } => {
+                if inherited.is_empty() {
+                    continue;
+                }
+                let (path, text) = &c.sources.files[m.at.file];
+                let line = crate::error::Position::of_span(text, m.at.span.clone()).line;
+                notes.push(format!(
+                    "{}:{line}: shock `{}` restates {} and inherits {} from {parent}",
+                    path.display(),
+                    m.id,
+                    if restated.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        quote(restated)
+                    },
+                    quote(inherited),
+                ));
+            }
+            MergeHow::Replaced { from, to } => c.warn(
+                &m.at,
+                format!(
+                    "shock `{}` is a `{to}` here and a `{from}` in {parent}: it replaces that shock whole, inheriting none of its keys",
+                    m.id
+                ),
+            ),
+        }
+    }
+    notes
 }
 
 fn check_parameters(c: &Checker, raw: &RawFile) -> Checked<Vec<Dist>> {
