@@ -1,6 +1,7 @@
 //! What each command does, from parsed flags to files and exit codes.
 
 pub mod plan;
+pub mod sweep;
 
 use crate::cli::Cli;
 use crate::engine::shard::{ShardFile, ShardSet};
@@ -58,6 +59,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Task::Run => run(&plan),
         Task::Compare => compare(&plan),
         Task::Merge(shards) => merge(&plan, shards),
+        Task::Sweep(task) => sweep_command(&plan, task),
         Task::Check => check(&plan),
         Task::Explain => {
             print!("{}", report::explain(&plan.scenarios[0]));
@@ -155,6 +157,38 @@ fn compare(plan: &Plan) -> Result<()> {
             "compared {} scenarios on {} paired runs in {:.2} s ({} threads, seed {})\n  -> {}",
             refs.len(),
             plan.runs,
+            elapsed.as_secs_f64(),
+            plan.threads,
+            plan.seed,
+            describe_outputs(&plan.out, &files)
+        );
+    }
+    Ok(())
+}
+
+fn sweep_command(plan: &Plan, task: &plan::SweepTask) -> Result<()> {
+    let started = Instant::now();
+    let run = sweep::run_sweep(&sweep::SweepPlan {
+        file: &plan.files[0],
+        set: &task.settings,
+        vary: &task.vary,
+        outcomes: &task.outcomes,
+        reps: plan.runs,
+        seed: Some(plan.seed),
+        threads: plan.threads,
+        progress: plan.progress,
+        yes: task.yes,
+    })?;
+    let elapsed = started.elapsed();
+    let files = sweep::files(&run, plan.runs)?;
+    report::write_all(&plan.out, &files)?;
+    if !plan.quiet {
+        let points = run.result.points.len();
+        eprintln!(
+            "{}: {points} points × {} runs = {} runs in {:.2} s ({} threads, seed {})\n  -> {}",
+            run.world.scenario.name,
+            plan.runs,
+            points as u64 * plan.runs,
             elapsed.as_secs_f64(),
             plan.threads,
             plan.seed,

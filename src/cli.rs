@@ -35,6 +35,9 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Vary one or two values over a grid, the same random numbers at every
+    /// point, and record the outcomes: sweep.csv, charts and an index.html page
+    Sweep(SweepArgs),
     /// Check scenario files and print their resolved shock timelines
     Check {
         #[arg(required = true, value_name = "FILE")]
@@ -82,6 +85,42 @@ pub struct CompareArgs {
     /// against itself with one change
     #[arg(long = "set-b", value_name = "KEY=VALUE")]
     pub set_b: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML)
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// A key path and the values it takes, LO to HI in steps of STEP (once or
+    /// twice): --vary eu_conditionality=0:1:0.1; dates step in months:
+    /// --vary shock.srb-auction.date=2025-06:2027-06:6
+    #[arg(long, value_name = "KEY=LO:HI:STEP", required = true)]
+    pub vary: Vec<String>,
+    /// An outcome to record (repeatable), e.g. "class SRB cautious at horizon"
+    /// or "trusted_share MNE at 2030-12" [default: the scenario's headline outcomes]
+    #[arg(long, value_name = "OUTCOME")]
+    pub outcome: Vec<String>,
+    /// Replications (runs) per point; accepts 2000, 2_000 or 2e3
+    #[arg(long, value_parser = parse_count, default_value = "1000")]
+    pub reps: u64,
+    /// Run a grid of more than 10,000 points
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub set: SetArgs,
+    /// Random seed (overrides the file)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Folder the files go into [default: output/sweep-<file stem>/]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar, no summary line
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Overrides of scenario values, taken by every command that reads a scenario.

@@ -18,12 +18,26 @@ pub const MAX_KEPT_RUNS: u64 = 100_000;
 /// What the command is to do with the plan.
 #[derive(Debug)]
 pub enum Task {
+    /// A grid over one or two key paths (the scenario is `scenarios[0]`).
+    Sweep(SweepTask),
     Run,
     Compare,
     /// Merge these shards (already read and checked to belong together).
     Merge(ShardSet),
     Check,
     Explain,
+}
+
+/// What a sweep varies and records, beyond the plan's runs (replications
+/// per point), seed and threads.
+#[derive(Debug)]
+pub struct SweepTask {
+    pub vary: Vec<String>,
+    pub outcomes: Vec<String>,
+    /// Run more points than `sweep::MAX_POINTS`.
+    pub yes: bool,
+    /// `--set`, applied under every point's own values.
+    pub settings: Vec<Setting>,
 }
 
 #[derive(Debug)]
@@ -101,6 +115,32 @@ impl Plan {
                     scenarios: vec![scenario],
                     files: shards,
                     task: Task::Merge(set),
+                    ..Plan::idle()
+                })
+            }
+            Command::Sweep(args) => {
+                if args.reps == 0 {
+                    return Err(Error::usage("--reps must be at least 1"));
+                }
+                let stem = format!("sweep-{}", file_stem(&args.scenario));
+                let set = settings(&args.set.set, "--set")?;
+                let scenario = load(&args.scenario, &set)?;
+                Ok(Plan {
+                    runs: args.reps,
+                    seed: args.seed.unwrap_or(scenario.seed),
+                    threads: args.threads.map_or_else(all_cores, usize::from),
+                    out: args.out.unwrap_or_else(|| default_out(&stem)),
+                    stem,
+                    quiet: args.quiet,
+                    progress: !args.quiet && std::io::stderr().is_terminal(),
+                    scenarios: vec![scenario],
+                    files: vec![args.scenario],
+                    task: Task::Sweep(SweepTask {
+                        vary: args.vary,
+                        outcomes: args.outcome,
+                        yes: args.yes,
+                        settings: set,
+                    }),
                     ..Plan::idle()
                 })
             }

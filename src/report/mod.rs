@@ -11,8 +11,8 @@ pub mod html;
 mod json;
 pub mod outcomes;
 pub mod output;
-pub mod sweep;
 mod resolved;
+pub mod sweep;
 mod tables;
 
 use crate::engine::{Differences, Summary};

@@ -74,7 +74,11 @@ fn num(x: f64) -> String {
         String::new()
     } else {
         let s = format!("{x:.6}");
-        if s == "-0.000000" { "0.000000".into() } else { s }
+        if s == "-0.000000" {
+            "0.000000".into()
+        } else {
+            s
+        }
     }
 }
 
@@ -136,7 +140,7 @@ fn stamp(v: &SweepView) -> String {
 
 fn range_words(a: &SweepAxis) -> String {
     format!(
-        "{} from {} to {} ({} values)",
+        "{} goes from {} to {} ({} values)",
         a.key,
         a.text(0),
         a.text(a.values.len() - 1),
@@ -295,11 +299,23 @@ fn page(v: &SweepView, charts: &[Chart]) -> String {
                 if o.binary {
                     "–".to_string()
                 } else {
-                    escape(&format!("{} – {}", value_text(o, s.p05), value_text(o, s.p95)))
+                    escape(&format!(
+                        "{} – {}",
+                        value_text(o, s.p05),
+                        value_text(o, s.p95)
+                    ))
                 },
                 escape(&change),
-                if p == 0 { "—".into() } else { format!("{:.1}%", 100.0 * d.above) },
-                if p == 0 { "—".into() } else { format!("{:.1}%", 100.0 * d.below) },
+                if p == 0 {
+                    "—".into()
+                } else {
+                    format!("{:.1}%", 100.0 * d.above)
+                },
+                if p == 0 {
+                    "—".into()
+                } else {
+                    format!("{:.1}%", 100.0 * d.below)
+                },
             );
         }
         h.push_str("</table>");
@@ -309,7 +325,12 @@ fn page(v: &SweepView, charts: &[Chart]) -> String {
         "<p class=small>Seed {}; {} runs per point; scenario <code>{}</code>. The numbers are in <a href=\"sweep.csv\">sweep.csv</a>. Same scenario, keys, seed and runs give the same bytes on any machine and thread count.</p>\n</body></html>",
         v.seed,
         thousands(v.reps),
-        escape(&sc.files.first().map(|f| f.path.display().to_string()).unwrap_or_default())
+        escape(
+            &sc.files
+                .first()
+                .map(|f| f.path.display().to_string())
+                .unwrap_or_default()
+        )
     );
     h
 }

@@ -16,8 +16,8 @@ pub use build::{
     ChartSpec, Spec, band, horizon_words, markers, period, run_charts, thousands, x_range, y_desc,
     y_range,
 };
-pub use sweep::{SweepHeat, SweepLine, SweepPoint};
 pub use small_multiples::{Band, Layer, Legend, Marker, Panel, Share, SmallMultiples, bands_of};
+pub use sweep::{SweepHeat, SweepLine, SweepPoint};
 
 use crate::error::{Error, Result};
 use plotters::coord::Shift;

@@ -65,15 +65,24 @@ impl Draw for SweepLine {
         let (y0, y1) = if self.percent {
             (0.0, 1.0)
         } else {
-            let lo = self.points.iter().map(|p| p.wide.0.min(p.mean)).fold(f64::INFINITY, f64::min);
-            let hi = self.points.iter().map(|p| p.wide.1.max(p.mean)).fold(f64::NEG_INFINITY, f64::max);
+            let lo = self
+                .points
+                .iter()
+                .map(|p| p.wide.0.min(p.mean))
+                .fold(f64::INFINITY, f64::min);
+            let hi = self
+                .points
+                .iter()
+                .map(|p| p.wide.1.max(p.mean))
+                .fold(f64::NEG_INFINITY, f64::max);
             let span = (hi - lo).max(1e-9);
             (lo - span * 0.08, hi + span * 0.08)
         };
         let items: Vec<(String, RGBColor)> = vec![
             (self.legend[0].clone(), colour(0)),
-            (self.legend[1].clone(), RGBColor(170, 205, 230)),
-            (self.legend[2].clone(), RGBColor(110, 165, 210)),
+            // Darker than the bands' fills, so that the words stay readable.
+            (self.legend[1].clone(), RGBColor(95, 150, 200)),
+            (self.legend[2].clone(), RGBColor(45, 100, 160)),
         ]
         .into_iter()
         .filter(|(l, _)| !l.is_empty())
@@ -116,12 +125,18 @@ impl Draw for SweepLine {
         };
         let wide = band(&|p| Some(p.wide));
         chart
-            .draw_series(std::iter::once(Polygon::new(wide, RGBColor(170, 205, 230).mix(0.6).filled())))
+            .draw_series(std::iter::once(Polygon::new(
+                wide,
+                RGBColor(170, 205, 230).mix(0.6).filled(),
+            )))
             .map_err(err)?;
         if self.points.iter().any(|p| p.narrow.is_some()) {
             let narrow = band(&|p| p.narrow);
             chart
-                .draw_series(std::iter::once(Polygon::new(narrow, RGBColor(110, 165, 210).mix(0.6).filled())))
+                .draw_series(std::iter::once(Polygon::new(
+                    narrow,
+                    RGBColor(110, 165, 210).mix(0.6).filled(),
+                )))
                 .map_err(err)?;
         }
         chart
@@ -159,7 +174,11 @@ pub struct SweepHeat {
 
 /// White to deep blue, for a share between `lo` and `hi`.
 fn shade(v: f64, lo: f64, hi: f64) -> RGBColor {
-    let t = if hi > lo { ((v - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.5 };
+    let t = if hi > lo {
+        ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
     let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
     RGBColor(mix(247, 8), mix(251, 69), mix(255, 148))
 }
@@ -169,14 +188,12 @@ impl Draw for SweepHeat {
         let area = frame(root, &self.title, &self.subtitle, &self.stamp)?;
         let (nx, ny) = (self.xs.len(), self.ys.len());
         let finite = self.values.iter().copied().filter(|v| v.is_finite());
-        let (lo, hi) = if self.percent {
-            (0.0, 1.0)
-        } else {
-            (
-                finite.clone().fold(f64::INFINITY, f64::min),
-                finite.fold(f64::NEG_INFINITY, f64::max),
-            )
-        };
+        // The shades span the values seen, so that a 21%-37% map shows its
+        // gradient; every cell's value is written on it.
+        let (lo, hi) = (
+            finite.clone().fold(f64::INFINITY, f64::min),
+            finite.fold(f64::NEG_INFINITY, f64::max),
+        );
         let mut chart = ChartBuilder::on(&area)
             .margin(16)
             .x_label_area_size(70)
@@ -205,12 +222,20 @@ impl Draw for SweepHeat {
             .y_label_formatter(&|v| tick(v, ys, ym))
             .draw()
             .map_err(err)?;
-        let text_size = if nx <= 8 && ny <= 8 { LABEL_SIZE } else { SMALL_SIZE };
+        let text_size = if nx <= 8 && ny <= 8 {
+            LABEL_SIZE
+        } else {
+            SMALL_SIZE
+        };
         let write_values = nx <= 15 && ny <= 15;
         for iy in 0..ny {
             for ix in 0..nx {
                 let v = self.values[iy * nx + ix];
-                let fill = if v.is_finite() { shade(v, lo, hi) } else { WHITE };
+                let fill = if v.is_finite() {
+                    shade(v, lo, hi)
+                } else {
+                    WHITE
+                };
                 let (x, y) = (ix as f64, iy as f64);
                 chart
                     .draw_series(std::iter::once(Rectangle::new(
@@ -219,15 +244,18 @@ impl Draw for SweepHeat {
                     )))
                     .map_err(err)?;
                 if write_values && v.is_finite() {
-                    let t = if v.is_finite() && hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
+                    let t = if v.is_finite() && hi > lo {
+                        (v - lo) / (hi - lo)
+                    } else {
+                        0.0
+                    };
                     let ink = if t > 0.55 { WHITE } else { INK };
-                    let style = (FONT, text_size)
-                        .into_font()
-                        .color(&ink)
-                        .pos(plotters::style::text_anchor::Pos::new(
+                    let style = (FONT, text_size).into_font().color(&ink).pos(
+                        plotters::style::text_anchor::Pos::new(
                             plotters::style::text_anchor::HPos::Center,
                             plotters::style::text_anchor::VPos::Center,
-                        ));
+                        ),
+                    );
                     chart
                         .draw_series(std::iter::once(Text::new(
                             y_text(v, self.percent),

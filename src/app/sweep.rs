@@ -1,0 +1,259 @@
+//! `simulate sweep FILE --vary KEY=LO:HI:STEP [--vary KEY2=...]`: a grid
+//! design over one or two key paths, run on the experiment core with common
+//! random numbers, written as `sweep.csv`, charts and a page.
+
+use crate::engine::experiment::{DesignPoint, ExperimentOptions, run_design};
+use crate::error::{Diagnostic, Error, Result};
+use crate::model::World;
+use crate::model::outcome::Outcome;
+use crate::report::sweep::{SweepAxis, SweepView, render_sweep};
+use crate::scenario::outcome::OutcomeSpec;
+use crate::scenario::time::Month;
+use crate::scenario::{Base, Scenario, Setting};
+use std::path::Path;
+
+/// Grid points at most without `--yes`.
+pub const MAX_POINTS: usize = 10_000;
+
+/// A `--vary` argument read: the axis and the key's origin text.
+pub fn parse_vary(arg: &str) -> Result<SweepAxis> {
+    let bad = |span: std::ops::Range<usize>, message: String, hint: &str| -> Error {
+        Diagnostic::new(message)
+            .at(Path::new("--vary"), arg, span)
+            .hint(hint)
+            .into()
+    };
+    let Some(eq) = arg.find('=') else {
+        return Err(bad(
+            0..arg.len(),
+            format!("`{arg}` has no `=`"),
+            "write --vary KEY=LO:HI:STEP, e.g. --vary eu_conditionality=0:1:0.1 or --vary shock.srb-auction.date=2025-06:2027-06:6",
+        ));
+    };
+    let key = arg[..eq].trim();
+    let range = &arg[eq + 1..];
+    let parts: Vec<(usize, &str)> = {
+        let mut at = eq + 1;
+        range
+            .split(':')
+            .map(|p| {
+                let here = at;
+                at += p.len() + 1;
+                (here, p)
+            })
+            .collect()
+    };
+    if parts.len() != 3 {
+        return Err(bad(
+            eq + 1..arg.len(),
+            format!("`{range}` is not a range LO:HI:STEP"),
+            "three parts: the first value, the last value and the step, e.g. 0:1:0.1 (dates: 2025-06:2027-06:6, a step in months)",
+        ));
+    }
+    let span = |i: usize| parts[i].0..parts[i].0 + parts[i].1.len();
+    let months = Month::parse(parts[0].1.trim()).is_ok();
+    let value = |i: usize| -> Result<f64> {
+        let text = parts[i].1.trim();
+        if months && i < 2 {
+            return Month::parse(text).map(|m| f64::from(m.0)).map_err(|e| {
+                bad(
+                    span(i),
+                    format!("`{text}` is not a month: {e}"),
+                    "both ends of a range of dates are YYYY-MM, and the step is in months",
+                )
+            });
+        }
+        match text.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(x),
+            _ => Err(bad(
+                span(i),
+                format!("`{text}` is not a number"),
+                "write --vary KEY=LO:HI:STEP with numbers, e.g. 0:1:0.1",
+            )),
+        }
+    };
+    let (lo, hi, step) = (value(0)?, value(1)?, value(2)?);
+    if lo > hi {
+        return Err(bad(
+            parts[0].0..parts[1].0 + parts[1].1.len(),
+            format!(
+                "the range starts above its end ({} > {})",
+                parts[0].1, parts[1].1
+            ),
+            "write LO:HI:STEP with LO ≤ HI",
+        ));
+    }
+    if step <= 0.0 || (months && step.fract() != 0.0) {
+        return Err(bad(
+            span(2),
+            format!(
+                "the step `{}` must be above 0{}",
+                parts[2].1,
+                if months {
+                    " and a whole number of months"
+                } else {
+                    ""
+                }
+            ),
+            "e.g. 0:1:0.1 gives 11 values",
+        ));
+    }
+    let count = ((hi - lo) / step + 1e-9).floor() + 1.0;
+    if count > 1e7 {
+        return Err(bad(
+            span(2),
+            format!("{lo}..{hi} in steps of {step} is {count} values"),
+            "use a larger step",
+        ));
+    }
+    // Values as the decimal a person would write: 0.30000000000000004 is 0.3.
+    let values = (0..count as usize)
+        .map(|i| {
+            let x = lo + i as f64 * step;
+            format!("{:.12}", x).parse::<f64>().unwrap_or(x)
+        })
+        .collect();
+    Ok(SweepAxis {
+        key: key.to_string(),
+        values,
+        months,
+    })
+}
+
+/// The override a point makes on one axis.
+fn setting(axis: &SweepAxis, i: usize) -> Result<Setting> {
+    let value = if axis.months {
+        format!("\"{}\"", axis.text(i))
+    } else {
+        axis.text(i)
+    };
+    Setting::new(&axis.key, &value, "--vary")
+}
+
+/// An outcome given on the command line, checked against the scenario.
+pub fn parse_outcome(text: &str, world: &World) -> Result<Outcome> {
+    let origin = Path::new("--outcome");
+    let spec = OutcomeSpec::parse(text).map_err(|e| Error::from(e.at(origin, text, 0)))?;
+    spec.check(&world.scenario)
+        .map_err(|e| Error::from(e.at(origin, text, 0)))?;
+    world
+        .outcome(&spec, None)
+        .map_err(|e| Error::from(e.at(origin, text, 0)))
+}
+
+pub struct SweepPlan<'a> {
+    pub file: &'a Path,
+    pub set: &'a [Setting],
+    pub vary: &'a [String],
+    pub outcomes: &'a [String],
+    pub reps: u64,
+    pub seed: Option<u64>,
+    pub threads: usize,
+    pub progress: bool,
+    pub yes: bool,
+}
+
+/// What a sweep ran: the scenario as written (with `--set`), axes,
+/// outcomes, result, seed.
+pub struct SweepRun {
+    pub world: World,
+    pub axes: Vec<SweepAxis>,
+    pub outcomes: Vec<Outcome>,
+    pub result: crate::engine::experiment::ExperimentResult,
+    pub seed: u64,
+}
+
+/// Check everything (keys, ranges, outcomes, every point's values), then run.
+pub fn run_sweep(p: &SweepPlan) -> Result<SweepRun> {
+    if p.vary.is_empty() || p.vary.len() > 2 {
+        return Err(Error::usage(
+            "a sweep varies one or two keys: give --vary KEY=LO:HI:STEP once or twice",
+        ));
+    }
+    let axes = p
+        .vary
+        .iter()
+        .map(|a| parse_vary(a))
+        .collect::<Result<Vec<_>>>()?;
+    if axes.len() == 2 && axes[0].key == axes[1].key {
+        return Err(Error::usage(format!(
+            "`{}` is varied twice: vary two different keys",
+            axes[0].key
+        )));
+    }
+    let points: usize = axes.iter().map(|a| a.values.len()).product();
+    if points > MAX_POINTS && !p.yes {
+        return Err(Error::usage(format!(
+            "the grid has {points} points (more than {MAX_POINTS}); each runs {} times. Use larger steps, or add --yes to run it anyway",
+            p.reps
+        )));
+    }
+    let base = Base::read(p.file)?;
+    let plain: Scenario = base.resolve(p.set)?;
+    let world = World::new(plain);
+    world.check_outcomes()?;
+    let outcomes: Vec<Outcome> = if p.outcomes.is_empty() {
+        world.headline_outcomes()
+    } else {
+        p.outcomes
+            .iter()
+            .map(|o| parse_outcome(o, &world))
+            .collect::<Result<_>>()?
+    };
+    // Every point's scenario, checked before anything runs.
+    let mut design = Vec::with_capacity(points);
+    for point in 0..points {
+        let n0 = axes[0].values.len();
+        let coords = if axes.len() == 1 {
+            vec![point]
+        } else {
+            vec![point % n0, point / n0]
+        };
+        let mut settings = p.set.to_vec();
+        for (a, &i) in axes.iter().zip(&coords) {
+            settings.push(setting(a, i)?);
+        }
+        let w = World::new(base.resolve(&settings)?);
+        let outs = outcomes
+            .iter()
+            .map(|o| {
+                w.outcome(&o.spec, Some(&o.label))
+                    .map_err(|e| Error::usage(format!("outcome `{}`: {}", o.text(), e.message)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        design.push(DesignPoint {
+            world: w,
+            outcomes: outs,
+        });
+    }
+    let seed = p.seed.unwrap_or(world.scenario.seed);
+    let result = run_design(
+        &design,
+        &ExperimentOptions {
+            reps: p.reps,
+            seed,
+            threads: p.threads,
+            progress: p.progress,
+            rep_range: None,
+        },
+    )?;
+    Ok(SweepRun {
+        world,
+        axes,
+        outcomes,
+        result,
+        seed,
+    })
+}
+
+/// The files of a finished sweep.
+pub fn files(run: &SweepRun, reps: u64) -> Result<Vec<crate::report::File>> {
+    render_sweep(&SweepView {
+        world: &run.world,
+        axes: &run.axes,
+        outcomes: &run.outcomes,
+        result: &run.result,
+        reps,
+        seed: run.seed,
+    })
+}
