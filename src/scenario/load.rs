@@ -5,9 +5,9 @@
 
 use super::keypath::Setting;
 use super::raw::{self, At, FileId, Loc, MergeHow, RawFile, ShockMerge};
-use super::sources::Sources;
+use super::sources::{Sources, toml_error};
 use super::{Scenario, SourceFile, validate};
-use crate::error::{Diagnostic, Error, Result, did_you_mean};
+use crate::error::{Diagnostic, Error, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -307,40 +307,4 @@ fn check_duplicate_ids(raw: &RawFile, sources: &Sources) -> Result<()> {
         seen.push((table, id));
     }
     Ok(())
-}
-
-/// Turn toml's message into ours: the key, what was expected, a suggestion.
-pub(super) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Diagnostic {
-    let raw_message = e.message().trim();
-    let mut message = raw_message.to_string();
-    let mut hint = None;
-    if let Some(rest) = raw_message.strip_prefix("unknown field `") {
-        let key = rest.split('`').next().unwrap_or_default();
-        let expected: Vec<&str> = rest
-            .split_once("expected")
-            .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
-            .unwrap_or_default();
-        message = format!("unknown key `{key}`");
-        hint = did_you_mean(key, expected.iter().copied()).or_else(|| {
-            (!expected.is_empty()).then(|| format!("allowed keys here: {}", expected.join(", ")))
-        });
-    } else if let Some(rest) = raw_message.strip_prefix("missing field `") {
-        let key = rest.split('`').next().unwrap_or_default();
-        message = format!("missing required key `{key}` in this table");
-    } else {
-        for (from, to) in [
-            ("expected f64", "expected a number"),
-            ("expected i64", "expected a whole number"),
-            ("expected u64", "expected a whole number ≥ 0"),
-            ("expected a boolean", "expected true or false"),
-            ("expected a sequence", "expected an array [ ... ]"),
-        ] {
-            message = message.replace(from, to);
-        }
-    }
-    let d = match e.span() {
-        Some(span) => Diagnostic::new(message).at(path, text, span),
-        None => Diagnostic::new(message).in_file(path),
-    };
-    d.maybe_hint(hint)
 }

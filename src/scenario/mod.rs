@@ -2,6 +2,7 @@
 //! merge them, check everything, and hand out one immutable `Scenario`.
 //! Nothing downstream ever sees a file, a span or an unchecked value.
 
+mod arg_value;
 mod check;
 pub mod dist;
 pub mod dist_text;

@@ -2,9 +2,9 @@
 //! can merge key by key and every later check can still point at the line
 //! the offending value came from — in whichever file that was.
 
+use super::arg_value::OverrideValue;
 use super::check::Checked;
 use super::dist::Dist;
-use super::keypath::OverrideValue;
 pub use super::located::{At, FileId, Loc, with_current_file};
 pub use super::shocks::RawShock;
 use serde::Deserialize;

@@ -11,8 +11,8 @@
 //! reads `--set:1:COLUMN` with the argument as its source line.
 
 use super::located::{FileId, Loc};
-use crate::error::Diagnostic;
-use std::path::PathBuf;
+use crate::error::{Diagnostic, did_you_mean};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Texts are shared, so that resolving a read scenario many times with
@@ -33,4 +33,40 @@ impl Sources {
         self.files.push((PathBuf::from(origin), Arc::from(arg)));
         self.files.len() - 1
     }
+}
+
+/// Turn toml's message into ours: the key, what was expected, a suggestion.
+pub(super) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Diagnostic {
+    let raw_message = e.message().trim();
+    let mut message = raw_message.to_string();
+    let mut hint = None;
+    if let Some(rest) = raw_message.strip_prefix("unknown field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = rest
+            .split_once("expected")
+            .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        message = format!("unknown key `{key}`");
+        hint = did_you_mean(key, expected.iter().copied()).or_else(|| {
+            (!expected.is_empty()).then(|| format!("allowed keys here: {}", expected.join(", ")))
+        });
+    } else if let Some(rest) = raw_message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        message = format!("missing required key `{key}` in this table");
+    } else {
+        for (from, to) in [
+            ("expected f64", "expected a number"),
+            ("expected i64", "expected a whole number"),
+            ("expected u64", "expected a whole number ≥ 0"),
+            ("expected a boolean", "expected true or false"),
+            ("expected a sequence", "expected an array [ ... ]"),
+        ] {
+            message = message.replace(from, to);
+        }
+    }
+    let d = match e.span() {
+        Some(span) => Diagnostic::new(message).at(path, text, span),
+        None => Diagnostic::new(message).in_file(path),
+    };
+    d.maybe_hint(hint)
 }

@@ -3,9 +3,9 @@
 //! The keys beyond the common ones are listed once, here, as [`Key`]s; each
 //! kind names the ones it takes.
 
+use crate::scenario::arg_value::OverrideValue;
 use crate::scenario::check::Checked;
 use crate::scenario::dist::Dist;
-use crate::scenario::keypath::OverrideValue;
 use crate::scenario::located::{At, Loc};
 use serde::Deserialize;
 
