@@ -41,6 +41,52 @@ fn throughput(c: &mut Criterion) {
     g.finish();
 }
 
+/// The experiment core against a full run on the same runs: a one-key
+/// sweep of 11 points × 200 replications of the baseline, one outcome,
+/// against 2,200 runs that tally every series at every point.
+fn experiment_core(c: &mut Criterion) {
+    use dsrsim::engine::experiment::{DesignPoint, ExperimentOptions, run_design};
+    use dsrsim::scenario::{Base, Setting};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    let base = Base::read(&path).expect("the baseline loads");
+    let design: Vec<DesignPoint> = (0..=10)
+        .map(|i| {
+            let value = format!("{}", f64::from(i) / 10.0);
+            let set = Setting::new("eu_conditionality", &value, "bench").unwrap();
+            let world = World::new(base.resolve(&[set]).unwrap());
+            let spec =
+                dsrsim::scenario::outcome::OutcomeSpec::parse("class SRB cautious at horizon")
+                    .unwrap();
+            let outcomes = vec![world.outcome(&spec, None).unwrap()];
+            DesignPoint { world, outcomes }
+        })
+        .collect();
+    let reps = 200;
+    let world = baseline();
+    let mut g = c.benchmark_group("experiment");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(11 * reps));
+    g.bench_function("sweep_11_points_x_200_reps_one_outcome/threads=1", |b| {
+        b.iter(|| {
+            run_design(
+                &design,
+                &ExperimentOptions {
+                    reps,
+                    seed: 1,
+                    threads: 1,
+                    progress: false,
+                    rep_range: None,
+                },
+            )
+            .unwrap()
+        })
+    });
+    g.bench_function("same_2200_runs_full_tally/threads=1", |b| {
+        b.iter(|| engine::simulate(&world, &options(11 * reps, 1)).unwrap())
+    });
+    g.finish();
+}
+
 fn one_path(c: &mut Criterion) {
     let world = baseline();
     let mut streams = Streams::new(1, world.process_names(), world.quantity_names()).unwrap();
@@ -145,6 +191,7 @@ fn rendering(c: &mut Criterion) {
 criterion_group!(
     benches,
     throughput,
+    experiment_core,
     one_path,
     rng_floor,
     aggregation,

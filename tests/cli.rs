@@ -582,3 +582,202 @@ fn every_shipped_scenario_checks_and_explains() {
         );
     }
 }
+
+/// Run `simulate ARGS` in a fresh workspace, expect exit 2 with every one of
+/// `expect` in stderr, and nothing written.
+fn refused(args: &[&str], expect: &[&str]) {
+    let ws = workspace();
+    let out = simulate()
+        .current_dir(ws.path())
+        .args(args)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    for e in expect {
+        assert!(stderr.contains(e), "stderr lacks {e:?}:\n{stderr}");
+    }
+    assert!(
+        !ws.path().join("output").exists(),
+        "wrote output:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_sweep_writes_a_tidy_table_charts_and_a_page() {
+    let ws = workspace();
+    simulate()
+        .current_dir(ws.path())
+        .args([
+            "sweep",
+            "scenarios/serbia-5g.toml",
+            "--vary",
+            "eu_conditionality=0:1:0.5",
+            "--outcome",
+            "class SRB cautious at horizon",
+            "--outcome",
+            "trusted_share MNE at 2030-12",
+            "--reps",
+            "300",
+            "-q",
+        ])
+        .assert()
+        .success();
+    let out = ws.path().join("output/sweep-serbia-5g");
+    let csv = read(&out.join("sweep.csv"));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("point,eu_conditionality,outcome,label,runs,mean,se,p05"));
+    // 3 points × 2 outcomes, the first point's change against itself 0.
+    assert_eq!(lines.len(), 1 + 3 * 2, "{csv}");
+    assert!(
+        lines[1].starts_with("0,0,class SRB cautious at horizon,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].ends_with(",0.000000,0.000000,0.000000,0.000000"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[5].starts_with("2,1,class SRB cautious at horizon,"),
+        "{}",
+        lines[5]
+    );
+    for f in [
+        "index.html",
+        "charts/sweep-1.png",
+        "charts/sweep-1.svg",
+        "charts/sweep-2.png",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let page = read(&out.join("index.html"));
+    assert!(
+        page.contains("eu_conditionality goes from 0 to 1 (3 values)"),
+        "{page}"
+    );
+}
+
+#[test]
+fn bad_sweeps_are_bad_input_with_the_place_in_the_argument() {
+    let s = "scenarios/serbia-5g.toml";
+    refused(
+        &["sweep", s, "--vary", "eu_conditionalty=0:1:0.1"],
+        &["--vary:1:1", "did you mean `eu_conditionality`"],
+    );
+    refused(
+        &["sweep", s, "--vary", "eu_conditionality=1:0:0.1"],
+        &["--vary:1:19", "starts above its end"],
+    );
+    refused(
+        &["sweep", s, "--vary", "eu_conditionality=0:1:0"],
+        &["--vary:1:23", "must be above 0"],
+    );
+    refused(
+        &["sweep", s, "--vary", "eu_conditionality=0:1:0.0001"],
+        &["10001 points", "--yes"],
+    );
+    refused(
+        &["sweep", s, "--vary", "eu_conditionality=0:2:0.5"],
+        &["out of range"],
+    );
+    refused(
+        &[
+            "sweep",
+            s,
+            "--vary",
+            "eu_conditionality=0:1:0.5",
+            "--outcome",
+            "trusted SRB at horizon",
+        ],
+        &["--outcome:1:1", "`trusted` is not a metric"],
+    );
+    refused(
+        &[
+            "sweep",
+            s,
+            "--vary",
+            "eu_conditionality=0:1:0.5",
+            "--outcome",
+            "class SBR cautious at horizon",
+        ],
+        &["--outcome:1:7", "did you mean `SRB`"],
+    );
+    refused(
+        &[
+            "sweep",
+            s,
+            "--vary",
+            "eu_conditionality=0:1:0.5",
+            "--outcome",
+            "class SRB cautious at 2040-01",
+        ],
+        &["--outcome:1:23", "outside the run"],
+    );
+    refused(&["run", s, "--precision", "0"], &["not a precision"]);
+    refused(&["run", s, "--precision=-1"], &["not a precision"]);
+    refused(
+        &["run", s, "--precision", "0.01", "--shard", "0/2"],
+        &["--precision and --shard"],
+    );
+}
+
+#[test]
+fn outcomes_in_files_are_checked_where_written() {
+    rejects(
+        &[(
+            "x.toml",
+            &format!("{WORLD}\n[[outcome]]\nwhat = \"trusted_shar A at horizon\"\n"),
+        )],
+        &["x.toml:10:9", "did you mean `trusted_share`"],
+    );
+    rejects(
+        &[(
+            "x.toml",
+            &format!("{WORLD}\n[[outcome]]\nwhat = \"class A keenish at horizon\"\n"),
+        )],
+        &["x.toml:10:17", "not a class"],
+    );
+    rejects(
+        &[(
+            "x.toml",
+            &format!("{WORLD}\n[[outcome]]\nwhat = \"trusted_share B at horizon\"\n"),
+        )],
+        &["x.toml:10:23", "not a polity or operator"],
+    );
+}
+
+#[test]
+fn a_run_opens_with_its_headline_outcomes_and_a_precision_run_says_how_it_ended() {
+    let ws = workspace();
+    simulate()
+        .current_dir(ws.path())
+        .args([
+            "scenarios/serbia-5g.toml",
+            "--precision",
+            "0.02",
+            "--runs",
+            "50000",
+            "-q",
+        ])
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&ws.path().join("output/serbia-5g/summary.json"))).unwrap();
+    let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    assert_eq!(keys[..3], ["scenario", "headline_outcomes", "precision"]);
+    let first = &json["headline_outcomes"][0];
+    assert_eq!(first["what"], "hr_5g SRB at 2035-12");
+    assert!(first["standard_error"].as_f64().unwrap() <= 0.02);
+    assert_eq!(json["precision"]["reached"], true);
+    let runs = json["precision"]["runs"].as_u64().unwrap();
+    assert_eq!(json["runs"].as_u64().unwrap(), runs);
+    assert!(runs < 50_000 && runs % 1000 == 0, "{runs}");
+    let page = read(&ws.path().join("output/serbia-5g/index.html"));
+    let answer = page.find("The answer").expect("the answer section");
+    assert!(answer < page.find("Timeline of shocks").unwrap());
+    assert!(page.contains("Serbia buys mostly trusted by the end of 2035"));
+}
