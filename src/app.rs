@@ -178,20 +178,29 @@ fn sweep_command(plan: &Plan, task: &plan::SweepTask) -> Result<()> {
         threads: plan.threads,
         progress: plan.progress,
         yes: task.yes,
+        precision: task.precision,
     })?;
     let elapsed = started.elapsed();
-    let files = sweep::files(&run, plan.runs)?;
+    let files = sweep::files(&run)?;
+    let reps = run.result.points[0].runs();
     report::write_all(&plan.out, &files)?;
     if !plan.quiet {
         let points = run.result.points.len();
         eprintln!(
-            "{}: {points} points × {} runs = {} runs in {:.2} s ({} threads, seed {})\n  -> {}",
+            "{}: {points} points × {reps} runs = {} runs in {:.2} s ({} threads, seed {}){}\n  -> {}",
             run.world.scenario.name,
-            plan.runs,
-            points as u64 * plan.runs,
+            points as u64 * reps,
             elapsed.as_secs_f64(),
             plan.threads,
             plan.seed,
+            match run.precision {
+                Some(p) if p.reached => format!("; precision {} reached", p.eps),
+                Some(p) => format!(
+                    "; precision {} NOT reached at the cap (raise --reps)",
+                    p.eps
+                ),
+                None => String::new(),
+            },
             describe_outputs(&plan.out, &files)
         );
     }

@@ -107,6 +107,10 @@ pub struct SweepArgs {
     /// Run a grid of more than 10,000 points
     #[arg(long)]
     pub yes: bool,
+    /// Add runs until every outcome's standard error at every point is at
+    /// most EPS; --reps is then the cap
+    #[arg(long, value_name = "EPS", value_parser = parse_precision)]
+    pub precision: Option<f64>,
     #[command(flatten)]
     pub set: SetArgs,
     /// Random seed (overrides the file)

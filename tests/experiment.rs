@@ -64,6 +64,7 @@ fn sweep(path: &Path, vary: &[&str], reps: u64, threads: usize) -> dsrsim::app::
         threads,
         progress: false,
         yes: false,
+        precision: None,
     })
     .expect("the sweep runs")
 }
@@ -157,7 +158,7 @@ fn results_do_not_depend_on_threads_or_on_how_replications_are_split() {
     let one = sweep(&path, &["polity.A.orientation=0:1:0.5"], 1500, 1);
     let two = sweep(&path, &["polity.A.orientation=0:1:0.5"], 1500, 2);
     let csv = |r: &dsrsim::app::sweep::SweepRun| {
-        dsrsim::app::sweep::files(r, 1500)
+        dsrsim::app::sweep::files(r)
             .unwrap()
             .into_iter()
             .find(|(n, _)| n == "sweep.csv")
@@ -218,4 +219,33 @@ fn a_run_to_a_precision_stops_when_the_error_is_small_enough_and_is_right() {
     let (again, report1) = dsrsim::engine::simulate_to_precision(&world, &opts(1), eps).unwrap();
     assert_eq!(report1, report);
     assert_eq!(again.outcomes.stats(0), s);
+}
+
+#[test]
+fn a_sweep_to_a_precision_adds_runs_until_every_point_is_precise() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file(&dir, "hazard.toml", HAZARD_WORLD);
+    let vary = vec!["polity.A.orientation=0:1:0.5".to_string()];
+    let plan = |threads| SweepPlan {
+        file: &path,
+        set: &[],
+        vary: &vary,
+        outcomes: &[],
+        reps: 100_000,
+        seed: None,
+        threads,
+        progress: false,
+        yes: false,
+        precision: Some(0.01),
+    };
+    let run = run_sweep(&plan(2)).unwrap();
+    let report = run.precision.unwrap();
+    assert!(report.reached);
+    for t in &run.result.points {
+        assert_eq!(t.runs(), report.runs);
+        assert!(t.standard_error(0) <= 0.01);
+    }
+    // p(1-p)/eps² is at most 2,500 runs: one or two chunks, never the cap.
+    assert!(report.runs <= 4000, "{}", report.runs);
+    assert_eq!(run_sweep(&plan(1)).unwrap().precision, Some(report));
 }

@@ -36,6 +36,7 @@ pub struct SweepTask {
     pub outcomes: Vec<String>,
     /// Run more points than `sweep::MAX_POINTS`.
     pub yes: bool,
+    pub precision: Option<f64>,
     /// `--set`, applied under every point's own values.
     pub settings: Vec<Setting>,
 }
@@ -139,6 +140,7 @@ impl Plan {
                         vary: args.vary,
                         outcomes: args.outcome,
                         yes: args.yes,
+                        precision: args.precision,
                         settings: set,
                     }),
                     ..Plan::idle()

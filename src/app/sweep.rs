@@ -151,6 +151,9 @@ pub struct SweepPlan<'a> {
     pub threads: usize,
     pub progress: bool,
     pub yes: bool,
+    /// Add replications until every outcome's standard error at every point
+    /// is at most this (`reps` is then the cap).
+    pub precision: Option<f64>,
 }
 
 /// What a sweep ran: the scenario as written (with `--set`), axes,
@@ -161,6 +164,8 @@ pub struct SweepRun {
     pub outcomes: Vec<Outcome>,
     pub result: crate::engine::experiment::ExperimentResult,
     pub seed: u64,
+    /// Set when the replications went on until a precision.
+    pub precision: Option<crate::engine::PrecisionReport>,
 }
 
 /// Check everything (keys, ranges, outcomes, every point's values), then run.
@@ -227,33 +232,91 @@ pub fn run_sweep(p: &SweepPlan) -> Result<SweepRun> {
         });
     }
     let seed = p.seed.unwrap_or(world.scenario.seed);
-    let result = run_design(
-        &design,
-        &ExperimentOptions {
-            reps: p.reps,
-            seed,
-            threads: p.threads,
-            progress: p.progress,
-            rep_range: None,
-        },
-    )?;
+    let opts = ExperimentOptions {
+        reps: p.reps,
+        seed,
+        threads: p.threads,
+        progress: p.progress,
+        rep_range: None,
+    };
+    let (result, precision) = match p.precision {
+        None => (run_design(&design, &opts)?, None),
+        Some(eps) => {
+            let (result, report) = to_precision(&design, &opts, eps)?;
+            (result, Some(report))
+        }
+    };
     Ok(SweepRun {
         world,
         axes,
         outcomes,
         result,
         seed,
+        precision,
     })
 }
 
+/// Replications 0.. in chunks until every outcome's standard error at every
+/// point is at most `eps`, with the schedule of `engine::simulate_to_precision`
+/// (results alone decide it; the result is that of a plain design of as many
+/// replications).
+fn to_precision(
+    design: &[DesignPoint],
+    opts: &ExperimentOptions,
+    eps: f64,
+) -> Result<(
+    crate::engine::experiment::ExperimentResult,
+    crate::engine::PrecisionReport,
+)> {
+    use crate::engine::{PRECISION_GRAIN, PrecisionReport};
+    let cap = opts.reps;
+    let (mut done, mut end) = (0, cap.min(PRECISION_GRAIN));
+    let mut total: Option<crate::engine::experiment::ExperimentResult> = None;
+    loop {
+        let part = run_design(
+            design,
+            &ExperimentOptions {
+                rep_range: Some(done..end),
+                ..opts.clone()
+            },
+        )?;
+        match &mut total {
+            None => total = Some(part),
+            Some(t) => t.merge(&part)?,
+        }
+        done = end;
+        let result = total.as_ref().expect("one chunk was run");
+        let worst = result
+            .points
+            .iter()
+            .flat_map(|t| (0..t.outcomes()).map(move |k| t.standard_error(k)))
+            .fold(0.0f64, f64::max);
+        if worst <= eps || done >= cap {
+            let report = PrecisionReport {
+                eps,
+                reached: worst <= eps,
+                runs: done,
+            };
+            return Ok((total.expect("one chunk was run"), report));
+        }
+        let needed = (done as f64 * (worst / eps).powi(2) * 1.1).ceil() as u64;
+        let next = needed.clamp(done + PRECISION_GRAIN, done.saturating_mul(4));
+        end = next
+            .div_ceil(PRECISION_GRAIN)
+            .saturating_mul(PRECISION_GRAIN)
+            .min(cap);
+    }
+}
+
 /// The files of a finished sweep.
-pub fn files(run: &SweepRun, reps: u64) -> Result<Vec<crate::report::File>> {
+pub fn files(run: &SweepRun) -> Result<Vec<crate::report::File>> {
     render_sweep(&SweepView {
         world: &run.world,
         axes: &run.axes,
         outcomes: &run.outcomes,
         result: &run.result,
-        reps,
+        reps: run.result.points[0].runs(),
         seed: run.seed,
+        precision: run.precision,
     })
 }

@@ -103,6 +103,24 @@ pub fn explain(sc: &Scenario) -> String {
     if let Some(q) = &sc.question {
         let _ = writeln!(o, "\nThe question: {q}");
     }
+    if sc.outcomes.is_empty() {
+        let _ = writeln!(
+            o,
+            "Headline outcomes: none named ([[outcome]]); each country's chance of ending cautious and its class metric at the horizon."
+        );
+    } else {
+        let _ = writeln!(o, "Headline outcomes (what the answer is read from):");
+        for h in &sc.outcomes {
+            match &h.label {
+                Some(label) => {
+                    let _ = writeln!(o, "- {label}   [{}]", h.spec.text);
+                }
+                None => {
+                    let _ = writeln!(o, "- {}", h.spec.text);
+                }
+            }
+        }
+    }
     let _ = writeln!(
         o,
         "\nTime: {} to {} in steps of {} months ({} steps); {} runs with seed {}.",

@@ -43,6 +43,7 @@ pub struct SweepView<'a> {
     pub result: &'a ExperimentResult,
     pub reps: u64,
     pub seed: u64,
+    pub precision: Option<crate::engine::PrecisionReport>,
 }
 
 impl SweepView<'_> {
@@ -265,6 +266,23 @@ fn page(v: &SweepView, charts: &[Chart]) -> String {
         v.points(),
         thousands(v.reps)
     );
+    match v.precision {
+        Some(p) if p.reached => {
+            let _ = writeln!(
+                h,
+                "<p class=small>Ran until every outcome's Monte Carlo error at every point was at most {}: reached after {} runs per point.</p>",
+                p.eps, p.runs
+            );
+        }
+        Some(p) => {
+            let _ = writeln!(
+                h,
+                "<p class=small><strong>Precision {} not reached</strong>: stopped at the cap of {} runs per point (raise <code>--reps</code>).</p>",
+                p.eps, p.runs
+            );
+        }
+        None => {}
+    }
     for (k, (o, c)) in v.outcomes.iter().zip(charts).enumerate() {
         let _ = writeln!(
             h,
