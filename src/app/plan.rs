@@ -70,12 +70,15 @@ impl Plan {
                 }
                 plan.keep_runs = args.keep_runs.min(plan.runs);
                 plan.shard = args.shard;
+                super::guard::settle(&mut plan, &args.sim)?;
                 Ok(plan)
             }
             Command::Compare(args) => {
                 let stems: Vec<String> = args.scenarios.iter().map(|p| file_stem(p)).collect();
                 let stem = format!("compare-{}", stems.join("-vs-"));
-                Plan::simulating(Task::Compare, args.scenarios, stem, &args.sim)
+                let mut plan = Plan::simulating(Task::Compare, args.scenarios, stem, &args.sim)?;
+                super::guard::settle(&mut plan, &args.sim)?;
+                Ok(plan)
             }
             Command::Merge { shards, out, quiet } => {
                 let set = ShardSet::read(&shards)?;
