@@ -51,6 +51,15 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   [ "$status" = 0 ] || dump_logs
+  # Jobs still queued or running (a timeout) are cancelled first, so that
+  # their step daemons, which outlive slurmd by design, end them and exit.
+  if [ -n "${SLURM_CONF:-}" ] && [ "${#pids[@]}" -ge 3 ]; then
+    scancel --quiet --full $(squeue -h -o %i 2>/dev/null) 2>/dev/null || true
+    for _ in $(seq 50); do
+      [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break
+      sleep 0.2
+    done
+  fi
   # Newest first: slurmd, then slurmctld, then munged, each by its own pid.
   for ((k = ${#pids[@]} - 1; k >= 0; k--)); do
     if kill -0 "${pids[k]}" 2>/dev/null; then
@@ -66,6 +75,18 @@ cleanup() {
     fi
     wait "${pids[k]}" 2>/dev/null || true
   done
+  # Whatever still runs from this cluster (a step daemon or job that outlived
+  # it) inherited our SLURM_CONF, which names our own temporary folder.
+  if [ -n "${SLURM_CONF:-}" ]; then
+    for dir in /proc/[0-9]*; do
+      pid=${dir#/proc/}
+      [ "$pid" != $$ ] || continue
+      if tr '\0' '\n' <"$dir/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$SLURM_CONF"; then
+        say "stopping leftover pid $pid: $(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null)"
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+    done
+  fi
   if [ "${KEEP_TMP:-0}" = 1 ]; then
     say "kept $tmp"
   else
