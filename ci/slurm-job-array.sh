@@ -81,8 +81,9 @@ cleanup() {
     for dir in /proc/[0-9]*; do
       pid=${dir#/proc/}
       [ "$pid" != $$ ] || continue
-      if tr '\0' '\n' <"$dir/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$SLURM_CONF"; then
-        say "stopping leftover pid $pid: $(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null)"
+      environ=$(tr '\0' '\n' 2>/dev/null <"$dir/environ") || continue
+      if grep -qxF "SLURM_CONF=$SLURM_CONF" <<<"$environ"; then
+        say "stopping leftover pid $pid: $(tr '\0' ' ' 2>/dev/null <"$dir/cmdline")"
         kill -KILL "$pid" 2>/dev/null || true
       fi
     done
