@@ -1,5 +1,6 @@
 //! What each command does, from parsed flags to files and exit codes.
 
+pub mod guard;
 pub mod plan;
 pub mod sweep;
 

@@ -158,6 +158,9 @@ pub struct SimArgs {
     /// No progress bar, no summary line
     #[arg(long, short)]
     pub quiet: bool,
+    /// Start even if the run is estimated to take more than a day
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// A whole number written as 1000000, 1_000_000 or 1e6.

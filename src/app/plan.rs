@@ -94,13 +94,17 @@ impl Plan {
                     ));
                 }
                 plan.precision = args.precision;
+                super::guard::settle(&mut plan, &args.sim)?;
                 Ok(plan)
             }
             Command::Compare(args) => {
                 let stems: Vec<String> = args.scenarios.iter().map(|p| file_stem(p)).collect();
                 let stem = format!("compare-{}", stems.join("-vs-"));
                 let set_b = settings(&args.set_b, "--set-b")?;
-                Plan::simulating(Task::Compare, args.scenarios, stem, &args.sim, &set_b)
+                let mut plan =
+                    Plan::simulating(Task::Compare, args.scenarios, stem, &args.sim, &set_b)?;
+                super::guard::settle(&mut plan, &args.sim)?;
+                Ok(plan)
             }
             Command::Merge { shards, out, quiet } => {
                 let set = ShardSet::read(&shards)?;
@@ -126,10 +130,16 @@ impl Plan {
                 let stem = format!("sweep-{}", file_stem(&args.scenario));
                 let set = settings(&args.set.set, "--set")?;
                 let scenario = load(&args.scenario, &set)?;
+                // Replications are what workers share out, as runs are for `run`.
+                let (threads, note) =
+                    super::guard::workers(args.threads.map(usize::from), args.reps, all_cores());
+                if let Some(note) = note {
+                    eprintln!("note: {note}");
+                }
                 Ok(Plan {
                     runs: args.reps,
                     seed: args.seed.unwrap_or(scenario.seed),
-                    threads: args.threads.map_or_else(all_cores, usize::from),
+                    threads,
                     out: args.out.unwrap_or_else(|| default_out(&stem)),
                     stem,
                     quiet: args.quiet,

@@ -23,7 +23,7 @@ use tally::Tally;
 
 /// How many runs a worker takes at a time: large enough that the shared
 /// counter and the progress bar cost nothing, small enough to balance.
-pub(crate) const CHUNK: u64 = 256;
+pub const CHUNK: u64 = 256;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
