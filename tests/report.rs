@@ -102,6 +102,55 @@ fn check_page(dir: &Path) {
     }
 }
 
+/// Serbia's shocks on a fan chart: numbered badges on the lines, and a key
+/// in the shocks' own words (labels, never ids), large enough to read on a
+/// page scaled to 1024 px.
+fn shock_key_speaks_words(svg: &str) {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let texts: Vec<(String, f64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let size = n
+                .attribute("font-size")
+                .and_then(|s| s.trim_end_matches("px").parse().ok())
+                .unwrap_or(0.0);
+            (n.text().unwrap_or_default().trim().to_string(), size)
+        })
+        .collect();
+    let find = |want: &str| {
+        texts
+            .iter()
+            .find(|(t, _)| t == want)
+            .unwrap_or_else(|| panic!("no text {want:?} in {texts:?}"))
+    };
+    // The SVG scales every size alike; the title is set at 40 px, so 0.6 of
+    // it is 24 px, about 14 px on a 1600 px chart shown 976 px wide.
+    let title = texts[0].1;
+    let readable = |want: &str| assert!(find(want).1 >= 0.6 * title, "{want:?} is too small");
+    // In order of date: Albania's 5G launch, Serbia's auction, the election.
+    for (number, label) in [
+        ("1", "Vodafone and One launch 5G"),
+        ("2", "5G spectrum auction (Telekom Srbija, Yettel, A1)"),
+        ("3", "A pro-EU government takes office, 35% chance"),
+    ] {
+        readable(number);
+        readable(label);
+        // Once in the key, once on its panel.
+        assert_eq!(
+            texts.iter().filter(|(t, _)| t == number).count(),
+            2,
+            "{number}"
+        );
+    }
+    for (t, _) in &texts {
+        assert!(
+            !t.contains("srb-") && !t.contains(" +1"),
+            "an id or an unexplained count on the chart: {t:?}"
+        );
+    }
+}
+
 #[test]
 fn a_run_writes_readable_charts_and_a_self_contained_page() {
     let ws = workspace();
@@ -134,6 +183,7 @@ fn a_run_writes_readable_charts_and_a_self_contained_page() {
         svg.contains("Serbia 5G auction · seed 2025 · 300 runs"),
         "the SVG carries its stamp"
     );
+    shock_key_speaks_words(&svg);
     check_page(&out);
     let html = fs::read_to_string(out.join("index.html")).unwrap();
     for needle in [
@@ -376,27 +426,27 @@ fn each_difference_chart_marks_only_its_own_pair_of_scenarios_shocks() {
         let serbia = m.panels.iter().find(|p| p.title == "Serbia").unwrap();
         serbia.markers.iter().map(|m| m.label.clone()).collect()
     };
+    // Markers carry the shocks' words, as the chart's key prints them.
+    let words = |w: &World, id: &str| -> String {
+        let i = (0..w.scenario.shocks.len())
+            .find(|&i| w.scenario.shock_key(i) == id)
+            .unwrap_or_else(|| panic!("{id}"));
+        dsrsim::report::charts::shock_words(w, i)
+    };
+    let price_war = words(&b, "price-war");
+    let auction = words(&c, "srb-auction");
+    let government = words(&c, "srb-government-change");
+    assert_eq!(price_war, "High-risk vendors cut prices");
     let of_c = labels("diff-trusted_share-serbia-5g");
-    assert!(
-        !of_c.iter().any(|l| l.contains("price-war")),
-        "B's shock on C − A: {of_c:?}"
-    );
-    assert!(
-        of_c.iter().any(|l| l.contains("srb-auction")),
-        "C's own shock: {of_c:?}"
-    );
+    assert!(!of_c.contains(&price_war), "B's shock on C − A: {of_c:?}");
+    assert!(of_c.contains(&auction), "C's own shock: {of_c:?}");
     // The baseline schedules Serbia's auction itself (model v2), so B − A
     // carries it; C's own government change must not appear there.
     let of_b = labels("diff-trusted_share-huawei-price-war");
-    assert!(of_b.iter().any(|l| l.contains("price-war")), "{of_b:?}");
+    assert!(of_b.contains(&price_war), "{of_b:?}");
+    assert!(!of_b.contains(&government), "{of_b:?}");
     assert!(
-        !of_b.iter().any(|l| l.contains("srb-government-change")),
-        "{of_b:?}"
-    );
-    assert!(
-        labels("diff-trusted_share-serbia-5g")
-            .iter()
-            .any(|l| l.contains("srb-government-change")),
+        of_c.contains(&government),
         "C's own government change on C − A"
     );
 }

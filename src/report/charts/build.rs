@@ -128,10 +128,41 @@ pub fn markers(world: &World, country: usize) -> Vec<Marker> {
             Marker {
                 from,
                 to,
-                label: sc.shock_key(i),
+                label: shock_words(world, i),
             }
         })
         .collect()
+}
+
+/// A shock in a chart's words: its label, else what its kind does, and
+/// its chance when it may not happen ("Pro-EU government, 35% chance").
+pub fn shock_words(world: &World, i: usize) -> String {
+    let sc = &world.scenario;
+    let shock = &sc.shocks[i];
+    let words = shock
+        .label
+        .clone()
+        .filter(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| shock.effect.what(sc));
+    // Each is the start of a line in the chart's key.
+    let mut chars = words.chars();
+    let words: String = chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect());
+    if shock.probability < 1.0 {
+        format!("{words}, {} chance", percent_words(shock.probability))
+    } else {
+        words
+    }
+}
+
+fn percent_words(p: f64) -> String {
+    let x = (p * 1000.0).round() / 10.0;
+    if x.fract() == 0.0 {
+        format!("{x:.0}%")
+    } else {
+        format!("{x:.1}%")
+    }
 }
 
 /// The y range of a metric's panels, by the catalogue's rule: fixed, or
@@ -200,11 +231,11 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 title,
                 subtitle: match metric.spec().binary {
                     Some(chance) => format!(
-                        "{}: {chance}, as a share of runs (by market share where a country has several polities); dashed lines mark the scenario's shocks",
+                        "{}: {chance}, as a share of runs (by market share where a country has several polities); numbered dashed lines: the shocks listed below",
                         sc.name
                     ),
                     None => format!(
-                        "{}: median (line), middle 50% and 90% of runs (bands); dashed lines mark the scenario's shocks",
+                        "{}: median (line), middle 50% and 90% of runs (bands); numbered dashed lines: the shocks listed below",
                         sc.name
                     ),
                 },

@@ -12,10 +12,12 @@ mod small_multiples;
 
 pub use bars::{ClassBars, TradeOff, TradeOffPoint};
 pub use build::{
-    ChartSpec, Spec, band, horizon_words, markers, period, run_charts, thousands, x_range, y_desc,
-    y_range,
+    ChartSpec, Spec, band, horizon_words, markers, period, run_charts, shock_words, thousands,
+    x_range, y_desc, y_range,
 };
-pub use small_multiples::{Band, Layer, Legend, Marker, Panel, Share, SmallMultiples, bands_of};
+pub use small_multiples::{
+    Band, Layer, Legend, Marker, Panel, Share, SmallMultiples, bands_of, shock_list,
+};
 
 use crate::error::{Error, Result};
 use plotters::coord::Shift;

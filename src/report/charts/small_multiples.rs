@@ -171,6 +171,21 @@ impl Draw for SmallMultiples {
             .map_err(err)?;
             return Ok(());
         }
+        let shock_numbers = shock_list(&self.panels);
+        let area = if shock_numbers.is_empty() {
+            area
+        } else {
+            let items: Vec<(String, String)> = shock_numbers
+                .iter()
+                .enumerate()
+                .map(|(k, label)| ((k + 1).to_string(), label.clone()))
+                .collect();
+            let height = shock_legend(&area, &items, false)?;
+            let (_, h) = area.dim_in_pixel();
+            let (plots, below) = area.split_vertically(h.saturating_sub(height));
+            shock_legend(&below, &items, true)?;
+            plots
+        };
         let (rows, cols) = grid(self.panels.len());
         let (x0, mut x1) = self.x_range;
         if x1 <= x0 {
@@ -220,8 +235,15 @@ impl Draw for SmallMultiples {
                 legend_strip(&cell, &items, SMALL_SIZE)?;
                 cell = cell.margin(tallest, 0, 0, 0);
             }
+            // Shock badges sit in a strip above the plot, clear of the data.
+            let badge_room = if shock_numbers.is_empty() {
+                0
+            } else {
+                BADGE_SIZE as u32 + 8
+            };
             let mut chart = ChartBuilder::on(&cell)
                 .margin(10)
+                .margin_top(10 + badge_room)
                 .x_label_area_size(38)
                 .y_label_area_size(if i % cols == 0 { 78 } else { 60 })
                 .build_cartesian_2d(x0..x1, y0..y1)
@@ -240,25 +262,28 @@ impl Draw for SmallMultiples {
             }
             mesh.draw().map_err(err)?;
 
-            // Shocks on one date share a line and a label ("a +2"); labels
+            // Shocks on one date share a line and a numbered badge ("1 2");
+            // the numbers are explained in words below the plots. Badges
             // take the first of four rows where they do not overlap the
             // previous one, and are left out (the line stays) where none is free.
-            let mut groups: Vec<(f64, f64, Vec<&str>)> = Vec::new();
+            let mut groups: Vec<(f64, f64, Vec<usize>)> = Vec::new();
             for m in &panel.markers {
+                let n = shock_numbers
+                    .iter()
+                    .position(|l| *l == m.label)
+                    .map_or(0, |k| k + 1);
                 match groups.iter_mut().find(|g| (g.0 - m.from).abs() < 1e-9) {
                     Some(g) => {
                         g.1 = g.1.max(m.to);
-                        g.2.push(&m.label);
+                        if !g.2.contains(&n) {
+                            g.2.push(n);
+                        }
                     }
-                    None => groups.push((m.from, m.to, vec![&m.label])),
+                    None => groups.push((m.from, m.to, vec![n])),
                 }
             }
-            let label_style = (FONT, SMALL_SIZE - 2.0)
-                .into_font()
-                .color(&RGBColor(70, 70, 70))
-                .pos(Pos::new(HPos::Left, VPos::Top));
-            // Every line first, then the labels on a light box: a label that
-            // runs past a later shock's line stays readable.
+            // Every line first, then the badges: a badge is never crossed
+            // by a later shock's line.
             for (from, to, _) in &groups {
                 if to > from {
                     chart
@@ -278,33 +303,26 @@ impl Draw for SmallMultiples {
                     .map_err(err)?;
             }
             let base = cell.get_base_pixel();
+            let top_px = chart.backend_coord(&(x0, y1)).1 - base.1;
             let mut row_ends = [i32::MIN; 4];
-            for (from, _, labels) in &groups {
-                let text = if labels.len() == 1 {
-                    format!(" {}", labels[0])
-                } else {
-                    format!(" {} +{}", labels[0], labels.len() - 1)
-                };
-                let (width, height) = cell.estimate_text_size(&text, &label_style).map_err(err)?;
-                let (width, height) = (width as i32, height as i32);
-                let x_px = chart.backend_coord(&(*from, y1)).0;
-                if let Some(row) = row_ends.iter().position(|&end| x_px > end + 4) {
-                    row_ends[row] = x_px + width;
-                    let y = y1 - (y1 - y0) * (0.01 + 0.065 * row as f64);
-                    let y_px = chart.backend_coord(&(*from, y)).1;
-                    let (left, top) = (x_px - base.0 + 3, y_px - base.1);
-                    cell.draw(&Rectangle::new(
-                        [(left, top), (left + width - 3, top + height)],
-                        WHITE.mix(0.85).filled(),
-                    ))
-                    .map_err(err)?;
-                    chart
-                        .draw_series(std::iter::once(Text::new(
-                            text,
-                            (*from, y),
-                            label_style.clone(),
-                        )))
-                        .map_err(err)?;
+            for (from, _, numbers) in &groups {
+                let mut numbers = numbers.clone();
+                numbers.sort_unstable();
+                let text = numbers
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let (width, height) = badge_size(&cell, &text)?;
+                let x_px = chart.backend_coord(&(*from, y1)).0 - base.0;
+                let left = x_px - width / 2;
+                if let Some(row) = row_ends.iter().position(|&end| left > end + 3) {
+                    row_ends[row] = left + width;
+                    badge(
+                        &cell,
+                        &text,
+                        (left, top_px - height - 2 + row as i32 * (height + 3)),
+                    )?;
                 }
             }
             if self.zero_line && y0 < 0.0 && y1 > 0.0 {
@@ -404,6 +422,87 @@ impl Draw for SmallMultiples {
         }
         Ok(())
     }
+}
+
+/// The shocks' words, each once, numbered in order of their first date:
+/// the n-th is badge n on every panel and line n of the key below the plots.
+pub fn shock_list(panels: &[Panel]) -> Vec<String> {
+    let mut all: Vec<&Marker> = panels.iter().flat_map(|p| &p.markers).collect();
+    // A stable sort keeps the file's order among shocks of one date.
+    all.sort_by(|a, b| a.from.total_cmp(&b.from));
+    let mut out: Vec<String> = Vec::new();
+    for m in all {
+        if !out.contains(&m.label) {
+            out.push(m.label.clone());
+        }
+    }
+    out
+}
+
+/// Shock numbers are set large enough to read on a projected page scaled
+/// to 1024 px (about 14 px there).
+const BADGE_SIZE: f64 = 24.0;
+
+fn badge_style() -> TextStyle<'static> {
+    (FONT, BADGE_SIZE)
+        .into_font()
+        .style(FontStyle::Bold)
+        .color(&WHITE)
+        .pos(Pos::new(HPos::Left, VPos::Top))
+}
+
+fn badge_size<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+) -> Result<(i32, i32), String> {
+    let (w, _) = area.estimate_text_size(text, &badge_style()).map_err(err)?;
+    Ok((w as i32 + 12, BADGE_SIZE as i32 + 8))
+}
+
+/// A dark box with white numbers, its top left corner at `at`.
+fn badge<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (i32, i32),
+) -> Result<(i32, i32), String> {
+    let (w, h) = badge_size(area, text)?;
+    area.draw(&Rectangle::new(
+        [at, (at.0 + w, at.1 + h)],
+        RGBColor(55, 55, 55).filled(),
+    ))
+    .map_err(err)?;
+    area.draw_text(text, &badge_style(), (at.0 + 6, at.1 + 4))
+        .map_err(err)?;
+    Ok((w, h))
+}
+
+/// The key to the shock numbers, in rows across `area` (drawn if asked);
+/// returns the height it takes.
+fn shock_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(String, String)],
+    draw: bool,
+) -> Result<u32, String> {
+    let style = (FONT, BADGE_SIZE).into_font().color(&INK);
+    let (w, _) = area.dim_in_pixel();
+    let row_height = BADGE_SIZE as i32 + 16;
+    let (mut x, mut y) = (8i32, 8i32);
+    for (number, label) in items {
+        let (badge_w, _) = badge_size(area, number)?;
+        let text_w = area.estimate_text_size(label, &style).map_err(err)?.0 as i32;
+        let item_w = badge_w + 10 + text_w + 36;
+        if x > 8 && x + item_w > w as i32 {
+            x = 8;
+            y += row_height;
+        }
+        if draw {
+            badge(area, number, (x, y))?;
+            area.draw_text(label, &style, (x + badge_w + 10, y + 4))
+                .map_err(err)?;
+        }
+        x += item_w;
+    }
+    Ok((y + row_height) as u32)
 }
 
 #[cfg(test)]
