@@ -89,6 +89,9 @@ pub struct SimArgs {
     /// No progress bar, no summary line
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write presenter-<ID>.html: one large panel per metric for this country (e.g. SRB)
+    #[arg(long, value_name = "ID")]
+    pub focus: Option<String>,
 }
 
 /// A whole number written as 1000000, 1_000_000 or 1e6.

@@ -91,7 +91,15 @@ fn check_page(dir: &Path) {
     for attr in ["src=\"", "href=\""] {
         for piece in html.split(attr).skip(1) {
             let target = piece.split('"').next().unwrap();
-            if target.starts_with("data:") || target.starts_with('#') {
+            if target.starts_with("data:") {
+                continue;
+            }
+            // The contents bar and the chart list: every link has its place.
+            if let Some(id) = target.strip_prefix('#') {
+                assert!(
+                    html.contains(&format!("id=\"{id}\"")),
+                    "index.html links to #{id}, which is nowhere"
+                );
                 continue;
             }
             assert!(
@@ -449,4 +457,174 @@ fn each_difference_chart_marks_only_its_own_pair_of_scenarios_shocks() {
         of_c.contains(&government),
         "C's own government change on C − A"
     );
+}
+
+#[test]
+fn the_contents_bar_links_every_section() {
+    let ws = workspace();
+    simulate()
+        .current_dir(ws.path())
+        .args(["scenarios/serbia-5g.toml", "--runs", "40", "-q"])
+        .assert()
+        .success();
+    let out = ws.path().join("output/serbia-5g");
+    check_page(&out);
+    let html = fs::read_to_string(out.join("index.html")).unwrap();
+    let nav = html
+        .split("<nav class=contents>")
+        .nth(1)
+        .and_then(|rest| rest.split("</nav>").next())
+        .expect("a contents bar");
+    for (id, words) in [
+        ("top", "Question"),
+        ("timeline-0", "Timeline"),
+        ("results-0", "Where countries end up"),
+        ("charts", "Charts"),
+        ("inputs-0", "Inputs"),
+    ] {
+        assert!(
+            nav.contains(&format!("<a href=\"#{id}\">{words}</a>")),
+            "{nav}"
+        );
+    }
+    // Every chart is listed under Charts, by its title.
+    assert_eq!(html.matches("<li><a href=\"#").count(), 10);
+}
+
+#[test]
+fn the_presenter_view_has_one_panel_per_metric_for_the_focused_country_alone() {
+    use dsrsim::report::charts::ChartSpec;
+    use dsrsim::report::presenter;
+    let dir = repo("scenarios");
+    let world = World::new(load(&dir.join("serbia-5g.toml")));
+    let summary = engine::simulate(&world, &options(40, 3, Some(2))).unwrap();
+    let info = dsrsim::report::RunInfo { runs: 40, seed: 3 };
+    let specs = presenter::run_specs(&world, &summary.aggregate, &info, "SRB");
+    assert_eq!(specs.len(), Metric::fans().len(), "one chart per metric");
+    for ((stem, title, spec), short) in &specs {
+        let ChartSpec::Multiples(m) = spec else {
+            panic!("{stem}")
+        };
+        assert_eq!(m.panels.len(), 1, "{stem}");
+        assert_eq!(m.panels[0].title, "Serbia", "{stem}");
+        assert!(title.starts_with("Serbia: "), "{title}");
+        assert!(!short.is_empty() && !short.contains('_'), "{short}");
+        // Serbia's shocks in words; not Albania's 5G launch.
+        let labels: Vec<&str> = m.panels[0]
+            .markers
+            .iter()
+            .map(|k| k.label.as_str())
+            .collect();
+        assert!(
+            labels.contains(&"5G spectrum auction (Telekom Srbija, Yettel, A1)"),
+            "{labels:?}"
+        );
+        assert!(
+            !labels.contains(&"Vodafone and One launch 5G"),
+            "{labels:?}"
+        );
+    }
+    let answer = presenter::answer_line(&world, &summary.aggregate, "SRB");
+    assert!(
+        answer.starts_with("Serbia, end of 2035: cautious (") && answer.contains("% of runs"),
+        "{answer}"
+    );
+
+    // A comparison's presenter view overlays every scenario in the one panel.
+    let b = World::new(load(&dir.join("serbia-5g-no-conditionality.toml")));
+    let worlds = [&world, &b];
+    let (summaries, diffs) = engine::simulate_paired(&worlds, &options(40, 3, Some(2))).unwrap();
+    let specs = presenter::compare_specs(&worlds, &summaries, &diffs, &info, "MNE");
+    assert_eq!(specs.len(), Metric::fans().len());
+    for ((stem, _, spec), _) in &specs {
+        let ChartSpec::Multiples(m) = spec else {
+            panic!("{stem}")
+        };
+        assert_eq!(m.panels.len(), 1, "{stem}");
+        assert_eq!(m.panels[0].title, "Montenegro", "{stem}");
+        assert_eq!(m.panels[0].layers.len(), 2, "{stem}");
+    }
+}
+
+#[test]
+fn focus_writes_the_presenter_page_and_leaves_every_other_file_as_it_was() {
+    let ws = workspace();
+    let run = |extra: &[&str], out: &str| {
+        simulate()
+            .current_dir(ws.path())
+            .args([
+                "scenarios/serbia-5g.toml",
+                "--runs",
+                "30",
+                "-q",
+                "--out",
+                out,
+            ])
+            .args(extra)
+            .assert()
+    };
+    run(&[], "plain").success();
+    run(&["--focus", "srb"], "focus").success();
+    let (plain, focus) = (ws.path().join("plain"), ws.path().join("focus"));
+    let files = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = walk(dir)
+            .into_iter()
+            .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut expected = files(&plain);
+    expected.push("presenter-SRB.html".into());
+    expected.sort();
+    assert_eq!(files(&focus), expected);
+    for name in files(&plain) {
+        assert!(
+            fs::read(plain.join(&name)).unwrap() == fs::read(focus.join(&name)).unwrap(),
+            "{name} differs with --focus"
+        );
+    }
+    let page = fs::read_to_string(focus.join("presenter-SRB.html")).unwrap();
+    assert_eq!(page.matches("<figure").count(), Metric::fans().len());
+    for needle in [
+        "The question:",
+        "The answer:</strong> Serbia, end of 2035",
+        "High-risk 5G",
+    ] {
+        assert!(page.contains(needle), "{needle}");
+    }
+    // What the room reads (the text outside tags) has words, not ids.
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    for id in ["srb-", "hr_5g", "trusted_share", "eu_stage", "cost_premium"] {
+        assert!(!text.contains(id), "an id on the presenter page: {id}");
+    }
+    assert!(!page.contains("http://") && !page.contains("https://") && !page.contains("<script"));
+
+    // A country that is not there: exit 2, a hint, nothing written.
+    let bad = run(&["--focus", "SBR"], "bad").code(2).get_output().clone();
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("did you mean `SRB`?"), "{stderr}");
+    assert!(!ws.path().join("bad").exists());
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod html;
 mod json;
 pub mod output;
+pub mod presenter;
 mod resolved;
 mod tables;
 
