@@ -628,3 +628,75 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn no_5g_yet_is_told_apart_from_trusted_5g_in_series_charts_and_tables() {
+    use dsrsim::report::charts::ChartSpec;
+    let dir = repo("scenarios");
+    let world = World::new(load(&dir.join("serbia-5g.toml")));
+    let summary = engine::simulate(&world, &options(40, 5, Some(2))).unwrap();
+    let agg = &summary.aggregate;
+    let last = agg.points - 1;
+    let at = |metric: Metric, entity: &str, point: usize| {
+        agg.stats(common::series(&world, metric, entity), point)
+            .mean
+    };
+    // Bosnia and Herzegovina has no 5G in the file; Albania launches 5G with
+    // trusted vendors only; Serbia auctions 5G in 2025.
+    assert_eq!(at(Metric::Launched5g, "BIH", last), 0.0);
+    assert_eq!(at(Metric::Hr5g, "BIH", last), 0.0);
+    assert_eq!(at(Metric::Launched5g, "ALB", 0), 0.0);
+    assert_eq!(at(Metric::Launched5g, "ALB", last), 1.0);
+    assert!(at(Metric::Hr5g, "ALB", last) < 0.01);
+    assert_eq!(at(Metric::Launched5g, "SRB", 0), 0.0);
+    assert_eq!(at(Metric::Launched5g, "SRB", last), 1.0);
+    assert!(at(Metric::Hr5g, "SRB", last) > 0.2);
+
+    let info = dsrsim::report::RunInfo { runs: 40, seed: 5 };
+    let specs = dsrsim::report::charts::run_charts(&world, agg, &info);
+    let (_, _, spec) = specs.iter().find(|(n, _, _)| n == "fan-hr_5g").unwrap();
+    let ChartSpec::Multiples(m) = spec else {
+        panic!()
+    };
+    let panel = |name: &str| m.panels.iter().find(|p| p.title == name).unwrap();
+    let (x0, x1) = m.x_range;
+    let bih = panel("Bosnia and Herzegovina")
+        .hatch
+        .clone()
+        .expect("BIH hatched");
+    assert_eq!(bih.spans, vec![(x0, x1)], "no 5G at any point");
+    assert_eq!(bih.label, "no 5G yet in most runs");
+    let alb = panel("Albania")
+        .hatch
+        .clone()
+        .expect("ALB hatched until its launch");
+    assert!(alb.spans.len() == 1 && alb.spans[0].0 == x0 && alb.spans[0].1 <= 2026.0);
+    assert!(
+        panel("Kosovo").hatch.is_none(),
+        "Kosovo has 5G from the start"
+    );
+    for p in &m.panels {
+        assert_eq!(p.shares.len(), 1, "{}: the launch strip", p.title);
+    }
+    // No other metric's chart is hatched.
+    for (name, _, spec) in &specs {
+        if let ChartSpec::Multiples(m) = spec
+            && name != "fan-hr_5g"
+        {
+            assert!(m.panels.iter().all(|p| p.hatch.is_none()), "{name}");
+        }
+    }
+
+    // The page's table says "no 5G yet" where there is none.
+    let files = dsrsim::report::render_run(&world, &summary, &info).unwrap();
+    let (_, page) = files.iter().find(|(n, _)| n == "index.html").unwrap();
+    let page = String::from_utf8_lossy(page);
+    let row = page
+        .split("<tr><td>Bosnia and Herzegovina</td>")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap();
+    assert!(row.contains("no 5G yet"), "{row}");
+    let row = page.split("<tr><td>Serbia</td>").nth(1).unwrap();
+    assert!(row.split("</tr>").next().unwrap().contains("100%"));
+}

@@ -244,6 +244,23 @@ metrics! {
         level: Polity,
         fan: Some(4),
     }
+    // Last in the catalogue, so that its rows follow every other series'
+    // in summary.csv rather than move them.
+    Launched5g = "launched_5g" {
+        title: "Share of the market with 5G launched (0-1)",
+        chart_title: "Share of the market with 5G launched",
+        short: "5G launched",
+        y_desc: "market with 5G",
+        unit: "share of the market (an operator: 0 or 1)",
+        amount: "pts",
+        binary: Some("share of runs with 5G launched"),
+        range: SHARE,
+        percent: true,
+        y_range: YRange::Fixed(0.0, 1.0),
+        kind: Stock,
+        level: Operator,
+        fan: None,
+    }
 }
 
 /// How many metrics are computed per operator: the rows of the model's
@@ -287,6 +304,14 @@ impl Metric {
     }
 
     /// The metrics drawn as fan charts, in the order a reader meets them.
+    /// Whether comparisons report its change. The 5G launch share is the
+    /// context of `hr_5g` (a 0 there is "no 5G yet", not "Huawei-free
+    /// 5G"), drawn and tabled beside it; differences.csv and "What
+    /// changes" list outcomes.
+    pub fn is_outcome(self) -> bool {
+        self != Metric::Launched5g
+    }
+
     pub fn fans() -> Vec<Metric> {
         let mut fans: Vec<&MetricSpec> = METRICS.iter().filter(|m| m.fan.is_some()).collect();
         fans.sort_by_key(|m| m.fan);

@@ -756,6 +756,7 @@ impl World {
         const TRUSTED_PROCUREMENT: usize = Metric::TrustedProcurement.network_row();
         const HR_5G: usize = Metric::Hr5g.network_row();
         const COST_PREMIUM: usize = Metric::CostPremium.network_row();
+        const LAUNCHED_5G: usize = Metric::Launched5g.network_row();
         let operators = self.scenario.operators.len();
         for o in 0..operators {
             let g = st.g5[o];
@@ -765,6 +766,7 @@ impl World {
             st.logits[o] = Self::logit(base, (1.0 - g) * hl + g * h5, st);
             st.op_metric[HR_5G][o] = if st.launched[o] { h5 } else { 0.0 };
             st.op_metric[COST_PREMIUM][o] = st.premium[o];
+            st.op_metric[LAUNCHED_5G][o] = f64::from(u8::from(st.launched[o]));
         }
         logistic_in_place(&mut st.logits[..st.lanes]);
         for o in 0..operators {
@@ -820,7 +822,8 @@ impl World {
                 Metric::TrustedShare
                 | Metric::TrustedProcurement
                 | Metric::Hr5g
-                | Metric::CostPremium => {
+                | Metric::CostPremium
+                | Metric::Launched5g => {
                     unreachable!("operator-level metrics are recorded per operator above")
                 }
             }

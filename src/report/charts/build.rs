@@ -2,8 +2,8 @@
 //! comparison) shows, with their titles, panels, bands and markers.
 
 use super::{
-    Band, ClassBars, Draw, Layer, Legend, Marker, Panel, SmallMultiples, TradeOff, TradeOffPoint,
-    bands_of, colour,
+    Band, ClassBars, Draw, Hatch, Layer, Legend, Marker, Panel, Share, SmallMultiples, TradeOff,
+    TradeOffPoint, bands_of, colour,
 };
 use crate::engine::aggregate::Aggregate;
 use crate::model::metrics::YRange;
@@ -165,6 +165,61 @@ fn percent_words(p: f64) -> String {
     }
 }
 
+/// The y-axis words of the 5G launch strip.
+pub const STRIP_5G: &str = "5G launched";
+
+/// What a high-risk share of 5G needs beside it: where no 5G exists that
+/// share is 0, which is not "Huawei-free 5G". For each (world, aggregate,
+/// colour), the share of the country's market with 5G launched (the mean
+/// over runs; for one operator, the share of runs) as a strip below the
+/// panel; and hatching where the median run of every scenario has no 5G.
+pub fn launch_context(
+    scenarios: &[(&World, &Aggregate, RGBColor)],
+    country: &str,
+) -> (Vec<Share>, Option<Hatch>) {
+    let mut shares = Vec::new();
+    let mut none: Option<Vec<bool>> = None;
+    let mut xs = Vec::new();
+    for &(world, agg, colour) in scenarios {
+        let Some(s) = world.series_index(Metric::Launched5g, country) else {
+            continue;
+        };
+        let b = band(world, agg, s);
+        let label = if scenarios.len() == 1 {
+            "share of the market with 5G (mean of runs)".to_string()
+        } else {
+            format!("{}: 5G launched", world.scenario.name)
+        };
+        let below: Vec<bool> = b.mean.iter().map(|&m| m < 0.5).collect();
+        none = Some(match none {
+            None => below,
+            Some(prev) => prev.iter().zip(&below).map(|(p, q)| *p && *q).collect(),
+        });
+        shares.push(Share {
+            label,
+            colour,
+            points: b.x.iter().copied().zip(b.mean.iter().copied()).collect(),
+        });
+        xs = b.x;
+    }
+    let mut spans: Vec<(f64, f64)> = Vec::new();
+    for (j, &no) in none.unwrap_or_default().iter().enumerate() {
+        if !no {
+            continue;
+        }
+        let (from, to) = (xs[j], *xs.get(j + 1).unwrap_or(&xs[j]));
+        match spans.last_mut() {
+            Some(last) if (last.1 - from).abs() < 1e-9 => last.1 = to,
+            _ => spans.push((from, to)),
+        }
+    }
+    let hatch = (!spans.is_empty()).then(|| Hatch {
+        spans,
+        label: "no 5G yet in most runs".into(),
+    });
+    (shares, hatch)
+}
+
 /// The y range of a metric's panels, by the catalogue's rule: fixed, or
 /// from the bands for an open-ended metric (the cost premium).
 pub fn y_range(metric: Metric, panels: &[Panel]) -> (f64, f64) {
@@ -210,16 +265,24 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
     for metric in Metric::fans() {
         let panels: Vec<Panel> = country_series(world, metric)
             .into_iter()
-            .map(|(c, s)| Panel {
-                title: sc.polities[c].name.clone(),
-                layers: vec![Layer {
-                    label: "median".into(),
-                    colour: colour(0),
-                    band: band(world, agg, s),
-                    outer: true,
-                }],
-                markers: markers(world, c),
-                shares: Vec::new(),
+            .map(|(c, s)| {
+                let (shares, hatch) = if metric == Metric::Hr5g {
+                    launch_context(&[(world, agg, colour(0))], &sc.polities[c].id)
+                } else {
+                    (Vec::new(), None)
+                };
+                Panel {
+                    title: sc.polities[c].name.clone(),
+                    layers: vec![Layer {
+                        label: "median".into(),
+                        colour: colour(0),
+                        band: band(world, agg, s),
+                        outer: true,
+                    }],
+                    markers: markers(world, c),
+                    shares,
+                    hatch,
+                }
             })
             .collect();
         let y_range = y_range(metric, &panels);
@@ -232,6 +295,10 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 subtitle: match metric.spec().binary {
                     Some(chance) => format!(
                         "{}: {chance}, as a share of runs (by market share where a country has several polities); numbered dashed lines: the shocks listed below",
+                        sc.name
+                    ),
+                    None if metric == Metric::Hr5g => format!(
+                        "{}: median (line), middle 50% and 90% of runs (bands); hatched: no 5G yet in most runs, so 0 there is no 5G, not trusted 5G; strip below: share of the market with 5G",
                         sc.name
                     ),
                     None => format!(
@@ -248,6 +315,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 zero_line: false,
                 percent: metric.spec().percent,
                 chance: metric.spec().binary.is_some(),
+                strip_desc: STRIP_5G.into(),
             }),
         ));
     }
@@ -280,6 +348,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 layers,
                 markers: markers(world, c),
                 shares: Vec::new(),
+                hatch: None,
             })
         })
         .collect();
@@ -305,6 +374,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             zero_line: false,
             percent: true,
             chance: false,
+            strip_desc: String::new(),
         }),
     ));
 

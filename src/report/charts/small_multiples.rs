@@ -8,6 +8,7 @@ use super::{
     legend_strip,
 };
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -67,6 +68,16 @@ pub struct Panel {
     /// Shares of runs over time, drawn in a strip of their own below the
     /// panel: on a second axis beside a difference they read as a difference.
     pub shares: Vec<Share>,
+    /// Spans of time hatched and named (where the median run has no 5G
+    /// yet, the high-risk share of 5G is 0 for want of 5G).
+    pub hatch: Option<Hatch>,
+}
+
+/// Hatched spans of a panel's time axis, with the words that say why.
+#[derive(Debug, Clone)]
+pub struct Hatch {
+    pub spans: Vec<(f64, f64)>,
+    pub label: String,
 }
 
 /// A share of runs over time (0 to 1), one line in a panel's strip.
@@ -103,6 +114,8 @@ pub struct SmallMultiples {
     /// difference chart, the change in that chance), where quantiles are
     /// only ever 0 or 1.
     pub chance: bool,
+    /// The y-axis words of the strip of shares below each panel.
+    pub strip_desc: String,
 }
 
 /// Tick labels with as many decimals as the tick spacing needs, so a narrow
@@ -302,6 +315,9 @@ impl Draw for SmallMultiples {
                     ))
                     .map_err(err)?;
             }
+            if let Some(hatch) = &panel.hatch {
+                draw_hatch(&cell, &chart, hatch, (x0, x1), (y0, y1))?;
+            }
             let base = cell.get_base_pixel();
             let top_px = chart.backend_coord(&(x0, y1)).1 - base.1;
             let mut row_ends = [i32::MIN; 4];
@@ -407,7 +423,7 @@ impl Draw for SmallMultiples {
                     .x_label_formatter(&|x| format!("{:.0}", x.floor()))
                     .y_label_formatter(&|v| format!("{:.0}%", v * 100.0));
                 if i % cols == 0 {
-                    mesh.y_desc("% of runs");
+                    mesh.y_desc(&self.strip_desc);
                 }
                 mesh.draw().map_err(err)?;
                 for share in &panel.shares {
@@ -422,6 +438,79 @@ impl Draw for SmallMultiples {
         }
         Ok(())
     }
+}
+
+/// Diagonal hatching over each span, under the data, with the hatch's words
+/// at the top of the first span wide enough to hold them.
+fn draw_hatch<DB: DrawingBackend>(
+    cell: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    hatch: &Hatch,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> Result<(), String> {
+    let ink = RGBColor(150, 150, 150);
+    let base = cell.get_base_pixel();
+    let px = |x: f64, y: f64| {
+        let (u, v) = chart.backend_coord(&(x, y));
+        (u - base.0, v - base.1)
+    };
+    // Lines at 45° on screen, 14 px apart, in data units.
+    let (left, bottom) = px(x0, y0);
+    let (right, top) = px(x1, y1);
+    let dx = (x1 - x0) / f64::from((right - left).max(1));
+    let dy = (y1 - y0) / f64::from((bottom - top).max(1));
+    let slope = dy / dx;
+    let step = 14.0 * dx;
+    let mut labelled = false;
+    for &(a, b) in &hatch.spans {
+        let (a, b) = (a.max(x0), b.min(x1));
+        if b <= a {
+            continue;
+        }
+        cell.draw(&Rectangle::new(
+            [px(a, y1), px(b, y0)],
+            WHITE.mix(0.6).filled(),
+        ))
+        .map_err(err)?;
+        // Each line rises from (c, y0); clip it to the span.
+        let rise = (y1 - y0) / slope;
+        let mut c = a - rise;
+        while c < b {
+            let (xa, xb) = (c.max(a), (c + rise).min(b));
+            if xb > xa {
+                let y = |x: f64| y0 + (x - c) * slope;
+                cell.draw(&PathElement::new(
+                    vec![px(xa, y(xa)), px(xb, y(xb))],
+                    ink.stroke_width(1),
+                ))
+                .map_err(err)?;
+            }
+            c += step;
+        }
+        let style = (FONT, SMALL_SIZE).into_font().color(&INK);
+        let (w, h) = cell.estimate_text_size(&hatch.label, &style).map_err(err)?;
+        let (sa, sb) = (px(a, y1).0, px(b, y1).0);
+        if !labelled && (sb - sa) > w as i32 + 12 {
+            let at = (sa + 6, px(a, y1).1 + 8);
+            cell.draw(&Rectangle::new(
+                [
+                    (at.0 - 3, at.1 - 2),
+                    (at.0 + w as i32 + 3, at.1 + h as i32 + 2),
+                ],
+                WHITE.filled(),
+            ))
+            .map_err(err)?;
+            cell.draw_text(
+                &hatch.label,
+                &style.pos(Pos::new(HPos::Left, VPos::Top)),
+                at,
+            )
+            .map_err(err)?;
+            labelled = true;
+        }
+    }
+    Ok(())
 }
 
 /// The shocks' words, each once, numbered in order of their first date:
