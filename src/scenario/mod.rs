@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use time::TimeGrid;
 
 pub use load::{fnv1a64, load, load_str};
-pub use shocks::{Effect, PriceChange, Reach, SHOCK_KINDS, Shock, Timing};
+pub use shocks::{Effect, PriceChange, PriceMove, PriceScope, Reach, SHOCK_KINDS, Shock, Timing};
 
 /// A checked scenario: the world, its parameters and its shocks.
 #[derive(Debug, Clone)]
