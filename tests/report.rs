@@ -444,7 +444,10 @@ fn each_difference_chart_marks_only_its_own_pair_of_scenarios_shocks() {
     let price_war = words(&b, "price-war");
     let auction = words(&c, "srb-auction");
     let government = words(&c, "srb-government-change");
-    assert_eq!(price_war, "High-risk vendors cut prices");
+    assert_eq!(
+        price_war,
+        "Huawei and ZTE cut prices to 35-50% below trusted vendors"
+    );
     let of_c = labels("diff-trusted_share-serbia-5g");
     assert!(!of_c.contains(&price_war), "B's shock on C − A: {of_c:?}");
     assert!(of_c.contains(&auction), "C's own shock: {of_c:?}");
