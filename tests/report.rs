@@ -703,3 +703,33 @@ fn no_5g_yet_is_told_apart_from_trusted_5g_in_series_charts_and_tables() {
     let row = page.split("<tr><td>Serbia</td>").nth(1).unwrap();
     assert!(row.split("</tr>").next().unwrap().contains("100%"));
 }
+
+#[test]
+fn a_chart_with_fifty_shocks_keeps_its_plots_and_says_what_its_key_leaves_out() {
+    // The backcast schedules 51 shocks: a key of all of them would leave
+    // the plots no height at all (plotters then ran out of memory).
+    let dir = repo("scenarios");
+    let world = World::new(load(&dir.join("backcast-2010.toml")));
+    let summary = engine::simulate(&world, &options(20, 1, Some(2))).unwrap();
+    let info = dsrsim::report::RunInfo { runs: 20, seed: 1 };
+    let specs: Vec<_> = dsrsim::report::charts::run_charts(&world, &summary.aggregate, &info)
+        .into_iter()
+        .filter(|(name, _, _)| name == "fan-hr_5g")
+        .collect();
+    let charts = dsrsim::report::charts::render_all(&specs).unwrap();
+    let svg = &charts[0].svg;
+    let more = svg
+        .split('>')
+        .find(|t| t.contains("more shocks, listed in the page"))
+        .expect("the key says how many shocks it leaves out");
+    assert!(more.trim_start().starts_with("… and "), "{more}");
+    // The key keeps to the lower part of the chart: every panel title (a
+    // country's name) sits in the upper two thirds.
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        if n.text().map(str::trim) == Some("Serbia") {
+            let y: f64 = n.attribute("y").unwrap().parse().unwrap();
+            assert!(y < 1000.0 * 2.0 / 3.0, "Serbia's panel at y = {y}");
+        }
+    }
+}

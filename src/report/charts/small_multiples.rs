@@ -184,7 +184,7 @@ impl Draw for SmallMultiples {
             .map_err(err)?;
             return Ok(());
         }
-        let shock_numbers = shock_list(&self.panels);
+        let mut shock_numbers = shock_list(&self.panels);
         let area = if shock_numbers.is_empty() {
             area
         } else {
@@ -193,10 +193,14 @@ impl Draw for SmallMultiples {
                 .enumerate()
                 .map(|(k, label)| ((k + 1).to_string(), label.clone()))
                 .collect();
-            let height = shock_legend(&area, &items, false)?;
+            // The key takes at most about a third of the height: the
+            // plots are what the chart is for.
             let (_, h) = area.dim_in_pixel();
+            let max_rows = ((h as i32 / 3) / (BADGE_SIZE as i32 + 16)).max(2);
+            let (height, shown) = shock_legend(&area, &items, max_rows, false)?;
             let (plots, below) = area.split_vertically(h.saturating_sub(height));
-            shock_legend(&below, &items, true)?;
+            shock_legend(&below, &items, max_rows, true)?;
+            shock_numbers.truncate(shown);
             plots
         };
         let (rows, cols) = grid(self.panels.len());
@@ -281,18 +285,21 @@ impl Draw for SmallMultiples {
             // previous one, and are left out (the line stays) where none is free.
             let mut groups: Vec<(f64, f64, Vec<usize>)> = Vec::new();
             for m in &panel.markers {
+                // A shock left out of a full key keeps its line, no badge.
                 let n = shock_numbers
                     .iter()
                     .position(|l| *l == m.label)
-                    .map_or(0, |k| k + 1);
+                    .map(|k| k + 1);
                 match groups.iter_mut().find(|g| (g.0 - m.from).abs() < 1e-9) {
                     Some(g) => {
                         g.1 = g.1.max(m.to);
-                        if !g.2.contains(&n) {
+                        if let Some(n) = n
+                            && !g.2.contains(&n)
+                        {
                             g.2.push(n);
                         }
                     }
-                    None => groups.push((m.from, m.to, vec![n])),
+                    None => groups.push((m.from, m.to, n.into_iter().collect())),
                 }
             }
             // Every line first, then the badges: a badge is never crossed
@@ -321,7 +328,7 @@ impl Draw for SmallMultiples {
             let base = cell.get_base_pixel();
             let top_px = chart.backend_coord(&(x0, y1)).1 - base.1;
             let mut row_ends = [i32::MIN; 4];
-            for (from, _, numbers) in &groups {
+            for (from, _, numbers) in groups.iter().filter(|g| !g.2.is_empty()) {
                 let mut numbers = numbers.clone();
                 numbers.sort_unstable();
                 let text = numbers
@@ -565,33 +572,68 @@ fn badge<DB: DrawingBackend>(
     Ok((w, h))
 }
 
-/// The key to the shock numbers, in rows across `area` (drawn if asked);
-/// returns the height it takes.
+/// The key to the shock numbers, in rows across `area` (drawn if asked),
+/// in at most `max_rows` rows: when the shocks do not fit (the backcast has
+/// fifty), the last row says how many more there are and where they are
+/// listed, and only the shocks in the key get badges. Returns the height it
+/// takes and how many shocks it lists.
 fn shock_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     items: &[(String, String)],
+    max_rows: i32,
     draw: bool,
-) -> Result<u32, String> {
+) -> Result<(u32, usize), String> {
     let style = (FONT, BADGE_SIZE).into_font().color(&INK);
     let (w, _) = area.dim_in_pixel();
     let row_height = BADGE_SIZE as i32 + 16;
-    let (mut x, mut y) = (8i32, 8i32);
-    for (number, label) in items {
-        let (badge_w, _) = badge_size(area, number)?;
-        let text_w = area.estimate_text_size(label, &style).map_err(err)?.0 as i32;
-        let item_w = badge_w + 10 + text_w + 36;
-        if x > 8 && x + item_w > w as i32 {
-            x = 8;
-            y += row_height;
+    let place = |upto: usize| -> Result<Vec<(i32, i32)>, String> {
+        let (mut x, mut row) = (8i32, 0i32);
+        let mut at = Vec::new();
+        for (number, label) in &items[..upto] {
+            let (badge_w, _) = badge_size(area, number)?;
+            let text_w = area.estimate_text_size(label, &style).map_err(err)?.0 as i32;
+            let item_w = badge_w + 10 + text_w + 36;
+            if x > 8 && x + item_w > w as i32 {
+                x = 8;
+                row += 1;
+            }
+            at.push((x, row));
+            x += item_w;
         }
-        if draw {
+        Ok(at)
+    };
+    let rows = |at: &[(i32, i32)]| at.last().map_or(0, |&(_, r)| r + 1);
+    let mut shown = items.len();
+    let mut at = place(shown)?;
+    if rows(&at) > max_rows {
+        // Leave the last row for the note.
+        while shown > 0 && rows(&at) > max_rows - 1 {
+            shown -= 1;
+            at.truncate(shown);
+        }
+    }
+    let mut height = rows(&at);
+    if draw {
+        for ((number, label), &(x, row)) in items.iter().zip(&at) {
+            let y = 8 + row * row_height;
+            let (badge_w, _) = badge_size(area, number)?;
             badge(area, number, (x, y))?;
             area.draw_text(label, &style, (x + badge_w + 10, y + 4))
                 .map_err(err)?;
         }
-        x += item_w;
     }
-    Ok((y + row_height) as u32)
+    if shown < items.len() {
+        if draw {
+            let note = format!(
+                "… and {} more shocks, listed in the page's timeline",
+                items.len() - shown
+            );
+            area.draw_text(&note, &style, (8, 8 + height * row_height + 4))
+                .map_err(err)?;
+        }
+        height += 1;
+    }
+    Ok(((8 + height * row_height) as u32, shown))
 }
 
 #[cfg(test)]
