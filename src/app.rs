@@ -114,7 +114,10 @@ fn run(plan: &Plan) -> Result<()> {
         }
         return Ok(());
     }
-    let files = report::render_run(&world, &summary, &info)?;
+    let mut files = report::render_run(&world, &summary, &info)?;
+    if let Some(focus) = &plan.focus {
+        files.push(report::presenter::run_page(&world, &summary, &info, focus)?);
+    }
     let rendered = started.elapsed() - elapsed;
     report::write_all(&plan.out, &files)?;
     if !plan.quiet {
@@ -151,7 +154,16 @@ fn compare(plan: &Plan) -> Result<()> {
     let started = Instant::now();
     let (summaries, differences) = engine::simulate_paired(&refs, &plan.run_options())?;
     let elapsed = started.elapsed();
-    let files = report::render_compare(&refs, &summaries, &differences, &info(plan))?;
+    let mut files = report::render_compare(&refs, &summaries, &differences, &info(plan))?;
+    if let Some(focus) = &plan.focus {
+        files.push(report::presenter::compare_page(
+            &refs,
+            &summaries,
+            &differences,
+            &info(plan),
+            focus,
+        )?);
+    }
     report::write_all(&plan.out, &files)?;
     if !plan.quiet {
         eprintln!(

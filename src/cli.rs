@@ -161,6 +161,9 @@ pub struct SimArgs {
     /// Start even if the run is estimated to take more than a day
     #[arg(long)]
     pub yes: bool,
+    /// Also write presenter-<ID>.html: one large panel per metric for this country (e.g. SRB)
+    #[arg(long, value_name = "ID")]
+    pub focus: Option<String>,
 }
 
 /// A whole number written as 1000000, 1_000_000 or 1e6.

@@ -91,7 +91,15 @@ fn check_page(dir: &Path) {
     for attr in ["src=\"", "href=\""] {
         for piece in html.split(attr).skip(1) {
             let target = piece.split('"').next().unwrap();
-            if target.starts_with("data:") || target.starts_with('#') {
+            if target.starts_with("data:") {
+                continue;
+            }
+            // The contents bar and the chart list: every link has its place.
+            if let Some(id) = target.strip_prefix('#') {
+                assert!(
+                    html.contains(&format!("id=\"{id}\"")),
+                    "index.html links to #{id}, which is nowhere"
+                );
                 continue;
             }
             assert!(
@@ -99,6 +107,55 @@ fn check_page(dir: &Path) {
                 "index.html references missing {target}"
             );
         }
+    }
+}
+
+/// Serbia's shocks on a fan chart: numbered badges on the lines, and a key
+/// in the shocks' own words (labels, never ids), large enough to read on a
+/// page scaled to 1024 px.
+fn shock_key_speaks_words(svg: &str) {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let texts: Vec<(String, f64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let size = n
+                .attribute("font-size")
+                .and_then(|s| s.trim_end_matches("px").parse().ok())
+                .unwrap_or(0.0);
+            (n.text().unwrap_or_default().trim().to_string(), size)
+        })
+        .collect();
+    let find = |want: &str| {
+        texts
+            .iter()
+            .find(|(t, _)| t == want)
+            .unwrap_or_else(|| panic!("no text {want:?} in {texts:?}"))
+    };
+    // The SVG scales every size alike; the title is set at 40 px, so 0.6 of
+    // it is 24 px, about 14 px on a 1600 px chart shown 976 px wide.
+    let title = texts[0].1;
+    let readable = |want: &str| assert!(find(want).1 >= 0.6 * title, "{want:?} is too small");
+    // In order of date: Albania's 5G launch, Serbia's auction, the election.
+    for (number, label) in [
+        ("1", "Vodafone and One launch 5G"),
+        ("2", "5G spectrum auction (Telekom Srbija, Yettel, A1)"),
+        ("3", "A pro-EU government takes office, 35% chance"),
+    ] {
+        readable(number);
+        readable(label);
+        // Once in the key, once on its panel.
+        assert_eq!(
+            texts.iter().filter(|(t, _)| t == number).count(),
+            2,
+            "{number}"
+        );
+    }
+    for (t, _) in &texts {
+        assert!(
+            !t.contains("srb-") && !t.contains(" +1"),
+            "an id or an unexplained count on the chart: {t:?}"
+        );
     }
 }
 
@@ -134,6 +191,7 @@ fn a_run_writes_readable_charts_and_a_self_contained_page() {
         svg.contains("Serbia 5G auction · seed 2025 · 300 runs"),
         "the SVG carries its stamp"
     );
+    shock_key_speaks_words(&svg);
     check_page(&out);
     let html = fs::read_to_string(out.join("index.html")).unwrap();
     for needle in [
@@ -380,27 +438,314 @@ fn each_difference_chart_marks_only_its_own_pair_of_scenarios_shocks() {
         let serbia = m.panels.iter().find(|p| p.title == "Serbia").unwrap();
         serbia.markers.iter().map(|m| m.label.clone()).collect()
     };
+    // Markers carry the shocks' words, as the chart's key prints them.
+    let words = |w: &World, id: &str| -> String {
+        let i = (0..w.scenario.shocks.len())
+            .find(|&i| w.scenario.shock_key(i) == id)
+            .unwrap_or_else(|| panic!("{id}"));
+        dsrsim::report::charts::shock_words(w, i)
+    };
+    let price_war = words(&b, "price-war");
+    let auction = words(&c, "srb-auction");
+    let government = words(&c, "srb-government-change");
+    assert_eq!(
+        price_war,
+        "Huawei and ZTE cut prices to 35-50% below trusted vendors"
+    );
     let of_c = labels("diff-trusted_share-serbia-5g");
-    assert!(
-        !of_c.iter().any(|l| l.contains("price-war")),
-        "B's shock on C − A: {of_c:?}"
-    );
-    assert!(
-        of_c.iter().any(|l| l.contains("srb-auction")),
-        "C's own shock: {of_c:?}"
-    );
+    assert!(!of_c.contains(&price_war), "B's shock on C − A: {of_c:?}");
+    assert!(of_c.contains(&auction), "C's own shock: {of_c:?}");
     // The baseline schedules Serbia's auction itself (model v2), so B − A
     // carries it; C's own government change must not appear there.
     let of_b = labels("diff-trusted_share-huawei-price-war");
-    assert!(of_b.iter().any(|l| l.contains("price-war")), "{of_b:?}");
+    assert!(of_b.contains(&price_war), "{of_b:?}");
+    assert!(!of_b.contains(&government), "{of_b:?}");
     assert!(
-        !of_b.iter().any(|l| l.contains("srb-government-change")),
-        "{of_b:?}"
-    );
-    assert!(
-        labels("diff-trusted_share-serbia-5g")
-            .iter()
-            .any(|l| l.contains("srb-government-change")),
+        of_c.contains(&government),
         "C's own government change on C − A"
     );
+}
+
+#[test]
+fn the_contents_bar_links_every_section() {
+    let ws = workspace();
+    simulate()
+        .current_dir(ws.path())
+        .args(["scenarios/serbia-5g.toml", "--runs", "40", "-q"])
+        .assert()
+        .success();
+    let out = ws.path().join("output/serbia-5g");
+    check_page(&out);
+    let html = fs::read_to_string(out.join("index.html")).unwrap();
+    let nav = html
+        .split("<nav class=contents>")
+        .nth(1)
+        .and_then(|rest| rest.split("</nav>").next())
+        .expect("a contents bar");
+    for (id, words) in [
+        ("top", "Question"),
+        ("timeline-0", "Timeline"),
+        ("results-0", "Where countries end up"),
+        ("charts", "Charts"),
+        ("inputs-0", "Inputs"),
+    ] {
+        assert!(
+            nav.contains(&format!("<a href=\"#{id}\">{words}</a>")),
+            "{nav}"
+        );
+    }
+    // Every chart is listed under Charts, by its title.
+    assert_eq!(html.matches("<li><a href=\"#").count(), 10);
+}
+
+#[test]
+fn the_presenter_view_has_one_panel_per_metric_for_the_focused_country_alone() {
+    use dsrsim::report::charts::ChartSpec;
+    use dsrsim::report::presenter;
+    let dir = repo("scenarios");
+    let world = World::new(load(&dir.join("serbia-5g.toml")));
+    let summary = engine::simulate(&world, &options(40, 3, Some(2))).unwrap();
+    let info = dsrsim::report::RunInfo {
+        runs: 40,
+        seed: 3,
+        precision: None,
+    };
+    let specs = presenter::run_specs(&world, &summary.aggregate, &info, "SRB");
+    assert_eq!(specs.len(), Metric::fans().len(), "one chart per metric");
+    for ((stem, title, spec), short) in &specs {
+        let ChartSpec::Multiples(m) = spec else {
+            panic!("{stem}")
+        };
+        assert_eq!(m.panels.len(), 1, "{stem}");
+        assert_eq!(m.panels[0].title, "Serbia", "{stem}");
+        assert!(title.starts_with("Serbia: "), "{title}");
+        assert!(!short.is_empty() && !short.contains('_'), "{short}");
+        // Serbia's shocks in words; not Albania's 5G launch.
+        let labels: Vec<&str> = m.panels[0]
+            .markers
+            .iter()
+            .map(|k| k.label.as_str())
+            .collect();
+        assert!(
+            labels.contains(&"5G spectrum auction (Telekom Srbija, Yettel, A1)"),
+            "{labels:?}"
+        );
+        assert!(
+            !labels.contains(&"Vodafone and One launch 5G"),
+            "{labels:?}"
+        );
+    }
+    let answer = presenter::answer_line(&world, &summary.aggregate, "SRB");
+    assert!(
+        answer.starts_with("Serbia, end of 2035: cautious (") && answer.contains("% of runs"),
+        "{answer}"
+    );
+
+    // A comparison's presenter view overlays every scenario in the one panel.
+    let b = World::new(load(&dir.join("serbia-5g-no-conditionality.toml")));
+    let worlds = [&world, &b];
+    let (summaries, diffs) = engine::simulate_paired(&worlds, &options(40, 3, Some(2))).unwrap();
+    let specs = presenter::compare_specs(&worlds, &summaries, &diffs, &info, "MNE");
+    assert_eq!(specs.len(), Metric::fans().len());
+    for ((stem, _, spec), _) in &specs {
+        let ChartSpec::Multiples(m) = spec else {
+            panic!("{stem}")
+        };
+        assert_eq!(m.panels.len(), 1, "{stem}");
+        assert_eq!(m.panels[0].title, "Montenegro", "{stem}");
+        assert_eq!(m.panels[0].layers.len(), 2, "{stem}");
+    }
+}
+
+#[test]
+fn focus_writes_the_presenter_page_and_leaves_every_other_file_as_it_was() {
+    let ws = workspace();
+    let run = |extra: &[&str], out: &str| {
+        simulate()
+            .current_dir(ws.path())
+            .args([
+                "scenarios/serbia-5g.toml",
+                "--runs",
+                "30",
+                "-q",
+                "--out",
+                out,
+            ])
+            .args(extra)
+            .assert()
+    };
+    run(&[], "plain").success();
+    run(&["--focus", "srb"], "focus").success();
+    let (plain, focus) = (ws.path().join("plain"), ws.path().join("focus"));
+    let files = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = walk(dir)
+            .into_iter()
+            .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut expected = files(&plain);
+    expected.push("presenter-SRB.html".into());
+    expected.sort();
+    assert_eq!(files(&focus), expected);
+    for name in files(&plain) {
+        assert!(
+            fs::read(plain.join(&name)).unwrap() == fs::read(focus.join(&name)).unwrap(),
+            "{name} differs with --focus"
+        );
+    }
+    let page = fs::read_to_string(focus.join("presenter-SRB.html")).unwrap();
+    assert_eq!(page.matches("<figure").count(), Metric::fans().len());
+    for needle in [
+        "The question:",
+        "The answer:</strong> Serbia, end of 2035",
+        "High-risk 5G",
+    ] {
+        assert!(page.contains(needle), "{needle}");
+    }
+    // What the room reads (the text outside tags) has words, not ids.
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    for id in ["srb-", "hr_5g", "trusted_share", "eu_stage", "cost_premium"] {
+        assert!(!text.contains(id), "an id on the presenter page: {id}");
+    }
+    assert!(!page.contains("http://") && !page.contains("https://") && !page.contains("<script"));
+
+    // A country that is not there: exit 2, a hint, nothing written.
+    let bad = run(&["--focus", "SBR"], "bad").code(2).get_output().clone();
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("did you mean `SRB`?"), "{stderr}");
+    assert!(!ws.path().join("bad").exists());
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_5g_yet_is_told_apart_from_trusted_5g_in_series_charts_and_tables() {
+    use dsrsim::report::charts::ChartSpec;
+    let dir = repo("scenarios");
+    let world = World::new(load(&dir.join("serbia-5g.toml")));
+    let summary = engine::simulate(&world, &options(40, 5, Some(2))).unwrap();
+    let agg = &summary.aggregate;
+    let last = agg.points - 1;
+    let at = |metric: Metric, entity: &str, point: usize| {
+        agg.stats(common::series(&world, metric, entity), point)
+            .mean
+    };
+    // Bosnia and Herzegovina has no 5G in the file; Albania launches 5G with
+    // trusted vendors only; Serbia auctions 5G in 2025.
+    assert_eq!(at(Metric::Launched5g, "BIH", last), 0.0);
+    assert_eq!(at(Metric::Hr5g, "BIH", last), 0.0);
+    assert_eq!(at(Metric::Launched5g, "ALB", 0), 0.0);
+    assert_eq!(at(Metric::Launched5g, "ALB", last), 1.0);
+    assert!(at(Metric::Hr5g, "ALB", last) < 0.01);
+    assert_eq!(at(Metric::Launched5g, "SRB", 0), 0.0);
+    assert_eq!(at(Metric::Launched5g, "SRB", last), 1.0);
+    assert!(at(Metric::Hr5g, "SRB", last) > 0.2);
+
+    let info = dsrsim::report::RunInfo {
+        runs: 40,
+        seed: 5,
+        precision: None,
+    };
+    let specs = dsrsim::report::charts::run_charts(&world, agg, &info);
+    let (_, _, spec) = specs.iter().find(|(n, _, _)| n == "fan-hr_5g").unwrap();
+    let ChartSpec::Multiples(m) = spec else {
+        panic!()
+    };
+    let panel = |name: &str| m.panels.iter().find(|p| p.title == name).unwrap();
+    let (x0, x1) = m.x_range;
+    let bih = panel("Bosnia and Herzegovina")
+        .hatch
+        .clone()
+        .expect("BIH hatched");
+    assert_eq!(bih.spans, vec![(x0, x1)], "no 5G at any point");
+    assert_eq!(bih.label, "no 5G yet in most runs");
+    let alb = panel("Albania")
+        .hatch
+        .clone()
+        .expect("ALB hatched until its launch");
+    assert!(alb.spans.len() == 1 && alb.spans[0].0 == x0 && alb.spans[0].1 <= 2026.0);
+    assert!(
+        panel("Kosovo").hatch.is_none(),
+        "Kosovo has 5G from the start"
+    );
+    for p in &m.panels {
+        assert_eq!(p.shares.len(), 1, "{}: the launch strip", p.title);
+    }
+    // No other metric's chart is hatched.
+    for (name, _, spec) in &specs {
+        if let ChartSpec::Multiples(m) = spec
+            && name != "fan-hr_5g"
+        {
+            assert!(m.panels.iter().all(|p| p.hatch.is_none()), "{name}");
+        }
+    }
+
+    // The page's table says "no 5G yet" where there is none.
+    let files = dsrsim::report::render_run(&world, &summary, &info).unwrap();
+    let (_, page) = files.iter().find(|(n, _)| n == "index.html").unwrap();
+    let page = String::from_utf8_lossy(page);
+    let row = page
+        .split("<tr><td>Bosnia and Herzegovina</td>")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap();
+    assert!(row.contains("no 5G yet"), "{row}");
+    let row = page.split("<tr><td>Serbia</td>").nth(1).unwrap();
+    assert!(row.split("</tr>").next().unwrap().contains("100%"));
+}
+
+#[test]
+fn a_chart_with_fifty_shocks_keeps_its_plots_and_says_what_its_key_leaves_out() {
+    // The backcast schedules 51 shocks: a key of all of them would leave
+    // the plots no height at all (plotters then ran out of memory).
+    let dir = repo("scenarios");
+    let world = World::new(load(&dir.join("backcast-2010.toml")));
+    let summary = engine::simulate(&world, &options(20, 1, Some(2))).unwrap();
+    let info = dsrsim::report::RunInfo {
+        runs: 20,
+        seed: 1,
+        precision: None,
+    };
+    let specs: Vec<_> = dsrsim::report::charts::run_charts(&world, &summary.aggregate, &info)
+        .into_iter()
+        .filter(|(name, _, _)| name == "fan-hr_5g")
+        .collect();
+    let charts = dsrsim::report::charts::render_all(&specs).unwrap();
+    let svg = &charts[0].svg;
+    let more = svg
+        .split('>')
+        .find(|t| t.contains("more shocks, listed in the page"))
+        .expect("the key says how many shocks it leaves out");
+    assert!(more.trim_start().starts_with("… and "), "{more}");
+    // The key keeps to the lower part of the chart: every panel title (a
+    // country's name) sits in the upper two thirds.
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        if n.text().map(str::trim) == Some("Serbia") {
+            let y: f64 = n.attribute("y").unwrap().parse().unwrap();
+            assert!(y < 1000.0 * 2.0 / 3.0, "Serbia's panel at y = {y}");
+        }
+    }
 }

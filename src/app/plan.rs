@@ -71,6 +71,8 @@ pub struct Plan {
     pub quiet: bool,
     /// Show the progress bar: not quiet, and stderr is a terminal.
     pub progress: bool,
+    /// The country (its id) of a presenter view (`--focus`).
+    pub focus: Option<String>,
 }
 
 impl Plan {
@@ -202,6 +204,11 @@ impl Plan {
             return Err(Error::usage("--runs must be at least 1"));
         }
         let seed = sim.seed.unwrap_or(scenarios[0].seed);
+        let focus = sim
+            .focus
+            .as_deref()
+            .map(|f| focus(f, &scenarios))
+            .transpose()?;
         for sc in &mut scenarios {
             sc.runs = runs;
             sc.seed = seed;
@@ -217,6 +224,7 @@ impl Plan {
             progress: !sim.quiet && std::io::stderr().is_terminal(),
             scenarios,
             files,
+            focus,
             ..Plan::idle()
         })
     }
@@ -258,6 +266,7 @@ impl Plan {
             precision: None,
             quiet: false,
             progress: false,
+            focus: None,
         }
     }
 }
@@ -293,6 +302,36 @@ fn changes(settings: &[Setting]) -> String {
         .map(|s| format!("{} = {}", s.key(), s.value()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The id of the country `--focus` names (its id in any case, or its
+/// name), which every scenario must have.
+fn focus(word: &str, scenarios: &[Scenario]) -> Result<String> {
+    let sc = &scenarios[0];
+    let countries: Vec<&crate::scenario::Polity> =
+        sc.polities.iter().filter(|p| p.parent.is_none()).collect();
+    let found = countries.iter().find(|p| {
+        p.id.eq_ignore_ascii_case(word.trim()) || p.name.eq_ignore_ascii_case(word.trim())
+    });
+    let Some(found) = found else {
+        let ids: Vec<&str> = countries.iter().map(|p| p.id.as_str()).collect();
+        let hint = crate::error::did_you_mean(&word.to_uppercase(), ids.iter().copied())
+            .map_or(String::new(), |d| format!(" ({d})"));
+        return Err(Error::usage(format!(
+            "--focus {word}: no such country in `{}`{hint}; the countries are {}",
+            sc.name,
+            ids.join(", ")
+        )));
+    };
+    for other in &scenarios[1..] {
+        if other.polity_index(&found.id).is_none() {
+            return Err(Error::usage(format!(
+                "--focus {word}: `{}` has no country {}",
+                other.name, found.id
+            )));
+        }
+    }
+    Ok(found.id.clone())
 }
 
 fn all_cores() -> usize {

@@ -10,6 +10,7 @@ macro_rules! metrics {
     ($( $variant:ident = $name:literal {
         title: $title:literal,
         chart_title: $chart_title:literal,
+        short: $short:literal,
         y_desc: $y_desc:literal,
         unit: $unit:literal,
         amount: $amount:literal,
@@ -31,6 +32,7 @@ macro_rules! metrics {
                 name: $name,
                 title: $title,
                 chart_title: $chart_title,
+                short: $short,
                 y_desc: $y_desc,
                 unit: $unit,
                 amount: $amount,
@@ -54,6 +56,8 @@ pub struct MetricSpec {
     pub title: &'static str,
     /// Title for a chart whose axis carries the unit.
     pub chart_title: &'static str,
+    /// Two or three words, for a contents bar.
+    pub short: &'static str,
     /// The y-axis wording of its charts.
     pub y_desc: &'static str,
     pub unit: &'static str,
@@ -138,6 +142,7 @@ metrics! {
     TrustedShare = "trusted_share" {
         title: "Trusted-vendor share of the installed RAN (0-1)",
         chart_title: "Trusted-vendor share of the installed radio network",
+        short: "Trusted share",
         y_desc: "trusted share of RAN",
         unit: "share of the installed RAN",
         amount: "pts",
@@ -152,6 +157,7 @@ metrics! {
     TrustedProcurement = "trusted_procurement" {
         title: "Probability a new purchase goes to a trusted vendor (0-1)",
         chart_title: "Chance that a purchase made now goes to a trusted vendor",
+        short: "Trusted purchases",
         y_desc: "P(purchase is trusted)",
         unit: "probability",
         amount: "pts",
@@ -166,6 +172,7 @@ metrics! {
     Hr5g = "hr_5g" {
         title: "High-risk share of the 5G RAN (0-1)",
         chart_title: "High-risk share of the 5G radio network",
+        short: "High-risk 5G",
         y_desc: "high-risk share of 5G",
         unit: "share of the 5G RAN",
         amount: "pts",
@@ -180,6 +187,7 @@ metrics! {
     CostPremium = "cost_premium" {
         title: "Cumulative extra capex (networks at high-risk prices)",
         chart_title: "Extra capex paid for trusted vendors (cumulative)",
+        short: "Extra cost",
         y_desc: "networks' worth of capex",
         unit: "networks at high-risk prices",
         amount: "networks",
@@ -194,6 +202,7 @@ metrics! {
     Orientation = "orientation" {
         title: "Government orientation (0 Beijing - 1 EU/US)",
         chart_title: "Government orientation, from Beijing (0) to the EU/US (1)",
+        short: "Orientation",
         y_desc: "0 Beijing … 1 EU/US",
         unit: "0 Beijing - 1 EU/US",
         amount: "",
@@ -208,6 +217,7 @@ metrics! {
     EuStage = "eu_stage" {
         title: "EU accession stage (0-5)",
         chart_title: "EU accession stage",
+        short: "EU stage",
         y_desc: "EU stage",
         unit: "stage (0-5)",
         amount: "stages",
@@ -222,6 +232,7 @@ metrics! {
     Restriction = "restriction" {
         title: "High-risk-vendor restriction in force (share of market)",
         chart_title: "Market share bound by a high-risk-vendor law",
+        short: "Law",
         y_desc: "share of market bound",
         unit: "share of the market (a polity: 0 or 1)",
         amount: "pts",
@@ -232,6 +243,23 @@ metrics! {
         kind: Stock,
         level: Polity,
         fan: Some(4),
+    }
+    // Last in the catalogue, so that its rows follow every other series'
+    // in summary.csv rather than move them.
+    Launched5g = "launched_5g" {
+        title: "Share of the market with 5G launched (0-1)",
+        chart_title: "Share of the market with 5G launched",
+        short: "5G launched",
+        y_desc: "market with 5G",
+        unit: "share of the market (an operator: 0 or 1)",
+        amount: "pts",
+        binary: Some("share of runs with 5G launched"),
+        range: SHARE,
+        percent: true,
+        y_range: YRange::Fixed(0.0, 1.0),
+        kind: Stock,
+        level: Operator,
+        fan: None,
     }
 }
 
@@ -276,6 +304,14 @@ impl Metric {
     }
 
     /// The metrics drawn as fan charts, in the order a reader meets them.
+    /// Whether comparisons report its change. The 5G launch share is the
+    /// context of `hr_5g` (a 0 there is "no 5G yet", not "Huawei-free
+    /// 5G"), drawn and tabled beside it; differences.csv and "What
+    /// changes" list outcomes.
+    pub fn is_outcome(self) -> bool {
+        self != Metric::Launched5g
+    }
+
     pub fn fans() -> Vec<Metric> {
         let mut fans: Vec<&MetricSpec> = METRICS.iter().filter(|m| m.fan.is_some()).collect();
         fans.sort_by_key(|m| m.fan);

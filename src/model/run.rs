@@ -15,7 +15,7 @@ use crate::scenario::shocks::{
     Auction, Drawn, EuStep, GovernmentChange, Incident, Leverage, NatoAccession, OwnershipChange,
     Pressure, Repeal, Restriction, VendorDecision,
 };
-use crate::scenario::{Effect, PriceChange, Timing};
+use crate::scenario::{Effect, PriceChange, PriceMove, PriceScope, Timing};
 use rand::distr::Distribution;
 use rand_distr::StandardNormal;
 
@@ -34,8 +34,9 @@ fn happens(u: f64, rate: f64, dt: f64) -> bool {
 /// The mutable state of one run; allocated once per worker and reused.
 pub struct RunState {
     param: [f64; PARAM_COUNT],
-    /// Price advantage in force (moves with `price` shocks).
-    price: f64,
+    /// Price advantage in force for each operator's purchases (moves with
+    /// `price` shocks, everywhere or within their scope).
+    price: Vec<f64>,
     // Polities.
     w: Vec<f64>,
     w_target: Vec<f64>,
@@ -124,7 +125,7 @@ impl RunState {
         }
         RunState {
             param: [0.0; PARAM_COUNT],
-            price: 0.0,
+            price: vec![0.0; m],
             w: vec![0.0; n],
             w_target: vec![0.0; n],
             w_eff: vec![0.0; n],
@@ -225,7 +226,8 @@ impl World {
                 Dist::Random(r) => r.sample(src.quantity(self.param_quantity[j])),
             };
         }
-        st.price = st.param[P::PriceAdvantage as usize];
+        let price = st.param[P::PriceAdvantage as usize];
+        st.price.fill(price);
         // 0.5^(Δt/half-life), with the model's own exp.
         st.incident_decay =
             exp(-std::f64::consts::LN_2 * (self.dt / st.param[P::IncidentHalfLife as usize]));
@@ -505,7 +507,7 @@ impl World {
                     0.0
                 }
                 + (g_new - g_old) * (1.0 - h_5g_new);
-            st.premium[o] += st.price * trusted_units + (1.0 + st.price) * ripped;
+            st.premium[o] += st.price[o] * trusted_units + (1.0 + st.price[o]) * ripped;
             st.h_legacy[o] = h_legacy_new;
             st.h_5g[o] = h_5g_new;
             st.g5[o] = g_new;
@@ -582,8 +584,21 @@ impl World {
                 }
                 st.any_incident = true;
             }
-            Effect::Price(PriceChange::Advantage(_)) => st.price = value,
-            Effect::Price(PriceChange::Delta(_)) => st.price = (st.price + value).max(-0.99),
+            Effect::Price(PriceChange { how, scope }) => {
+                for (o, op) in sc.operators.iter().enumerate() {
+                    let reached = match *scope {
+                        PriceScope::Everywhere => true,
+                        PriceScope::Polity(p) => sc.is_within(op.polity, p),
+                        PriceScope::Operator(only) => o == only,
+                    };
+                    if reached {
+                        st.price[o] = match how {
+                            PriceMove::Advantage(_) => value,
+                            PriceMove::Delta(_) => (st.price[o] + value).max(-0.99),
+                        };
+                    }
+                }
+            }
             Effect::Pressure(Pressure { polity, .. }) => {
                 for &q in &self.subtree_polities[*polity] {
                     st.pressure[q] = value;
@@ -720,7 +735,7 @@ impl World {
     fn logit_base(&self, o: usize, st: &RunState) -> f64 {
         let par = |id: P| st.param[id as usize];
         let p = self.scenario.operators[o].polity;
-        par(P::B0) + par(P::BPrice) * st.price
+        par(P::B0) + par(P::BPrice) * st.price[o]
             - par(P::BOrient) * (st.w_eff[p] - 0.5)
             - par(P::BOwner) * (st.owner_alignment[o] - 0.5)
             + par(P::BLeverage) * st.leverage[p]
@@ -756,6 +771,7 @@ impl World {
         const TRUSTED_PROCUREMENT: usize = Metric::TrustedProcurement.network_row();
         const HR_5G: usize = Metric::Hr5g.network_row();
         const COST_PREMIUM: usize = Metric::CostPremium.network_row();
+        const LAUNCHED_5G: usize = Metric::Launched5g.network_row();
         let operators = self.scenario.operators.len();
         for o in 0..operators {
             let g = st.g5[o];
@@ -765,6 +781,7 @@ impl World {
             st.logits[o] = Self::logit(base, (1.0 - g) * hl + g * h5, st);
             st.op_metric[HR_5G][o] = if st.launched[o] { h5 } else { 0.0 };
             st.op_metric[COST_PREMIUM][o] = st.premium[o];
+            st.op_metric[LAUNCHED_5G][o] = f64::from(u8::from(st.launched[o]));
         }
         logistic_in_place(&mut st.logits[..st.lanes]);
         for o in 0..operators {
@@ -820,7 +837,8 @@ impl World {
                 Metric::TrustedShare
                 | Metric::TrustedProcurement
                 | Metric::Hr5g
-                | Metric::CostPremium => {
+                | Metric::CostPremium
+                | Metric::Launched5g => {
                     unreachable!("operator-level metrics are recorded per operator above")
                 }
             }

@@ -54,6 +54,9 @@ pub fn differences_csv(worlds: &[&World], diffs: &[Differences], summaries: &[Su
         let (stem_a, stem_b) = (stem(worlds, 0), stem(worlds, d.b));
         for (j, &(sa, sb)) in d.pairs.iter().enumerate() {
             let spec = &a.series()[sa];
+            if !spec.metric.is_outcome() {
+                continue;
+            }
             for point in 0..d.aggregate.points {
                 let (ma, mb) = (
                     summaries[0].aggregate.stats(sa, point).p50,
@@ -188,7 +191,7 @@ pub fn differences_html(worlds: &[&World], diffs: &[Differences], summaries: &[S
         let mut rows = Vec::new();
         for &c in a.countries() {
             let id = &a.scenario.polities[c].id;
-            for m in Metric::all() {
+            for m in Metric::all().filter(|m| m.is_outcome()) {
                 let Some(j) = pair_of(a, d, m, id) else {
                     continue;
                 };
@@ -376,11 +379,23 @@ pub fn compare_charts(
                         })
                     })
                     .collect();
+                let (shares, hatch) = if metric == Metric::Hr5g {
+                    let each: Vec<_> = worlds
+                        .iter()
+                        .zip(summaries)
+                        .enumerate()
+                        .map(|(k, (w, s))| (*w, &s.aggregate, colour(k)))
+                        .collect();
+                    charts::launch_context(&each, id)
+                } else {
+                    (Vec::new(), None)
+                };
                 Panel {
                     title: a.scenario.polities[c].name.clone(),
                     layers,
                     markers: markers_for(worlds, id),
-                    shares: Vec::new(),
+                    shares,
+                    hatch,
                 }
             })
             .collect();
@@ -403,6 +418,7 @@ pub fn compare_charts(
                 zero_line: false,
                 percent: metric.spec().percent,
                 chance: metric.spec().binary.is_some(),
+                strip_desc: charts::STRIP_5G.into(),
             }),
         ));
         for d in diffs {
@@ -449,6 +465,7 @@ pub fn compare_charts(
                         }],
                         markers: markers_for(&[a, b], id),
                         shares,
+                        hatch: None,
                     })
                 })
                 .collect();
@@ -505,6 +522,7 @@ pub fn compare_charts(
                     zero_line: true,
                     percent: metric.spec().percent,
                     chance: metric.spec().binary.is_some(),
+                    strip_desc: "% of runs".into(),
                 }),
             ));
         }

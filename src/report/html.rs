@@ -43,7 +43,7 @@ h1{font-size:44px;margin:8px 0}h2{font-size:32px;margin-top:48px;border-bottom:3
 table{border-collapse:collapse;margin:12px 0}td,th{border-bottom:1px solid #ccc;padding:6px 14px;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}\
 figure{margin:28px 0}img{width:100%;height:auto;border:1px solid #ddd}figcaption{font-size:18px;color:#555}\
-.small{font-size:16px;color:#555}table.changes{font-size:17px}table.changes td,table.changes th{padding:5px 8px}.up{color:#0072b2;font-weight:bold}.down{color:#d55e00;font-weight:bold}";
+.small{font-size:16px;color:#555}nav.contents{position:sticky;top:0;background:#fff;border-bottom:3px solid #0072b2;padding:8px 0;z-index:1;font-size:18px}nav.contents a{margin-right:18px;color:#0072b2;white-space:nowrap}h2,figure{scroll-margin-top:60px}ul.charts{columns:2;font-size:17px}table.changes{font-size:17px}table.changes td,table.changes th{padding:5px 8px}.up{color:#0072b2;font-weight:bold}.down{color:#d55e00;font-weight:bold}";
 
 /// A section of extra content (the comparison's differences go first).
 pub struct Section {
@@ -150,7 +150,24 @@ pub fn page(p: &Page) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} — dsrsim</title><style>{STYLE}</style></head><body>",
         escape(&p.title)
     );
-    let _ = writeln!(h, "<h1>{}</h1>", escape(&p.title));
+    // The contents bar: every section one click away on a page many
+    // screens long; it stays at the top while the page scrolls.
+    let mut nav: Vec<(String, String)> = vec![("top".into(), "Question".into())];
+    for (i, s) in p.lead.iter().enumerate() {
+        nav.push((format!("lead-{i}"), s.title.clone()));
+    }
+    nav.push(("timeline-0".into(), "Timeline".into()));
+    if !p.results.is_empty() {
+        nav.push(("results-0".into(), "Where countries end up".into()));
+    }
+    nav.push(("charts".into(), "Charts".into()));
+    nav.push(("inputs-0".into(), "Inputs".into()));
+    h.push_str("<nav class=contents>");
+    for (id, text) in &nav {
+        let _ = write!(h, "<a href=\"#{id}\">{}</a>", escape(text));
+    }
+    h.push_str("</nav>\n");
+    let _ = writeln!(h, "<h1 id=\"top\">{}</h1>", escape(&p.title));
     for sc in &p.scenarios {
         if p.scenarios.len() > 1 {
             let _ = write!(h, "<h3>{}</h3>", escape(&sc.name));
@@ -166,21 +183,40 @@ pub fn page(p: &Page) -> String {
             );
         }
     }
-    for s in &p.lead {
-        let _ = writeln!(h, "<h2>{}</h2>\n{}", escape(&s.title), s.html);
-    }
-    for sc in &p.scenarios {
+    for (i, s) in p.lead.iter().enumerate() {
         let _ = writeln!(
             h,
-            "<h2>Timeline of shocks — {}</h2>\n{}",
+            "<h2 id=\"lead-{i}\">{}</h2>\n{}",
+            escape(&s.title),
+            s.html
+        );
+    }
+    for (i, sc) in p.scenarios.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<h2 id=\"timeline-{i}\">Timeline of shocks — {}</h2>\n{}",
             escape(&sc.name),
             timeline_table(sc)
         );
     }
-    for s in &p.results {
-        let _ = writeln!(h, "<h2>{}</h2>\n{}", escape(&s.title), s.html);
+    for (i, s) in p.results.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<h2 id=\"results-{i}\">{}</h2>\n{}",
+            escape(&s.title),
+            s.html
+        );
     }
-    h.push_str("<h2>Charts</h2>\n");
+    h.push_str("<h2 id=\"charts\">Charts</h2>\n<ul class=charts>");
+    for c in p.charts {
+        let _ = write!(
+            h,
+            "<li><a href=\"#{}\">{}</a></li>",
+            escape(&c.name),
+            escape(&c.title)
+        );
+    }
+    h.push_str("</ul>\n");
     for c in p.charts {
         let _ = writeln!(
             h,
@@ -190,10 +226,10 @@ pub fn page(p: &Page) -> String {
             data = base64(&c.png)
         );
     }
-    for sc in &p.scenarios {
+    for (i, sc) in p.scenarios.iter().enumerate() {
         let _ = writeln!(
             h,
-            "<h2>Inputs — {}</h2>\n{}",
+            "<h2 id=\"inputs-{i}\">Inputs — {}</h2>\n{}",
             escape(&sc.name),
             inputs(sc, p.seed, p.runs)
         );

@@ -11,6 +11,7 @@ pub mod html;
 mod json;
 pub mod outcomes;
 pub mod output;
+pub mod presenter;
 mod resolved;
 pub mod sweep;
 mod tables;

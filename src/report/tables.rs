@@ -89,10 +89,26 @@ pub fn classes_html(world: &World, agg: &Aggregate) -> String {
                 format!("{:.0}%", agg.stats(s, last).p50 * 100.0)
             })
     };
+    // The high-risk share of 5G is 0 where no 5G exists; this column says
+    // where that is, so a 0 there is not read as trusted 5G.
+    let launched = |entity: &str| {
+        world
+            .series_index(Metric::Launched5g, entity)
+            .map_or(String::from("no operators"), |s| {
+                let share = agg.stats(s, last).mean;
+                // What would print as "0%" is said in words.
+                if share < 0.005 {
+                    "no 5G yet".into()
+                } else {
+                    format!("{:.0}%", share * 100.0)
+                }
+            })
+    };
     let mut t = format!(
-        "<table><tr><th>country</th><th>keen</th><th>between</th><th>cautious</th><th>median: {}</th><th>median: {}</th></tr>",
+        "<table><tr><th>country</th><th>keen</th><th>between</th><th>cautious</th><th>median: {}</th><th>median: {}</th><th>{}</th></tr>",
         escape(Metric::from(sc.classes.metric).chart_title()),
-        escape(Metric::TrustedShare.chart_title())
+        escape(Metric::TrustedShare.chart_title()),
+        escape(Metric::Launched5g.chart_title())
     );
     for ((country, _), counts) in world.class_series().iter().zip(&agg.classes) {
         let name = sc
@@ -100,13 +116,14 @@ pub fn classes_html(world: &World, agg: &Aggregate) -> String {
             .map_or(country.clone(), |p| sc.polities[p].name.clone());
         let _ = write!(
             t,
-            "<tr><td>{}</td><td class=num>{:.0}%</td><td class=num>{:.0}%</td><td class=num>{:.0}%</td><td class=num>{}</td><td class=num>{}</td></tr>",
+            "<tr><td>{}</td><td class=num>{:.0}%</td><td class=num>{:.0}%</td><td class=num>{:.0}%</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
             escape(&name),
             counts[0] as f64 / runs * 100.0,
             counts[1] as f64 / runs * 100.0,
             counts[2] as f64 / runs * 100.0,
             median(sc.classes.metric.into(), country),
             median(Metric::TrustedShare, country),
+            launched(country),
         );
     }
     t.push_str("</table>");

@@ -24,7 +24,7 @@ use time::TimeGrid;
 
 pub use keypath::{Override, Setting};
 pub use load::{Base, fnv1a64, load, load_str};
-pub use shocks::{Effect, PriceChange, Reach, SHOCK_KINDS, Shock, Timing};
+pub use shocks::{Effect, PriceChange, PriceMove, PriceScope, Reach, SHOCK_KINDS, Shock, Timing};
 
 /// A checked scenario: the world, its parameters and its shocks.
 #[derive(Debug, Clone)]

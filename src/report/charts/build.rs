@@ -2,8 +2,8 @@
 //! comparison) shows, with their titles, panels, bands and markers.
 
 use super::{
-    Band, ClassBars, Draw, Layer, Legend, Marker, Panel, SmallMultiples, TradeOff, TradeOffPoint,
-    bands_of, colour,
+    Band, ClassBars, Draw, Hatch, Layer, Legend, Marker, Panel, Share, SmallMultiples, TradeOff,
+    TradeOffPoint, bands_of, colour,
 };
 use crate::engine::aggregate::Aggregate;
 use crate::model::metrics::YRange;
@@ -128,10 +128,96 @@ pub fn markers(world: &World, country: usize) -> Vec<Marker> {
             Marker {
                 from,
                 to,
-                label: sc.shock_key(i),
+                label: shock_words(world, i),
             }
         })
         .collect()
+}
+
+/// A shock in a chart's words: its label, else what its kind does, and
+/// its chance when it may not happen ("Pro-EU government, 35% chance").
+pub fn shock_words(world: &World, i: usize) -> String {
+    let sc = &world.scenario;
+    let shock = &sc.shocks[i];
+    let words = shock
+        .label
+        .clone()
+        .filter(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| shock.effect.what(sc));
+    // Each is the start of a line in the chart's key.
+    let mut chars = words.chars();
+    let words: String = chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect());
+    if shock.probability < 1.0 {
+        format!("{words}, {} chance", percent_words(shock.probability))
+    } else {
+        words
+    }
+}
+
+fn percent_words(p: f64) -> String {
+    let x = (p * 1000.0).round() / 10.0;
+    if x.fract() == 0.0 {
+        format!("{x:.0}%")
+    } else {
+        format!("{x:.1}%")
+    }
+}
+
+/// The y-axis words of the 5G launch strip.
+pub const STRIP_5G: &str = "5G launched";
+
+/// What a high-risk share of 5G needs beside it: where no 5G exists that
+/// share is 0, which is not "Huawei-free 5G". For each (world, aggregate,
+/// colour), the share of the country's market with 5G launched (the mean
+/// over runs; for one operator, the share of runs) as a strip below the
+/// panel; and hatching where the median run of every scenario has no 5G.
+pub fn launch_context(
+    scenarios: &[(&World, &Aggregate, RGBColor)],
+    country: &str,
+) -> (Vec<Share>, Option<Hatch>) {
+    let mut shares = Vec::new();
+    let mut none: Option<Vec<bool>> = None;
+    let mut xs = Vec::new();
+    for &(world, agg, colour) in scenarios {
+        let Some(s) = world.series_index(Metric::Launched5g, country) else {
+            continue;
+        };
+        let b = band(world, agg, s);
+        let label = if scenarios.len() == 1 {
+            "share of the market with 5G (mean of runs)".to_string()
+        } else {
+            format!("{}: 5G launched", world.scenario.name)
+        };
+        let below: Vec<bool> = b.mean.iter().map(|&m| m < 0.5).collect();
+        none = Some(match none {
+            None => below,
+            Some(prev) => prev.iter().zip(&below).map(|(p, q)| *p && *q).collect(),
+        });
+        shares.push(Share {
+            label,
+            colour,
+            points: b.x.iter().copied().zip(b.mean.iter().copied()).collect(),
+        });
+        xs = b.x;
+    }
+    let mut spans: Vec<(f64, f64)> = Vec::new();
+    for (j, &no) in none.unwrap_or_default().iter().enumerate() {
+        if !no {
+            continue;
+        }
+        let (from, to) = (xs[j], *xs.get(j + 1).unwrap_or(&xs[j]));
+        match spans.last_mut() {
+            Some(last) if (last.1 - from).abs() < 1e-9 => last.1 = to,
+            _ => spans.push((from, to)),
+        }
+    }
+    let hatch = (!spans.is_empty()).then(|| Hatch {
+        spans,
+        label: "no 5G yet in most runs".into(),
+    });
+    (shares, hatch)
 }
 
 /// The y range of a metric's panels, by the catalogue's rule: fixed, or
@@ -179,16 +265,24 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
     for metric in Metric::fans() {
         let panels: Vec<Panel> = country_series(world, metric)
             .into_iter()
-            .map(|(c, s)| Panel {
-                title: sc.polities[c].name.clone(),
-                layers: vec![Layer {
-                    label: "median".into(),
-                    colour: colour(0),
-                    band: band(world, agg, s),
-                    outer: true,
-                }],
-                markers: markers(world, c),
-                shares: Vec::new(),
+            .map(|(c, s)| {
+                let (shares, hatch) = if metric == Metric::Hr5g {
+                    launch_context(&[(world, agg, colour(0))], &sc.polities[c].id)
+                } else {
+                    (Vec::new(), None)
+                };
+                Panel {
+                    title: sc.polities[c].name.clone(),
+                    layers: vec![Layer {
+                        label: "median".into(),
+                        colour: colour(0),
+                        band: band(world, agg, s),
+                        outer: true,
+                    }],
+                    markers: markers(world, c),
+                    shares,
+                    hatch,
+                }
             })
             .collect();
         let y_range = y_range(metric, &panels);
@@ -200,11 +294,15 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 title,
                 subtitle: match metric.spec().binary {
                     Some(chance) => format!(
-                        "{}: {chance}, as a share of runs (by market share where a country has several polities); dashed lines mark the scenario's shocks",
+                        "{}: {chance}, as a share of runs (by market share where a country has several polities); numbered dashed lines: the shocks listed below",
+                        sc.name
+                    ),
+                    None if metric == Metric::Hr5g => format!(
+                        "{}: median (line), middle 50% and 90% of runs (bands); hatched: no 5G yet in most runs, so 0 there is no 5G, not trusted 5G; strip below: share of the market with 5G",
                         sc.name
                     ),
                     None => format!(
-                        "{}: median (line), middle 50% and 90% of runs (bands); dashed lines mark the scenario's shocks",
+                        "{}: median (line), middle 50% and 90% of runs (bands); numbered dashed lines: the shocks listed below",
                         sc.name
                     ),
                 },
@@ -217,6 +315,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 zero_line: false,
                 percent: metric.spec().percent,
                 chance: metric.spec().binary.is_some(),
+                strip_desc: STRIP_5G.into(),
             }),
         ));
     }
@@ -249,6 +348,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 layers,
                 markers: markers(world, c),
                 shares: Vec::new(),
+                hatch: None,
             })
         })
         .collect();
@@ -274,6 +374,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             zero_line: false,
             percent: true,
             chance: false,
+            strip_desc: String::new(),
         }),
     ));
 

@@ -13,10 +13,12 @@ mod sweep;
 
 pub use bars::{ClassBars, TradeOff, TradeOffPoint};
 pub use build::{
-    ChartSpec, Spec, band, horizon_words, markers, period, run_charts, thousands, x_range, y_desc,
-    y_range,
+    ChartSpec, STRIP_5G, Spec, band, horizon_words, launch_context, markers, period, run_charts,
+    shock_words, thousands, x_range, y_desc, y_range,
 };
-pub use small_multiples::{Band, Layer, Legend, Marker, Panel, Share, SmallMultiples, bands_of};
+pub use small_multiples::{
+    Band, Hatch, Layer, Legend, Marker, Panel, Share, SmallMultiples, bands_of, shock_list,
+};
 pub use sweep::{SweepHeat, SweepLine, SweepPoint};
 
 use crate::error::{Error, Result};

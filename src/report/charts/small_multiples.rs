@@ -8,6 +8,7 @@ use super::{
     legend_strip,
 };
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -67,6 +68,16 @@ pub struct Panel {
     /// Shares of runs over time, drawn in a strip of their own below the
     /// panel: on a second axis beside a difference they read as a difference.
     pub shares: Vec<Share>,
+    /// Spans of time hatched and named (where the median run has no 5G
+    /// yet, the high-risk share of 5G is 0 for want of 5G).
+    pub hatch: Option<Hatch>,
+}
+
+/// Hatched spans of a panel's time axis, with the words that say why.
+#[derive(Debug, Clone)]
+pub struct Hatch {
+    pub spans: Vec<(f64, f64)>,
+    pub label: String,
 }
 
 /// A share of runs over time (0 to 1), one line in a panel's strip.
@@ -103,6 +114,8 @@ pub struct SmallMultiples {
     /// difference chart, the change in that chance), where quantiles are
     /// only ever 0 or 1.
     pub chance: bool,
+    /// The y-axis words of the strip of shares below each panel.
+    pub strip_desc: String,
 }
 
 /// Tick labels with as many decimals as the tick spacing needs, so a narrow
@@ -171,6 +184,25 @@ impl Draw for SmallMultiples {
             .map_err(err)?;
             return Ok(());
         }
+        let mut shock_numbers = shock_list(&self.panels);
+        let area = if shock_numbers.is_empty() {
+            area
+        } else {
+            let items: Vec<(String, String)> = shock_numbers
+                .iter()
+                .enumerate()
+                .map(|(k, label)| ((k + 1).to_string(), label.clone()))
+                .collect();
+            // The key takes at most about a third of the height: the
+            // plots are what the chart is for.
+            let (_, h) = area.dim_in_pixel();
+            let max_rows = ((h as i32 / 3) / (BADGE_SIZE as i32 + 16)).max(2);
+            let (height, shown) = shock_legend(&area, &items, max_rows, false)?;
+            let (plots, below) = area.split_vertically(h.saturating_sub(height));
+            shock_legend(&below, &items, max_rows, true)?;
+            shock_numbers.truncate(shown);
+            plots
+        };
         let (rows, cols) = grid(self.panels.len());
         let (x0, mut x1) = self.x_range;
         if x1 <= x0 {
@@ -220,8 +252,15 @@ impl Draw for SmallMultiples {
                 legend_strip(&cell, &items, SMALL_SIZE)?;
                 cell = cell.margin(tallest, 0, 0, 0);
             }
+            // Shock badges sit in a strip above the plot, clear of the data.
+            let badge_room = if shock_numbers.is_empty() {
+                0
+            } else {
+                BADGE_SIZE as u32 + 8
+            };
             let mut chart = ChartBuilder::on(&cell)
                 .margin(10)
+                .margin_top(10 + badge_room)
                 .x_label_area_size(38)
                 .y_label_area_size(if i % cols == 0 { 78 } else { 60 })
                 .build_cartesian_2d(x0..x1, y0..y1)
@@ -240,25 +279,31 @@ impl Draw for SmallMultiples {
             }
             mesh.draw().map_err(err)?;
 
-            // Shocks on one date share a line and a label ("a +2"); labels
+            // Shocks on one date share a line and a numbered badge ("1 2");
+            // the numbers are explained in words below the plots. Badges
             // take the first of four rows where they do not overlap the
             // previous one, and are left out (the line stays) where none is free.
-            let mut groups: Vec<(f64, f64, Vec<&str>)> = Vec::new();
+            let mut groups: Vec<(f64, f64, Vec<usize>)> = Vec::new();
             for m in &panel.markers {
+                // A shock left out of a full key keeps its line, no badge.
+                let n = shock_numbers
+                    .iter()
+                    .position(|l| *l == m.label)
+                    .map(|k| k + 1);
                 match groups.iter_mut().find(|g| (g.0 - m.from).abs() < 1e-9) {
                     Some(g) => {
                         g.1 = g.1.max(m.to);
-                        g.2.push(&m.label);
+                        if let Some(n) = n
+                            && !g.2.contains(&n)
+                        {
+                            g.2.push(n);
+                        }
                     }
-                    None => groups.push((m.from, m.to, vec![&m.label])),
+                    None => groups.push((m.from, m.to, n.into_iter().collect())),
                 }
             }
-            let label_style = (FONT, SMALL_SIZE - 2.0)
-                .into_font()
-                .color(&RGBColor(70, 70, 70))
-                .pos(Pos::new(HPos::Left, VPos::Top));
-            // Every line first, then the labels on a light box: a label that
-            // runs past a later shock's line stays readable.
+            // Every line first, then the badges: a badge is never crossed
+            // by a later shock's line.
             for (from, to, _) in &groups {
                 if to > from {
                     chart
@@ -277,34 +322,30 @@ impl Draw for SmallMultiples {
                     ))
                     .map_err(err)?;
             }
+            if let Some(hatch) = &panel.hatch {
+                draw_hatch(&cell, &chart, hatch, (x0, x1), (y0, y1))?;
+            }
             let base = cell.get_base_pixel();
+            let top_px = chart.backend_coord(&(x0, y1)).1 - base.1;
             let mut row_ends = [i32::MIN; 4];
-            for (from, _, labels) in &groups {
-                let text = if labels.len() == 1 {
-                    format!(" {}", labels[0])
-                } else {
-                    format!(" {} +{}", labels[0], labels.len() - 1)
-                };
-                let (width, height) = cell.estimate_text_size(&text, &label_style).map_err(err)?;
-                let (width, height) = (width as i32, height as i32);
-                let x_px = chart.backend_coord(&(*from, y1)).0;
-                if let Some(row) = row_ends.iter().position(|&end| x_px > end + 4) {
-                    row_ends[row] = x_px + width;
-                    let y = y1 - (y1 - y0) * (0.01 + 0.065 * row as f64);
-                    let y_px = chart.backend_coord(&(*from, y)).1;
-                    let (left, top) = (x_px - base.0 + 3, y_px - base.1);
-                    cell.draw(&Rectangle::new(
-                        [(left, top), (left + width - 3, top + height)],
-                        WHITE.mix(0.85).filled(),
-                    ))
-                    .map_err(err)?;
-                    chart
-                        .draw_series(std::iter::once(Text::new(
-                            text,
-                            (*from, y),
-                            label_style.clone(),
-                        )))
-                        .map_err(err)?;
+            for (from, _, numbers) in groups.iter().filter(|g| !g.2.is_empty()) {
+                let mut numbers = numbers.clone();
+                numbers.sort_unstable();
+                let text = numbers
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let (width, height) = badge_size(&cell, &text)?;
+                let x_px = chart.backend_coord(&(*from, y1)).0 - base.0;
+                let left = x_px - width / 2;
+                if let Some(row) = row_ends.iter().position(|&end| left > end + 3) {
+                    row_ends[row] = left + width;
+                    badge(
+                        &cell,
+                        &text,
+                        (left, top_px - height - 2 + row as i32 * (height + 3)),
+                    )?;
                 }
             }
             if self.zero_line && y0 < 0.0 && y1 > 0.0 {
@@ -389,7 +430,7 @@ impl Draw for SmallMultiples {
                     .x_label_formatter(&|x| format!("{:.0}", x.floor()))
                     .y_label_formatter(&|v| format!("{:.0}%", v * 100.0));
                 if i % cols == 0 {
-                    mesh.y_desc("% of runs");
+                    mesh.y_desc(&self.strip_desc);
                 }
                 mesh.draw().map_err(err)?;
                 for share in &panel.shares {
@@ -404,6 +445,195 @@ impl Draw for SmallMultiples {
         }
         Ok(())
     }
+}
+
+/// Diagonal hatching over each span, under the data, with the hatch's words
+/// at the top of the first span wide enough to hold them.
+fn draw_hatch<DB: DrawingBackend>(
+    cell: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    hatch: &Hatch,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> Result<(), String> {
+    let ink = RGBColor(150, 150, 150);
+    let base = cell.get_base_pixel();
+    let px = |x: f64, y: f64| {
+        let (u, v) = chart.backend_coord(&(x, y));
+        (u - base.0, v - base.1)
+    };
+    // Lines at 45° on screen, 14 px apart, in data units.
+    let (left, bottom) = px(x0, y0);
+    let (right, top) = px(x1, y1);
+    let dx = (x1 - x0) / f64::from((right - left).max(1));
+    let dy = (y1 - y0) / f64::from((bottom - top).max(1));
+    let slope = dy / dx;
+    let step = 14.0 * dx;
+    let mut labelled = false;
+    for &(a, b) in &hatch.spans {
+        let (a, b) = (a.max(x0), b.min(x1));
+        if b <= a {
+            continue;
+        }
+        cell.draw(&Rectangle::new(
+            [px(a, y1), px(b, y0)],
+            WHITE.mix(0.6).filled(),
+        ))
+        .map_err(err)?;
+        // Each line rises from (c, y0); clip it to the span.
+        let rise = (y1 - y0) / slope;
+        let mut c = a - rise;
+        while c < b {
+            let (xa, xb) = (c.max(a), (c + rise).min(b));
+            if xb > xa {
+                let y = |x: f64| y0 + (x - c) * slope;
+                cell.draw(&PathElement::new(
+                    vec![px(xa, y(xa)), px(xb, y(xb))],
+                    ink.stroke_width(1),
+                ))
+                .map_err(err)?;
+            }
+            c += step;
+        }
+        let style = (FONT, SMALL_SIZE).into_font().color(&INK);
+        let (w, h) = cell.estimate_text_size(&hatch.label, &style).map_err(err)?;
+        let (sa, sb) = (px(a, y1).0, px(b, y1).0);
+        if !labelled && (sb - sa) > w as i32 + 12 {
+            let at = (sa + 6, px(a, y1).1 + 8);
+            cell.draw(&Rectangle::new(
+                [
+                    (at.0 - 3, at.1 - 2),
+                    (at.0 + w as i32 + 3, at.1 + h as i32 + 2),
+                ],
+                WHITE.filled(),
+            ))
+            .map_err(err)?;
+            cell.draw_text(
+                &hatch.label,
+                &style.pos(Pos::new(HPos::Left, VPos::Top)),
+                at,
+            )
+            .map_err(err)?;
+            labelled = true;
+        }
+    }
+    Ok(())
+}
+
+/// The shocks' words, each once, numbered in order of their first date:
+/// the n-th is badge n on every panel and line n of the key below the plots.
+pub fn shock_list(panels: &[Panel]) -> Vec<String> {
+    let mut all: Vec<&Marker> = panels.iter().flat_map(|p| &p.markers).collect();
+    // A stable sort keeps the file's order among shocks of one date.
+    all.sort_by(|a, b| a.from.total_cmp(&b.from));
+    let mut out: Vec<String> = Vec::new();
+    for m in all {
+        if !out.contains(&m.label) {
+            out.push(m.label.clone());
+        }
+    }
+    out
+}
+
+/// Shock numbers are set large enough to read on a projected page scaled
+/// to 1024 px (about 14 px there).
+const BADGE_SIZE: f64 = 24.0;
+
+fn badge_style() -> TextStyle<'static> {
+    (FONT, BADGE_SIZE)
+        .into_font()
+        .style(FontStyle::Bold)
+        .color(&WHITE)
+        .pos(Pos::new(HPos::Left, VPos::Top))
+}
+
+fn badge_size<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+) -> Result<(i32, i32), String> {
+    let (w, _) = area.estimate_text_size(text, &badge_style()).map_err(err)?;
+    Ok((w as i32 + 12, BADGE_SIZE as i32 + 8))
+}
+
+/// A dark box with white numbers, its top left corner at `at`.
+fn badge<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (i32, i32),
+) -> Result<(i32, i32), String> {
+    let (w, h) = badge_size(area, text)?;
+    area.draw(&Rectangle::new(
+        [at, (at.0 + w, at.1 + h)],
+        RGBColor(55, 55, 55).filled(),
+    ))
+    .map_err(err)?;
+    area.draw_text(text, &badge_style(), (at.0 + 6, at.1 + 4))
+        .map_err(err)?;
+    Ok((w, h))
+}
+
+/// The key to the shock numbers, in rows across `area` (drawn if asked),
+/// in at most `max_rows` rows: when the shocks do not fit (the backcast has
+/// fifty), the last row says how many more there are and where they are
+/// listed, and only the shocks in the key get badges. Returns the height it
+/// takes and how many shocks it lists.
+fn shock_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(String, String)],
+    max_rows: i32,
+    draw: bool,
+) -> Result<(u32, usize), String> {
+    let style = (FONT, BADGE_SIZE).into_font().color(&INK);
+    let (w, _) = area.dim_in_pixel();
+    let row_height = BADGE_SIZE as i32 + 16;
+    let place = |upto: usize| -> Result<Vec<(i32, i32)>, String> {
+        let (mut x, mut row) = (8i32, 0i32);
+        let mut at = Vec::new();
+        for (number, label) in &items[..upto] {
+            let (badge_w, _) = badge_size(area, number)?;
+            let text_w = area.estimate_text_size(label, &style).map_err(err)?.0 as i32;
+            let item_w = badge_w + 10 + text_w + 36;
+            if x > 8 && x + item_w > w as i32 {
+                x = 8;
+                row += 1;
+            }
+            at.push((x, row));
+            x += item_w;
+        }
+        Ok(at)
+    };
+    let rows = |at: &[(i32, i32)]| at.last().map_or(0, |&(_, r)| r + 1);
+    let mut shown = items.len();
+    let mut at = place(shown)?;
+    if rows(&at) > max_rows {
+        // Leave the last row for the note.
+        while shown > 0 && rows(&at) > max_rows - 1 {
+            shown -= 1;
+            at.truncate(shown);
+        }
+    }
+    let mut height = rows(&at);
+    if draw {
+        for ((number, label), &(x, row)) in items.iter().zip(&at) {
+            let y = 8 + row * row_height;
+            let (badge_w, _) = badge_size(area, number)?;
+            badge(area, number, (x, y))?;
+            area.draw_text(label, &style, (x + badge_w + 10, y + 4))
+                .map_err(err)?;
+        }
+    }
+    if shown < items.len() {
+        if draw {
+            let note = format!(
+                "… and {} more shocks, listed in the page's timeline",
+                items.len() - shown
+            );
+            area.draw_text(&note, &style, (8, 8 + height * row_height + 4))
+                .map_err(err)?;
+        }
+        height += 1;
+    }
+    Ok(((8 + height * row_height) as u32, shown))
 }
 
 #[cfg(test)]

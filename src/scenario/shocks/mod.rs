@@ -12,6 +12,7 @@ mod check;
 mod raw;
 
 pub(super) use check::check_shocks;
+pub use price::{PriceMove, PriceScope};
 pub use raw::{COMMON_KEYS, Key, RawShock};
 pub use vendor_decision::{GENERATIONS, VENDORS, vendor_word};
 
