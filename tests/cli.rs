@@ -781,3 +781,50 @@ fn a_run_opens_with_its_headline_outcomes_and_a_precision_run_says_how_it_ended(
     assert!(answer < page.find("Timeline of shocks").unwrap());
     assert!(page.contains("Serbia buys mostly trusted by the end of 2035"));
 }
+
+#[test]
+fn a_single_bracket_table_and_a_distribution_for_a_number_get_a_hint() {
+    rejects(
+        &[("x.toml", "[shock]\nkind = \"price\"\n")],
+        &["x.toml:1:1", "`[shock]` is one table", "write `[[shock]]`"],
+    );
+    rejects(
+        &[("x.toml", "[[polity]]\nid = \"A\"\npressure = { beta = [2, 3] }\n")],
+        &["x.toml:3:12", "expected a number", "plain number, not a distribution"],
+    );
+}
+
+#[test]
+fn an_inherited_question_is_marked_and_a_variant_that_keeps_it_is_warned() {
+    let ws = workspace();
+    let dir = ws.path().join("scenarios");
+    fs::write(
+        dir.join("variant.toml"),
+        "[scenario]\nextends = \"serbia-5g.toml\"\nname = \"variant\"\n\n[[shock]]\nid = \"srb-government-change\"\nprobability = 0.8\n",
+    )
+    .unwrap();
+    let out = simulate()
+        .current_dir(ws.path())
+        .args([
+            "compare",
+            "scenarios/serbia-5g.toml",
+            "scenarios/variant.toml",
+            "--runs",
+            "200",
+            "-q",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("variant.toml:2:")
+            && stderr.contains("keeps the question of `scenarios/serbia-5g.toml`"),
+        "{stderr}"
+    );
+    let page = read(&ws.path().join("output/compare-serbia-5g-vs-variant/index.html"));
+    assert_eq!(page.matches("<strong>The question:</strong>").count(), 1, "one box");
+    assert!(page.contains("The same question as Serbia 5G auction."), "{page}");
+    assert!(page.contains("(as in <code>scenarios/serbia-5g.toml</code>)"));
+}

@@ -70,6 +70,12 @@ pub struct ShardFile {
     scenario_toml: String,
     files: Vec<(String, String)>,
     warnings: Vec<String>,
+    /// The files an inherited description and question came from (pages
+    /// say "as in …"); absent when the scenario wrote its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    question_from: Option<String>,
     /// The command line's overrides (flag, key, value), for summary.json.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     overrides: Vec<(String, String, String)>,
@@ -108,6 +114,8 @@ impl ShardFile {
                 .map(|f| (f.path.display().to_string(), f.hash.clone()))
                 .collect(),
             warnings: scenario.warnings.clone(),
+            description_from: scenario.description_from.clone(),
+            question_from: scenario.question_from.clone(),
             overrides: scenario
                 .overrides
                 .iter()
@@ -273,6 +281,8 @@ impl ShardSet {
             })
             .collect();
         scenario.warnings = first.warnings.clone();
+        scenario.description_from = first.description_from.clone();
+        scenario.question_from = first.question_from.clone();
         scenario.overrides = first
             .overrides
             .iter()

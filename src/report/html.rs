@@ -168,19 +168,44 @@ pub fn page(p: &Page) -> String {
     }
     h.push_str("</nav>\n");
     let _ = writeln!(h, "<h1 id=\"top\">{}</h1>", escape(&p.title));
+    // A question already shown (a variant keeps its parent's) is not
+    // repeated: the room would read three identical boxes.
+    let mut shown: Vec<(&str, String)> = Vec::new();
     for sc in &p.scenarios {
         if p.scenarios.len() > 1 {
             let _ = write!(h, "<h3>{}</h3>", escape(&sc.name));
         }
+        let inherited = |from: &Option<String>| {
+            from.as_ref().map_or(String::new(), |f| {
+                format!(
+                    " <span class=small>(as in <code>{}</code>)</span>",
+                    escape(f)
+                )
+            })
+        };
         if !sc.description.is_empty() {
-            let _ = writeln!(h, "<p>{}</p>", escape(&sc.description));
-        }
-        if let Some(q) = &sc.question {
             let _ = writeln!(
                 h,
-                "<p class=question><strong>The question:</strong> {}</p>",
-                escape(q)
+                "<p>{}{}</p>",
+                escape(&sc.description),
+                inherited(&sc.description_from)
             );
+        }
+        if let Some(q) = &sc.question {
+            match shown.iter().find(|(s, _)| *s == q.as_str()) {
+                Some((_, whose)) => {
+                    let _ = writeln!(h, "<p class=small>The same question as {whose}.</p>");
+                }
+                None => {
+                    let _ = writeln!(
+                        h,
+                        "<p class=question><strong>The question:</strong> {}{}</p>",
+                        escape(q),
+                        inherited(&sc.question_from)
+                    );
+                    shown.push((q.as_str(), escape(&sc.name)));
+                }
+            }
         }
     }
     for (i, s) in p.lead.iter().enumerate() {

@@ -33,6 +33,10 @@ pub struct Scenario {
     pub description: String,
     /// The workshop question the scenario answers, in one sentence.
     pub question: Option<String>,
+    /// The file an inherited `description` or `question` was written in
+    /// (None: the scenario's own file, or none written).
+    pub description_from: Option<String>,
+    pub question_from: Option<String>,
     /// Every file read, the scenario's own first, with a hash of its bytes.
     pub files: Vec<SourceFile>,
     pub grid: TimeGrid,

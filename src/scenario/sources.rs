@@ -63,6 +63,26 @@ pub(super) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Diagno
         ] {
             message = message.replace(from, to);
         }
+        let written = e
+            .span()
+            .and_then(|s| text.get(s))
+            .unwrap_or_default()
+            .trim();
+        if raw_message.starts_with("invalid type: map, expected a sequence") {
+            // `[shock]` where the file lists shocks: `[[shock]]`.
+            let table = written.trim_matches(|c| c == '[' || c == ']').trim();
+            if ["shock", "polity", "operator", "outcome", "lever"].contains(&table) {
+                message = format!("`[{table}]` is one table, but a file lists {table}s");
+                hint = Some(format!(
+                    "write `[[{table}]]` (two brackets) for each {table}"
+                ));
+            }
+        } else if raw_message.starts_with("invalid type: map, expected") && written.starts_with('{')
+        {
+            hint = Some(
+                "this key takes a plain number, not a distribution: write e.g. `0.5` (docs/FORMAT.md says which keys take distributions)".into(),
+            );
+        }
     }
     let d = match e.span() {
         Some(span) => Diagnostic::new(message).at(path, text, span),

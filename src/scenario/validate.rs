@@ -108,11 +108,14 @@ pub(super) fn validate(
     let classes = check_classes(&c, &raw)?;
     let outcomes = check_outcomes(&c, &raw, &polities, &operators, &grid)?;
     let notes = merge_notes(&mut c, &raw);
+    let (description_from, question_from) = inherited_words(&mut c, &raw);
 
     Ok(Scenario {
         name,
         description: header.description.map(|d| d.value).unwrap_or_default(),
         question: header.question.map(|q| q.value),
+        description_from,
+        question_from,
         files,
         grid,
         runs,
@@ -592,4 +595,39 @@ fn check_outcomes(
         });
     }
     Ok(out)
+}
+
+/// Where an inherited `description` and `question` came from (a parent
+/// file: the scenario's own is file 0), and a warning when a file that
+/// changes shocks keeps its parent's question: the room would read the
+/// parent's question above the child's answer.
+fn inherited_words(c: &mut Checker, raw: &RawFile) -> (Option<String>, Option<String>) {
+    let from = |at: &Option<At<String>>| {
+        at.as_ref()
+            .filter(|a| a.loc.file != 0)
+            .map(|a| c.sources.files[a.loc.file].0.display().to_string())
+    };
+    let header = raw.scenario.clone().unwrap_or_default();
+    let (description_from, question_from) = (from(&header.description), from(&header.question));
+    let own = |loc: Option<&super::located::Loc>| loc.is_some_and(|l| l.file == 0);
+    let changes_shocks = header
+        .replace_shocks
+        .as_ref()
+        .is_some_and(|r| r.loc.file == 0)
+        || raw.merged_shocks.iter().any(|m| m.at.file == 0)
+        || raw
+            .shock
+            .iter()
+            .any(|s| own(s.id.as_ref().map(|i| &i.loc)) || own(s.kind.as_ref().map(|k| &k.loc)));
+    if let (Some(parent), Some(extends)) = (&question_from, &header.extends)
+        && changes_shocks
+    {
+        c.warn(
+            &extends.loc,
+            format!(
+                "this file changes shocks but keeps the question of `{parent}`; say what it asks with `question = \"...\"` under [scenario]"
+            ),
+        );
+    }
+    (description_from, question_from)
 }
