@@ -10,8 +10,11 @@ pub struct Diagnostic {
     pub message: String,
     pub file: Option<PathBuf>,
     /// 1-based line and column, with the source line and the width of the mark.
-    pub position: Option<Position>,
+    pub position: Option<Box<Position>>,
     pub hint: Option<String>,
+    /// Further independent problems found in the same pass, shown after
+    /// this one (boxed: a diagnostic travels in every `Err`, and stays small).
+    pub more: Option<Box<Vec<Diagnostic>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,7 +53,25 @@ impl Diagnostic {
             file: None,
             position: None,
             hint: None,
+            more: None,
         }
+    }
+
+    /// Every problem of a pass as one diagnostic (the first, with the others
+    /// after it); None when there were none.
+    pub fn all(mut problems: Vec<Diagnostic>) -> Option<Diagnostic> {
+        if problems.is_empty() {
+            return None;
+        }
+        let mut first = problems.remove(0);
+        let mut more = first.more.take().map_or_else(Vec::new, |m| *m);
+        for mut p in problems {
+            let nested = p.more.take();
+            more.push(p);
+            more.extend(nested.into_iter().flat_map(|m| *m));
+        }
+        first.more = (!more.is_empty()).then(|| Box::new(more));
+        Some(first)
     }
 
     pub fn in_file(mut self, file: &Path) -> Self {
@@ -60,7 +81,7 @@ impl Diagnostic {
 
     pub fn at(mut self, file: &Path, text: &str, span: std::ops::Range<usize>) -> Self {
         self.file = Some(file.to_path_buf());
-        self.position = Some(Position::of_span(text, span));
+        self.position = Some(Box::new(Position::of_span(text, span)));
         self
     }
 
@@ -106,6 +127,13 @@ impl fmt::Display for Diagnostic {
         }
         if let Some(hint) = &self.hint {
             write!(f, "\n  = hint: {hint}")?;
+        }
+        if let Some(more) = &self.more {
+            // Flattened by `all`: each of them has no `more` of its own.
+            for d in more.iter() {
+                write!(f, "\n\n{d}")?;
+            }
+            write!(f, "\n\n{} errors in all", more.len() + 1)?;
         }
         Ok(())
     }

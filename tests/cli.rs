@@ -789,8 +789,15 @@ fn a_single_bracket_table_and_a_distribution_for_a_number_get_a_hint() {
         &["x.toml:1:1", "`[shock]` is one table", "write `[[shock]]`"],
     );
     rejects(
-        &[("x.toml", "[[polity]]\nid = \"A\"\npressure = { beta = [2, 3] }\n")],
-        &["x.toml:3:12", "expected a number", "plain number, not a distribution"],
+        &[(
+            "x.toml",
+            "[[polity]]\nid = \"A\"\npressure = { beta = [2, 3] }\n",
+        )],
+        &[
+            "x.toml:3:12",
+            "expected a number",
+            "plain number, not a distribution",
+        ],
     );
 }
 
@@ -823,8 +830,36 @@ fn an_inherited_question_is_marked_and_a_variant_that_keeps_it_is_warned() {
             && stderr.contains("keeps the question of `scenarios/serbia-5g.toml`"),
         "{stderr}"
     );
-    let page = read(&ws.path().join("output/compare-serbia-5g-vs-variant/index.html"));
-    assert_eq!(page.matches("<strong>The question:</strong>").count(), 1, "one box");
-    assert!(page.contains("The same question as Serbia 5G auction."), "{page}");
+    let page = read(
+        &ws.path()
+            .join("output/compare-serbia-5g-vs-variant/index.html"),
+    );
+    assert_eq!(
+        page.matches("<strong>The question:</strong>").count(),
+        1,
+        "one box"
+    );
+    assert!(
+        page.contains("The same question as Serbia 5G auction."),
+        "{page}"
+    );
     assert!(page.contains("(as in <code>scenarios/serbia-5g.toml</code>)"));
+}
+
+#[test]
+fn every_independent_error_of_a_file_is_reported_in_one_pass() {
+    let text = format!(
+        "[parameters]\nkappa = -1\n\n{WORLD}\n[[shock]]\nkind = \"pricee\"\ndate = \"2026-01\"\n\n[[shock]]\nkind = \"restriction\"\npolity = \"A\"\ndate = \"2026-01\"\nprobability = 1.5\n"
+    );
+    rejects(
+        &[("x.toml", &text)],
+        &[
+            "x.toml:2:9",
+            "unknown shock kind `pricee`",
+            "did you mean `price`",
+            "x.toml:20:15",
+            "probability",
+            "3 errors in all",
+        ],
+    );
 }

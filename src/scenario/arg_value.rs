@@ -48,7 +48,7 @@ impl OverrideValue<'_> {
             let second =
                 super::located::with_current_file(self.file, || toml::from_str::<Doc<T>>(&quoted));
             let at_value = |mut d: Diagnostic| {
-                d.position = Some(Position::of_span(self.arg, self.value.clone()));
+                d.position = Some(Box::new(Position::of_span(self.arg, self.value.clone())));
                 d
             };
             return match second {

@@ -101,12 +101,39 @@ pub(super) fn validate(
             .into());
     }
 
-    let parameters = check_parameters(&c, &raw)?;
-    let polities = check_polities(&mut c, &raw)?;
-    let operators = check_operators(&mut c, &raw, &polities)?;
-    let shocks = shocks::check_shocks(&mut c, &raw.shock, &polities, &operators, &grid)?;
-    let classes = check_classes(&c, &raw)?;
-    let outcomes = check_outcomes(&c, &raw, &polities, &operators, &grid)?;
+    // Every section that does not depend on a failed one is checked, and
+    // all their errors reported at once: operators need the polities,
+    // shocks and outcomes need both.
+    let mut errors = Vec::new();
+    let parameters = keep(check_parameters(&c, &raw), &mut errors);
+    let polities = keep(check_polities(&mut c, &raw), &mut errors);
+    let classes = keep(check_classes(&c, &raw), &mut errors);
+    let operators = match &polities {
+        Some(p) => keep(check_operators(&mut c, &raw, p), &mut errors),
+        None => None,
+    };
+    let (shocks, outcomes) = match (&polities, &operators) {
+        (Some(p), Some(o)) => (
+            keep(
+                shocks::check_shocks(&mut c, &raw.shock, p, o, &grid),
+                &mut errors,
+            ),
+            keep(check_outcomes(&c, &raw, p, o, &grid), &mut errors),
+        ),
+        _ => (None, None),
+    };
+    if let Some(all) = Diagnostic::all(errors) {
+        return Err(all.into());
+    }
+    let expect = "no error was reported";
+    let (parameters, polities, classes, operators, shocks, outcomes) = (
+        parameters.expect(expect),
+        polities.expect(expect),
+        classes.expect(expect),
+        operators.expect(expect),
+        shocks.expect(expect),
+        outcomes.expect(expect),
+    );
     let notes = merge_notes(&mut c, &raw);
     let (description_from, question_from) = inherited_words(&mut c, &raw);
 
@@ -630,4 +657,9 @@ fn inherited_words(c: &mut Checker, raw: &RawFile) -> (Option<String>, Option<St
         );
     }
     (description_from, question_from)
+}
+
+/// The value of a check, or None with its error kept for the one report.
+fn keep<T>(checked: Checked<T>, errors: &mut Vec<Diagnostic>) -> Option<T> {
+    checked.map_err(|d| errors.push(d)).ok()
 }

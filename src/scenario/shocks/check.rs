@@ -77,120 +77,18 @@ pub(in crate::scenario) fn check_shocks(
     operators: &[Operator],
     grid: &TimeGrid,
 ) -> Checked<Vec<Shock>> {
+    // Shocks are independent of each other until `requires`: every bad one
+    // is reported in one pass, as a compiler reports every bad line.
     let mut out = Vec::with_capacity(raw.len());
+    let mut errors = Vec::new();
     for (n, s) in raw.iter().enumerate() {
-        let name = s.id.as_ref().map_or_else(
-            || format!("shock #{}", n + 1),
-            |i| format!("shock `{}`", i.value),
-        );
-        let anchor = s
-            .kind
-            .as_ref()
-            .map(|k| k.loc.clone())
-            .or_else(|| s.id.as_ref().map(|i| i.loc.clone()));
-        let anchor = anchor.unwrap_or(Loc {
-            file: 0,
-            span: 0..0,
-        });
-        let kind = s.kind.as_ref().ok_or_else(|| {
-            c.err(&anchor, format!("{name} has no `kind`"))
-                .hint(format!("one of: {}", SHOCK_KINDS.join(", ")))
-        })?;
-        let Some(spec) = KindSpec::by_name(&kind.value) else {
-            return Err(c
-                .err(&kind.loc, format!("unknown shock kind `{}`", kind.value))
-                .maybe_hint(
-                    did_you_mean(&kind.value, SHOCK_KINDS.iter().copied())
-                        .or_else(|| Some(format!("one of: {}", SHOCK_KINDS.join(", ")))),
-                ));
-        };
-        for (key, loc) in s.present_keys() {
-            if !spec.keys.contains(&key) {
-                return Err(c
-                    .err(
-                        &loc,
-                        format!("`{}` does not apply to a `{}` shock", key.name(), spec.name),
-                    )
-                    .hint(format!(
-                        "a `{}` shock takes {}",
-                        spec.name,
-                        spec.keys
-                            .iter()
-                            .map(|k| k.name())
-                            .chain(COMMON_KEYS.iter().copied())
-                            .map(|k| format!("`{k}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )));
-            }
+        match check_one(c, n, s, polities, operators, grid) {
+            Ok(shock) => out.push(shock),
+            Err(d) => errors.push(d),
         }
-        let timing = match (&s.date, &s.window) {
-            (Some(d), None) => {
-                let m = c.month(d)?;
-                if grid.step_of(m).is_none() {
-                    c.warn(
-                        &d.loc,
-                        format!(
-                            "{name} is dated {m}, outside {}..{}: it never fires",
-                            grid.start, grid.end
-                        ),
-                    );
-                }
-                Timing::Date(m)
-            }
-            (None, Some(w)) => {
-                if w.value.len() != 2 {
-                    return Err(c.err(
-                        &w.loc,
-                        "`window` takes two months: [\"YYYY-MM\", \"YYYY-MM\"]",
-                    ));
-                }
-                let at = |i: usize| At {
-                    value: w.value[i].clone(),
-                    loc: w.loc.clone(),
-                };
-                let (a, b) = (c.month(&at(0))?, c.month(&at(1))?);
-                if b < a {
-                    return Err(c.err(
-                        &w.loc,
-                        format!("`window` ends ({b}) before it starts ({a})"),
-                    ));
-                }
-                Timing::Window(a, b)
-            }
-            (Some(d), Some(_)) => {
-                return Err(c
-                    .err(&d.loc, format!("{name} has both `date` and `window`"))
-                    .hint("give exactly one"));
-            }
-            (None, None) => {
-                return Err(c
-                    .err(&anchor, format!("{name} has neither `date` nor `window`"))
-                    .hint("add `date = \"2026-06\"` or `window = [\"2026-01\", \"2028-12\"]`"));
-            }
-        };
-        let probability = match &s.probability {
-            Some(p) => c.number(p, "probability", Domain::UNIT)?,
-            None => 1.0,
-        };
-        let cx = ShockCx {
-            c,
-            raw: s,
-            name: &name,
-            kind: spec.name,
-            anchor: &anchor,
-            polities,
-            operators,
-        };
-        let effect: Effect = (spec.check)(&cx)?;
-        out.push(Shock {
-            id: s.id.as_ref().map(|i| i.value.clone()),
-            label: s.label.as_ref().map(|l| l.value.clone()),
-            timing,
-            probability,
-            requires: None,
-            effect,
-        });
+    }
+    if let Some(first) = crate::error::Diagnostic::all(errors) {
+        return Err(first);
     }
     for (n, s) in raw.iter().enumerate() {
         if let Some(req) = &s.requires {
@@ -215,4 +113,127 @@ pub(in crate::scenario) fn check_shocks(
         }
     }
     Ok(out)
+}
+
+/// One shock, checked on its own (its `requires` is settled after all).
+fn check_one(
+    c: &mut Checker,
+    n: usize,
+    s: &RawShock,
+    polities: &[Polity],
+    operators: &[Operator],
+    grid: &TimeGrid,
+) -> Checked<Shock> {
+    let name = s.id.as_ref().map_or_else(
+        || format!("shock #{}", n + 1),
+        |i| format!("shock `{}`", i.value),
+    );
+    let anchor = s
+        .kind
+        .as_ref()
+        .map(|k| k.loc.clone())
+        .or_else(|| s.id.as_ref().map(|i| i.loc.clone()));
+    let anchor = anchor.unwrap_or(Loc {
+        file: 0,
+        span: 0..0,
+    });
+    let kind = s.kind.as_ref().ok_or_else(|| {
+        c.err(&anchor, format!("{name} has no `kind`"))
+            .hint(format!("one of: {}", SHOCK_KINDS.join(", ")))
+    })?;
+    let Some(spec) = KindSpec::by_name(&kind.value) else {
+        return Err(c
+            .err(&kind.loc, format!("unknown shock kind `{}`", kind.value))
+            .maybe_hint(
+                did_you_mean(&kind.value, SHOCK_KINDS.iter().copied())
+                    .or_else(|| Some(format!("one of: {}", SHOCK_KINDS.join(", ")))),
+            ));
+    };
+    for (key, loc) in s.present_keys() {
+        if !spec.keys.contains(&key) {
+            return Err(c
+                .err(
+                    &loc,
+                    format!("`{}` does not apply to a `{}` shock", key.name(), spec.name),
+                )
+                .hint(format!(
+                    "a `{}` shock takes {}",
+                    spec.name,
+                    spec.keys
+                        .iter()
+                        .map(|k| k.name())
+                        .chain(COMMON_KEYS.iter().copied())
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+        }
+    }
+    let timing = match (&s.date, &s.window) {
+        (Some(d), None) => {
+            let m = c.month(d)?;
+            if grid.step_of(m).is_none() {
+                c.warn(
+                    &d.loc,
+                    format!(
+                        "{name} is dated {m}, outside {}..{}: it never fires",
+                        grid.start, grid.end
+                    ),
+                );
+            }
+            Timing::Date(m)
+        }
+        (None, Some(w)) => {
+            if w.value.len() != 2 {
+                return Err(c.err(
+                    &w.loc,
+                    "`window` takes two months: [\"YYYY-MM\", \"YYYY-MM\"]",
+                ));
+            }
+            let at = |i: usize| At {
+                value: w.value[i].clone(),
+                loc: w.loc.clone(),
+            };
+            let (a, b) = (c.month(&at(0))?, c.month(&at(1))?);
+            if b < a {
+                return Err(c.err(
+                    &w.loc,
+                    format!("`window` ends ({b}) before it starts ({a})"),
+                ));
+            }
+            Timing::Window(a, b)
+        }
+        (Some(d), Some(_)) => {
+            return Err(c
+                .err(&d.loc, format!("{name} has both `date` and `window`"))
+                .hint("give exactly one"));
+        }
+        (None, None) => {
+            return Err(c
+                .err(&anchor, format!("{name} has neither `date` nor `window`"))
+                .hint("add `date = \"2026-06\"` or `window = [\"2026-01\", \"2028-12\"]`"));
+        }
+    };
+    let probability = match &s.probability {
+        Some(p) => c.number(p, "probability", Domain::UNIT)?,
+        None => 1.0,
+    };
+    let cx = ShockCx {
+        c,
+        raw: s,
+        name: &name,
+        kind: spec.name,
+        anchor: &anchor,
+        polities,
+        operators,
+    };
+    let effect: Effect = (spec.check)(&cx)?;
+    Ok(Shock {
+        id: s.id.as_ref().map(|i| i.value.clone()),
+        label: s.label.as_ref().map(|l| l.value.clone()),
+        timing,
+        probability,
+        requires: None,
+        effect,
+    })
 }
