@@ -42,18 +42,47 @@ pub fn se_text(o: &Outcome, se: f64) -> String {
     }
 }
 
-/// The spread of a value outcome: "half of runs 41%–77%, 90% of runs 12%–95%".
+/// A number without its unit: percent for chances and shares, else at
+/// most two decimals with trailing zeros cut ("3", "3.46").
+pub fn bare(o: &Outcome, x: f64) -> String {
+    if is_percent(o) {
+        value_text(o, x)
+    } else {
+        let t = format!("{x:.2}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// "4 – 5 (stage (0-5))", "12% – 95%": a range with its unit once.
+pub fn range_text(o: &Outcome, lo: f64, hi: f64) -> String {
+    let unit = o.metric.spec().unit;
+    let unit = if is_percent(o) || unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({unit})")
+    };
+    format!("{} – {}{unit}", bare(o, lo), bare(o, hi))
+}
+
+/// The spread of a value outcome, its unit said once:
+/// "median 3; half of runs 3–4; 90% of runs 3–5 (stage (0-5))".
 fn spread(o: &Outcome, s: &OutcomeStats) -> String {
     if o.binary {
         return String::new();
     }
+    let unit = o.metric.spec().unit;
     format!(
-        "median {}; half of runs {}–{}; 90% of runs {}–{}",
-        value_text(o, s.p50),
-        value_text(o, s.p25),
-        value_text(o, s.p75),
-        value_text(o, s.p05),
-        value_text(o, s.p95)
+        "median {}; half of runs {}–{}; 90% of runs {}–{}{}",
+        bare(o, s.p50),
+        bare(o, s.p25),
+        bare(o, s.p75),
+        bare(o, s.p05),
+        bare(o, s.p95),
+        if is_percent(o) || unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({unit})")
+        }
     )
 }
 

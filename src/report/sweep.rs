@@ -4,7 +4,7 @@
 
 use super::charts::{self, Chart, SweepHeat, SweepLine, SweepPoint, thousands};
 use super::html::escape;
-use super::outcomes::{is_percent, se_text, value_text};
+use super::outcomes::{is_percent, range_text, se_text, value_text};
 use super::output::{File, chart_files};
 use crate::engine::experiment::ExperimentResult;
 use crate::error::Result;
@@ -317,11 +317,7 @@ fn page(v: &SweepView, charts: &[Chart]) -> String {
                 if o.binary {
                     "–".to_string()
                 } else {
-                    escape(&format!(
-                        "{} – {}",
-                        value_text(o, s.p05),
-                        value_text(o, s.p95)
-                    ))
+                    escape(&range_text(o, s.p05, s.p95))
                 },
                 escape(&change),
                 if p == 0 {
