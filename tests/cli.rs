@@ -717,6 +717,17 @@ fn bad_sweeps_are_bad_input_with_the_place_in_the_argument() {
         ],
         &["--outcome:1:23", "outside the run"],
     );
+    refused(
+        &[
+            "sweep",
+            s,
+            "--vary",
+            "eu_conditionality=0:1:0.5",
+            "--reps",
+            "1e12",
+        ],
+        &["3 points × 1000000000000 runs would take about", "--yes"],
+    );
     refused(&["run", s, "--precision", "0"], &["not a precision"]);
     refused(&["run", s, "--precision=-1"], &["not a precision"]);
     refused(

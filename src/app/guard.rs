@@ -126,7 +126,7 @@ pub fn estimate_seconds(scenarios: &[Scenario], runs: u64, cores: usize) -> f64 
 }
 
 /// "30 hours", "12 days", "3.2 years", "816 years".
-fn duration(seconds: f64) -> String {
+pub fn duration(seconds: f64) -> String {
     let hours = seconds / 3600.0;
     let days = hours / 24.0;
     if hours < 72.0 {

@@ -195,6 +195,20 @@ pub fn run_sweep(p: &SweepPlan) -> Result<SweepRun> {
     }
     let base = Base::read(p.file)?;
     let plain: Scenario = base.resolve(p.set)?;
+    // The same day-long guard as `run`: every point runs `reps` times.
+    let runs = (points as u64).saturating_mul(p.reps);
+    let cores = p
+        .threads
+        .min(std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let seconds = super::guard::estimate_seconds(std::slice::from_ref(&plain), runs, cores);
+    if seconds > super::guard::LONGEST_UNASKED_SECONDS && !p.yes {
+        return Err(Error::usage(format!(
+            "{points} points × {} runs would take about {} on {cores} core{}; use fewer points or runs, or add --yes to start it anyway",
+            p.reps,
+            super::guard::duration(seconds),
+            if cores == 1 { "" } else { "s" }
+        )));
+    }
     let world = World::new(plain);
     world.check_outcomes()?;
     let outcomes: Vec<Outcome> = if p.outcomes.is_empty() {
