@@ -313,12 +313,7 @@ fn to_precision(
             };
             return Ok((total.expect("one chunk was run"), report));
         }
-        let needed = (done as f64 * (worst / eps).powi(2) * 1.1).ceil() as u64;
-        let next = needed.clamp(done + PRECISION_GRAIN, done.saturating_mul(4));
-        end = next
-            .div_ceil(PRECISION_GRAIN)
-            .saturating_mul(PRECISION_GRAIN)
-            .min(cap);
+        end = crate::engine::next_precision_end(done, worst, eps, cap);
     }
 }
 

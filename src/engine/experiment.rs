@@ -10,11 +10,11 @@
 //! thread count or on how replications are split into shards. Memory is the
 //! tallies (points × outcomes × bins), whatever R is.
 
-use super::outcomes::{OutcomeTally, outcome_bins};
+use super::outcomes::{OutcomeTally, ProbeReader, outcome_bins};
 use super::rng::Streams;
 use super::{CHUNK, STOP};
 use crate::error::{Error, Result};
-use crate::model::outcome::{Outcome, Probe};
+use crate::model::outcome::Outcome;
 use crate::model::{RunState, World};
 use std::ops::Range;
 use std::sync::Mutex;
@@ -85,22 +85,6 @@ impl ExperimentResult {
     }
 }
 
-/// Which probes read each grid point, for one design point.
-struct Reader {
-    /// Per grid point: (outcome index, probe).
-    at: Vec<Vec<(usize, Probe)>>,
-}
-
-impl Reader {
-    fn new(p: &DesignPoint) -> Reader {
-        let mut at = vec![Vec::new(); p.world.points()];
-        for (k, o) in p.outcomes.iter().enumerate() {
-            at[o.probe.point].push((k, o.probe));
-        }
-        Reader { at }
-    }
-}
-
 /// Run every point of `design` for the replications of `opts`.
 pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<ExperimentResult> {
     let first = design
@@ -140,7 +124,10 @@ pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<Ex
     for (procs, quants) in &signatures {
         Streams::new(opts.seed, procs, quants).map_err(Error::Other)?;
     }
-    let readers: Vec<Reader> = design.iter().map(Reader::new).collect();
+    let readers: Vec<ProbeReader> = design
+        .iter()
+        .map(|p| ProbeReader::new(&p.outcomes, p.world.points()))
+        .collect();
     let range = opts.rep_range.clone().unwrap_or(0..opts.reps);
     let threads = opts.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -163,7 +150,7 @@ pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<Ex
                     .map(|(p, q)| Streams::new(opts.seed, p, q).expect("checked above"))
                     .collect();
                 let mut state = RunState::new(&first.world);
-                let mut values = vec![0.0; outcomes];
+                let mut readers = readers.clone();
                 let mut first_values = vec![0.0; outcomes];
                 let mut differences = vec![0.0; outcomes];
                 loop {
@@ -179,18 +166,16 @@ pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<Ex
                         for (p, point) in design.iter().enumerate() {
                             let s = &mut streams[stream_of[p]];
                             s.start_run(rep);
-                            let reader = &readers[p];
-                            point.world.run(s, &mut state, &mut |j, row| {
-                                for &(k, probe) in &reader.at[j] {
-                                    values[k] = probe.read(row[probe.series]);
-                                }
-                            });
-                            mine.points[p].add(&values);
+                            let reader = &mut readers[p];
+                            point
+                                .world
+                                .run(s, &mut state, &mut |j, row| reader.read(j, row));
+                            let values = &reader.values;
+                            mine.points[p].add(values);
                             if p == 0 {
-                                first_values.copy_from_slice(&values);
+                                first_values.copy_from_slice(values);
                             }
-                            for ((d, v), f) in
-                                differences.iter_mut().zip(&values).zip(&first_values)
+                            for ((d, v), f) in differences.iter_mut().zip(values).zip(&first_values)
                             {
                                 *d = v - f;
                             }

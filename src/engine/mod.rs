@@ -75,9 +75,13 @@ impl Summary {
 
 /// An empty tally of the world's headline outcomes.
 pub fn empty_outcomes(world: &World) -> OutcomeTally {
+    outcome_tally(&world.headline_outcomes())
+}
+
+/// An empty tally of these outcomes' values.
+fn outcome_tally(outcomes: &[crate::model::outcome::Outcome]) -> OutcomeTally {
     OutcomeTally::new(
-        world
-            .headline_outcomes()
+        outcomes
             .iter()
             .map(|o| outcomes::outcome_bins(o, false))
             .collect(),
@@ -202,14 +206,14 @@ struct Lane<'w> {
     kept: Vec<KeptRun>,
     class_series: Vec<(String, usize)>,
     thresholds: (f64, f64),
-    /// The headline outcomes: per grid point, (outcome, probe) read there.
-    probes: Vec<Vec<(usize, crate::model::outcome::Probe)>>,
-    outcome_values: Vec<f64>,
+    /// The headline outcomes, read as the run goes, and their tally.
+    reader: outcomes::ProbeReader,
     outcomes: OutcomeTally,
 }
 
 impl<'w> Lane<'w> {
     fn new(world: &'w World, seed: u64) -> Lane<'w> {
+        let headlines = world.headline_outcomes();
         Lane {
             world,
             streams: Streams::new(seed, world.process_names(), world.quantity_names())
@@ -224,15 +228,8 @@ impl<'w> Lane<'w> {
             kept: Vec::new(),
             class_series: world.class_series(),
             thresholds: world.class_thresholds(),
-            probes: {
-                let mut at = vec![Vec::new(); world.points()];
-                for (k, o) in world.headline_outcomes().iter().enumerate() {
-                    at[o.probe.point].push((k, o.probe));
-                }
-                at
-            },
-            outcome_values: vec![0.0; world.headline_outcomes().len()],
-            outcomes: empty_outcomes(world),
+            reader: outcomes::ProbeReader::new(&headlines, world.points()),
+            outcomes: outcome_tally(&headlines),
         }
     }
 
@@ -240,7 +237,7 @@ impl<'w> Lane<'w> {
     /// the class at the horizon, and the run itself if it is kept.
     fn finish_run(&mut self, run: u64, keep_runs: u64) {
         self.tally.end_run();
-        self.outcomes.add(&self.outcome_values);
+        self.outcomes.add(&self.reader.values);
         let counts = &mut self.counts;
         counts.runs += 1;
         for (total, count) in counts.events.iter_mut().zip(self.state.events()) {
@@ -365,17 +362,14 @@ pub fn simulate_paired(
                                 streams,
                                 state,
                                 tally,
-                                probes,
-                                outcome_values,
+                                reader,
                                 ..
                             } = lane;
                             if k == 0 {
                                 let keep_path = worlds.len() > 1;
                                 world.run(streams, state, &mut |point, values| {
                                     tally.add_point(point, values);
-                                    for &(k, probe) in &probes[point] {
-                                        outcome_values[k] = probe.read(values[probe.series]);
-                                    }
+                                    reader.read(point, values);
                                     if keep_path {
                                         path_a[point * series_a..(point + 1) * series_a]
                                             .copy_from_slice(values);
@@ -389,9 +383,7 @@ pub fn simulate_paired(
                                 );
                                 world.run(streams, state, &mut |point, values| {
                                     tally.add_point(point, values);
-                                    for &(k, probe) in &probes[point] {
-                                        outcome_values[k] = probe.read(values[probe.series]);
-                                    }
+                                    reader.read(point, values);
                                     let a = &path_a[point * series_a..(point + 1) * series_a];
                                     for (d, &(sa, sb)) in out.iter_mut().zip(pairs) {
                                         *d = values[sb] - a[sa];
@@ -513,11 +505,18 @@ pub fn simulate_to_precision(
             };
             return Ok((total.expect("one chunk was run"), report));
         }
-        let needed = (done as f64 * (worst / eps).powi(2) * 1.1).ceil() as u64;
-        let next = needed.clamp(done + PRECISION_GRAIN, done.saturating_mul(4));
-        end = next
-            .div_ceil(PRECISION_GRAIN)
-            .saturating_mul(PRECISION_GRAIN)
-            .min(cap);
+        end = next_precision_end(done, worst, eps, cap);
     }
+}
+
+/// Where the next chunk of a run to a precision ends, from the runs done and
+/// the worst standard error so far: the runs that error says are needed
+/// (with a tenth to spare), at least a grain more, at most four times as
+/// many, on a grain boundary, never past the cap.
+pub fn next_precision_end(done: u64, worst: f64, eps: f64, cap: u64) -> u64 {
+    let needed = (done as f64 * (worst / eps).powi(2) * 1.1).ceil() as u64;
+    let next = needed.clamp(done + PRECISION_GRAIN, done.saturating_mul(4));
+    next.div_ceil(PRECISION_GRAIN)
+        .saturating_mul(PRECISION_GRAIN)
+        .min(cap)
 }

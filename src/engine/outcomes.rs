@@ -5,7 +5,7 @@
 //! mean, a quantile or a standard error.
 
 use super::aggregate::{Aggregate, AggregateParts, Bins, FIXED_SCALE, fixed};
-use crate::model::outcome::Outcome;
+use crate::model::outcome::{Outcome, Probe};
 use serde::{Deserialize, Serialize};
 
 /// The bins of an outcome's values (or, with `difference`, of paired
@@ -22,6 +22,36 @@ pub fn outcome_bins(o: &Outcome, difference: bool) -> Bins {
         o.metric.spec().range
     };
     super::series_bins(range, difference)
+}
+
+/// Reads a run's outcomes as its points go by: which outcomes read each
+/// grid point, and their values so far. The one place a run's row of
+/// series becomes outcome values, for `run` and the experiment core alike.
+#[derive(Debug, Clone)]
+pub struct ProbeReader {
+    at: Vec<Vec<(usize, Probe)>>,
+    pub values: Vec<f64>,
+}
+
+impl ProbeReader {
+    pub fn new(outcomes: &[Outcome], points: usize) -> ProbeReader {
+        let mut at = vec![Vec::new(); points];
+        for (k, o) in outcomes.iter().enumerate() {
+            at[o.probe.point].push((k, o.probe));
+        }
+        ProbeReader {
+            at,
+            values: vec![0.0; outcomes.len()],
+        }
+    }
+
+    /// The sink's step: read the outcomes that grid point `point` holds.
+    #[inline]
+    pub fn read(&mut self, point: usize, row: &[f64]) {
+        for &(k, probe) in &self.at[point] {
+            self.values[k] = probe.read(row[probe.series]);
+        }
+    }
 }
 
 /// Mean, Monte Carlo standard error and quantiles of one outcome over runs.

@@ -6,6 +6,7 @@ use super::charts::{self, Chart, SweepHeat, SweepLine, SweepPoint, thousands};
 use super::html::escape;
 use super::outcomes::{is_percent, range_text, se_text, value_text};
 use super::output::{File, chart_files};
+use super::tables::{field, num};
 use crate::engine::experiment::ExperimentResult;
 use crate::error::Result;
 use crate::model::World;
@@ -67,27 +68,6 @@ impl SweepView<'_> {
             .map(|(a, i)| format!("{} = {}", a.key, a.text(i)))
             .collect::<Vec<_>>()
             .join(", ")
-    }
-}
-
-fn num(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        let s = format!("{x:.6}");
-        if s == "-0.000000" {
-            "0.000000".into()
-        } else {
-            s
-        }
-    }
-}
-
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 

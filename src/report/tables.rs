@@ -6,7 +6,7 @@ use crate::model::World;
 use std::fmt::Write;
 
 /// Six decimals: finer than any histogram bin, and stable text.
-fn num(x: f64) -> String {
+pub(super) fn num(x: f64) -> String {
     if x.is_nan() {
         String::new()
     } else {
@@ -20,7 +20,7 @@ fn num(x: f64) -> String {
 }
 
 /// Quote a CSV field if it needs it.
-fn field(s: &str) -> String {
+pub(super) fn field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
