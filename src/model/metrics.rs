@@ -261,6 +261,25 @@ metrics! {
         level: Operator,
         fan: None,
     }
+    // The quantity the report's groups are read from (docs/MODEL.md,
+    // "Alignment"): what the government does, weighted two to one over
+    // what its operators buy. After launched_5g so that the older series
+    // keep their rows in summary.csv.
+    Alignment = "alignment" {
+        title: "Alignment with trusted vendors: government and purchases (0 keen on Huawei - 1 cautious)",
+        chart_title: "Alignment: the government's stance and what operators buy (0 keen on China - 1 cautious)",
+        short: "Alignment",
+        y_desc: "0 keen … 1 cautious",
+        unit: "0 keen - 1 cautious",
+        amount: "",
+        binary: None,
+        range: SHARE,
+        percent: false,
+        y_range: YRange::Fixed(0.0, 1.0),
+        kind: Stock,
+        level: Polity,
+        fan: Some(0),
+    }
 }
 
 /// How many metrics are computed per operator: the rows of the model's
@@ -347,6 +366,7 @@ impl From<ClassMetric> for Metric {
         match m {
             ClassMetric::TrustedProcurement => Metric::TrustedProcurement,
             ClassMetric::TrustedShare => Metric::TrustedShare,
+            ClassMetric::Alignment => Metric::Alignment,
         }
     }
 }
@@ -377,7 +397,11 @@ mod tests {
 
     #[test]
     fn class_metrics_are_catalogue_metrics_of_the_same_name() {
-        for c in [ClassMetric::TrustedProcurement, ClassMetric::TrustedShare] {
+        for c in [
+            ClassMetric::TrustedProcurement,
+            ClassMetric::TrustedShare,
+            ClassMetric::Alignment,
+        ] {
             assert_eq!(Metric::from(c).name(), c.name());
         }
     }

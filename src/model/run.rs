@@ -190,6 +190,19 @@ impl RunState {
     }
 }
 
+/// Where a polity stands in the report's sense (docs/MODEL.md,
+/// "Alignment"): its government's stance — a law in force counts fully, else
+/// the effective orientation (for BiH the consensus minimum, what the state
+/// can act on) — weighted two to one over what its operators buy now. A
+/// polity without operators is its stance.
+pub fn alignment(law: f64, w_eff: f64, procurement: Option<f64>) -> f64 {
+    let stance = law + (1.0 - law) * w_eff;
+    match procurement {
+        Some(buy) => (2.0 * stance + buy) / 3.0,
+        None => stance,
+    }
+}
+
 /// What the model counts per polity and run, for base rates.
 pub const EVENT_KINDS: [&str; 4] = [
     "government_change",
@@ -832,6 +845,26 @@ impl World {
                     }
                     for &(s, p) in &r.polities {
                         values[s] = f64::from(u8::from(st.in_force[p]));
+                    }
+                }
+                Metric::Alignment => {
+                    // Runs after the groups above, so a polity's
+                    // trusted_procurement is already in `values`.
+                    for &(s, p) in r.countries.iter() {
+                        let law = st.country_bound[p];
+                        values[s] = alignment(
+                            law,
+                            st.w_eff[p],
+                            self.procurement_series[p].map(|t| values[t]),
+                        );
+                    }
+                    for &(s, p) in r.polities.iter() {
+                        let law = f64::from(u8::from(st.in_force[p]));
+                        values[s] = alignment(
+                            law,
+                            st.w_eff[p],
+                            self.procurement_series[p].map(|t| values[t]),
+                        );
                     }
                 }
                 Metric::TrustedShare

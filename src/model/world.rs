@@ -52,6 +52,9 @@ pub struct World {
     pub(super) country_group: Vec<std::ops::Range<usize>>,
     /// Each polity and everything below it.
     pub(super) subtree_polities: Vec<Vec<usize>>,
+    /// Per polity: its `trusted_procurement` series (None without
+    /// operators), which its alignment reads.
+    pub(super) procurement_series: Vec<Option<usize>>,
 }
 
 impl World {
@@ -149,6 +152,11 @@ impl World {
             .collect();
         let dt = scenario.grid.dt_years();
         let steps = scenario.grid.steps();
+        let procurement_series = scenario
+            .polities
+            .iter()
+            .map(|p| layout.series.index(Metric::TrustedProcurement, &p.id))
+            .collect();
         World {
             scenario,
             dt,
@@ -171,6 +179,7 @@ impl World {
             groups: layout.groups,
             country_group,
             subtree_polities,
+            procurement_series,
         }
     }
 

@@ -177,12 +177,20 @@ pub fn answer_line(
     if let Some(k) = world.class_series().iter().position(|(c, _)| c == focus)
         && let Some(counts) = agg.classes.get(k)
     {
-        let short = Metric::from(sc.classes.metric).spec().short.to_lowercase();
+        let spec = Metric::from(sc.classes.metric).spec();
+        let short = spec.short.to_lowercase();
+        let level = |x: f64| {
+            if spec.percent {
+                format!("{:.0}%", x * 100.0)
+            } else {
+                format!("{x:.2}")
+            }
+        };
         parts.push(format!(
-            "cautious ({short} {:.0}% or more) in {:.0}% of runs, keen (below {:.0}%) in {:.0}%",
-            sc.classes.cautious_from * 100.0,
+            "cautious ({short} {} or more) in {:.0}% of runs, keen (below {}) in {:.0}%",
+            level(sc.classes.cautious_from),
             counts[2] as f64 / runs * 100.0,
-            sc.classes.keen_below * 100.0,
+            level(sc.classes.keen_below),
             counts[0] as f64 / runs * 100.0,
         ));
     }

@@ -121,6 +121,9 @@ pub struct Classes {
 pub enum ClassMetric {
     TrustedProcurement,
     TrustedShare,
+    /// The report's reading (docs/MODEL.md, "Alignment"): the government's
+    /// stance and the operators' purchases together.
+    Alignment,
 }
 
 impl ClassMetric {
@@ -128,6 +131,7 @@ impl ClassMetric {
         match self {
             ClassMetric::TrustedProcurement => "trusted_procurement",
             ClassMetric::TrustedShare => "trusted_share",
+            ClassMetric::Alignment => "alignment",
         }
     }
 }
@@ -135,9 +139,9 @@ impl ClassMetric {
 impl Default for Classes {
     fn default() -> Self {
         Classes {
-            metric: ClassMetric::TrustedProcurement,
-            keen_below: 1.0 / 3.0,
-            cautious_from: 2.0 / 3.0,
+            metric: ClassMetric::Alignment,
+            keen_below: 0.4,
+            cautious_from: 0.6,
         }
     }
 }

@@ -279,7 +279,7 @@ fn classes_are_checked() {
         "`orientation` cannot sort countries into classes",
         10,
         10,
-        Some("use \"trusted_procurement\" or \"trusted_share\""),
+        Some("use \"alignment\" (the default), \"trusted_procurement\" or \"trusted_share\""),
     );
     expect(
         &format!("{WORLD}\n[classes]\nkeen_below = 0.8\ncautious_from = 0.2\n"),

@@ -546,13 +546,14 @@ fn check_classes(c: &Checker, raw: &RawFile) -> Checked<Classes> {
         out.metric = match m.value.as_str() {
             "trusted_procurement" => ClassMetric::TrustedProcurement,
             "trusted_share" => ClassMetric::TrustedShare,
+            "alignment" => ClassMetric::Alignment,
             other => {
                 return Err(c
                     .err(
                         &m.loc,
                         format!("`{other}` cannot sort countries into classes"),
                     )
-                    .hint("use \"trusted_procurement\" or \"trusted_share\""));
+                    .hint("use \"alignment\" (the default), \"trusted_procurement\" or \"trusted_share\""));
             }
         };
     }

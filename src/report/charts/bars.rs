@@ -17,7 +17,12 @@ pub struct ClassBars {
 }
 
 const CLASS_NAMES: [&str; 3] = ["keen", "between", "cautious"];
-const CLASS_MEANING: [&str; 3] = ["{}: buys mostly high-risk", "{}", "{}: buys mostly trusted"];
+/// The report's own words for its groups, whatever metric sorts them.
+const CLASS_MEANING: [&str; 3] = [
+    "{}: strategic cooperation with China",
+    "{}",
+    "{}: limited engagement",
+];
 /// keen = vermillion (towards Beijing), between = grey, cautious = blue.
 /// The grey is dark enough (5.7:1 on white) to read as legend text.
 fn class_colour(k: usize) -> RGBColor {

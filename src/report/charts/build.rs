@@ -399,10 +399,11 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
         ChartSpec::Classes(ClassBars {
             title,
             subtitle: format!(
-                "{}: share of {} runs by {}: keen below {:.2}, cautious from {:.2}",
+                "{}: share of {} runs by {} ({}): keen below {:.2}, cautious from {:.2}",
                 sc.name,
                 thousands(agg.runs),
-                Metric::from(sc.classes.metric).chart_title().to_lowercase(),
+                Metric::from(sc.classes.metric).spec().short.to_lowercase(),
+                Metric::from(sc.classes.metric).spec().unit,
                 sc.classes.keen_below,
                 sc.classes.cautious_from
             ),
