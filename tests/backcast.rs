@@ -42,20 +42,31 @@ fn class_probability(w: &World, s: &Summary, country: &str, class: usize) -> f64
 
 #[test]
 fn the_backcast_ends_where_the_report_says_the_region_stood_in_2025() {
-    let (w, s) = run("backcast-2010.toml", 4000);
+    let (w, s) = run("backcast-2010.toml", RUNS);
     let at = "2025-01";
-    // The report's "cautious limited engagement" group.
-    for c in ["ALB", "XKX", "MKD"] {
-        let p = class_probability(&w, &s, c, 2);
+    // Issue 12, "Done when": every country in the report's group with
+    // probability >= 0.6, Bosnia and Herzegovina ("complex") keen with
+    // probability >= 0.5 and cautious <= 0.1, each up to the noise of the
+    // runs (slack: three standard errors of the bound). Classes are read
+    // from alignment (docs/MODEL.md).
+    let (keen, between, cautious) = (0, 1, 2);
+    let group = |c: &str, class: usize, name: &str, at_least: f64| {
+        let p = class_probability(&w, &s, c, class);
         assert!(
-            p >= 0.6,
-            "{c} should be cautious with probability >= 0.6, got {p:.3}"
+            p >= at_least - slack(at_least, RUNS),
+            "{c} should be {name} with probability >= {at_least} at {at}, got {p:.3}"
         );
+    };
+    for c in ["ALB", "XKX", "MKD"] {
+        group(c, cautious, "cautious", 0.6);
     }
-    // Serbia: keen, and the lowest median trusted share of the six.
+    group("SRB", keen, "keen", 0.6);
+    group("MNE", between, "between", 0.6);
+    group("BIH", keen, "keen", 0.5);
+    let bih_cautious = class_probability(&w, &s, "BIH", cautious);
     assert!(
-        class_probability(&w, &s, "SRB", 2) < 0.4,
-        "Serbia is not cautious"
+        bih_cautious <= 0.1 + slack(0.1, RUNS),
+        "BIH cautious {bih_cautious:.3}"
     );
     let share = |c: &str| median(&w, &s, Metric::TrustedShare, c, at);
     let serbia = share("SRB");
@@ -235,6 +246,20 @@ fn model_v2_backcast_eu_stages_end_where_they_stood() {
         let p95 = s.aggregate.stats(series, point_of(&w, at)).p95;
         assert!(p95 < 5.0, "{country} a member in 5% of runs or more");
     }
+    // Issue 12: EU steps per candidate-year 2022-2024 inside the FACTS range
+    // ("~0.4 pooled; Albania and Montenegro high, Serbia and North Macedonia
+    // near zero"). The model counts moves between its stages (FACTS also
+    // counts chapters inside one), so the range asked is 0.25-0.6.
+    let candidates = ["ALB", "BIH", "MNE", "MKD", "SRB"];
+    let moved = |c: &str| {
+        mean_at(&w, &s, Metric::EuStage, c, at) - mean_at(&w, &s, Metric::EuStage, c, "2022-01")
+    };
+    let pooled = candidates.iter().map(|c| moved(c)).sum::<f64>() / (3.0 * 5.0);
+    assert!(
+        (0.25..=0.6).contains(&pooled),
+        "EU stage moves per candidate-year 2022-2024: {pooled:.3}"
+    );
+    assert!(moved("SRB") < 0.5 && moved("MKD") < 1.5, "Serbia near zero");
 }
 
 /// The mean high-risk share of `operator`'s 5G at its worst point.
