@@ -790,7 +790,7 @@ fn a_run_opens_with_its_headline_outcomes_and_a_precision_run_says_how_it_ended(
     let page = read(&ws.path().join("output/serbia-5g/index.html"));
     let answer = page.find("The answer").expect("the answer section");
     assert!(answer < page.find("Timeline of shocks").unwrap());
-    assert!(page.contains("Serbia buys mostly trusted by the end of 2035"));
+    assert!(page.contains("Serbia cautious (limited engagement) by the end of 2035"));
 }
 
 #[test]
