@@ -180,8 +180,8 @@ fn a_run_writes_readable_charts_and_a_self_contained_page() {
             "2030",
         ],
     );
-    // 7 fan charts, operators, classes, trade-off.
-    assert_eq!(pngs, 10);
+    // 8 fan charts, operators, classes, trade-off.
+    assert_eq!(pngs, 11);
     let svg = fs::read_to_string(out.join("charts/fan-trusted_share.svg")).unwrap();
     assert!(
         svg.contains("Trusted-vendor share of the installed radio network, 2025"),
@@ -238,7 +238,7 @@ fn compare_writes_overlays_differences_and_a_page_that_leads_with_them() {
         .success();
     let out = ws.path().join("output/compare-no-auction-vs-serbia-5g");
     let pngs = check_charts(&out, &["Serbia", "Albania"]);
-    assert_eq!(pngs, 15, "7 overlays, 7 differences, classes");
+    assert_eq!(pngs, 17, "8 overlays, 8 differences, classes");
     check_page(&out);
     let csv = fs::read_to_string(out.join("differences.csv")).unwrap();
     assert!(csv.starts_with("a,b,metric,entity,step,date,median_a,median_b,median_difference,"));
@@ -495,7 +495,7 @@ fn the_contents_bar_links_every_section() {
         );
     }
     // Every chart is listed under Charts, by its title.
-    assert_eq!(html.matches("<li><a href=\"#").count(), 10);
+    assert_eq!(html.matches("<li><a href=\"#").count(), 11);
 }
 
 #[test]

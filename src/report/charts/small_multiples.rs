@@ -418,7 +418,9 @@ impl Draw for SmallMultiples {
                     .margin_top(4)
                     .x_label_area_size(30)
                     .y_label_area_size(if i % cols == 0 { 78 } else { 60 })
-                    .build_cartesian_2d(x0..x1, 0.0..1.0)
+                    // A margin above 100% and below 0%: a thick line at the
+                    // very edge would be half clipped.
+                    .build_cartesian_2d(x0..x1, -0.06..1.06)
                     .map_err(err)?;
                 let mut mesh = shares.configure_mesh();
                 mesh.light_line_style(WHITE)
@@ -434,11 +436,21 @@ impl Draw for SmallMultiples {
                 }
                 mesh.draw().map_err(err)?;
                 for share in &panel.shares {
+                    // The bitmap backend bends a thick line's last few pixels
+                    // at each end (the SVG is straight): continue the line a
+                    // year past both edges, where the plot clips it.
+                    let points = &share.points;
+                    let ends = points
+                        .first()
+                        .zip(points.last())
+                        .map(|(a, b)| [(a.0 - 1.0, a.1), (b.0 + 1.0, b.1)]);
+                    let line = ends
+                        .iter()
+                        .map(|e| e[0])
+                        .chain(points.iter().copied())
+                        .chain(ends.iter().map(|e| e[1]));
                     shares
-                        .draw_series(LineSeries::new(
-                            share.points.iter().copied(),
-                            share.colour.stroke_width(3),
-                        ))
+                        .draw_series(LineSeries::new(line, share.colour.stroke_width(3)))
                         .map_err(err)?;
                 }
             }
