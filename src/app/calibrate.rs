@@ -167,11 +167,12 @@ fn priors(sc: &Scenario, params: &[String], seed: u64) -> Result<(Vec<Prior>, Ve
     };
     if chosen.is_empty() {
         let mut message = String::from("nothing to calibrate: ");
-        message.push_str(if params.is_empty() {
-            "no key of the scenario is a distribution"
+        if params.is_empty() {
+            message.push_str("no key of the scenario is a distribution");
         } else {
-            "none of the --params keys is a distribution"
-        });
+            message.push_str("none of the --params keys is a distribution: ");
+            message.push_str(&warnings.join("; "));
+        }
         return Err(Error::from(Diagnostic::new(message).hint(
             "the priors are the keys whose values are distributions: write them in the file, or give them with --set 'b0={ uniform = [-3, 0] }'",
         )));
@@ -460,7 +461,7 @@ fn ruled_out(targets: &Targets, rows: &[DrawRow], cutoff: f64) -> Diagnostic {
             problems.push(
                 targets
                     .error(
-                        t.span.start..t.span.start + 10,
+                        t.terms[0].metric_site.clone(),
                         format!(
                             "no draw meets target `{}`: observed {} (sd {}), the closest draw simulates {} (implausibility {:.2} > cutoff {cutoff})",
                             t.text,
