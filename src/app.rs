@@ -1,5 +1,6 @@
 //! What each command does, from parsed flags to files and exit codes.
 
+pub mod calibrate;
 pub mod guard;
 pub mod plan;
 pub mod sweep;
@@ -61,6 +62,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Task::Compare => compare(&plan),
         Task::Merge(shards) => merge(&plan, shards),
         Task::Sweep(task) => sweep_command(&plan, task),
+        Task::Calibrate(task) => calibrate_command(&plan, task),
         Task::Check => check(&plan),
         Task::Explain => {
             print!("{}", report::explain(&plan.scenarios[0]));
@@ -214,6 +216,50 @@ fn sweep_command(plan: &Plan, task: &plan::SweepTask) -> Result<()> {
                 ),
                 None => String::new(),
             },
+            describe_outputs(&plan.out, &files)
+        );
+    }
+    Ok(())
+}
+
+fn calibrate_command(plan: &Plan, task: &plan::CalibrateTask) -> Result<()> {
+    let started = Instant::now();
+    let run = calibrate::run_calibration(&calibrate::CalibratePlan {
+        file: &plan.files[0],
+        set: &task.settings,
+        targets: &task.targets,
+        params: &task.params,
+        draws: task.draws,
+        reps: plan.runs,
+        waves: task.waves,
+        cutoff: task.cutoff,
+        seed: Some(plan.seed),
+        threads: plan.threads,
+        progress: plan.progress,
+        yes: task.yes,
+    })?;
+    let elapsed = started.elapsed();
+    for w in &run.warnings {
+        eprintln!("warning: {w}");
+    }
+    let files = calibrate::files(&run, &plan.out)?;
+    report::write_all(&plan.out, &files)?;
+    if !plan.quiet {
+        let waves: Vec<String> = run
+            .waves
+            .iter()
+            .map(|w| format!("wave {}: {} of {} kept", w.wave, w.kept, w.draws))
+            .collect();
+        eprintln!(
+            "{}: {} parameters, {} targets; {} ({} runs per draw) in {:.2} s ({} threads, seed {})\n  -> {}",
+            run.world.scenario.name,
+            run.priors.len(),
+            run.targets.targets.len(),
+            waves.join(", "),
+            run.reps,
+            elapsed.as_secs_f64(),
+            plan.threads,
+            run.seed,
             describe_outputs(&plan.out, &files)
         );
     }

@@ -38,6 +38,10 @@ pub enum Command {
     /// Vary one or two values over a grid, the same random numbers at every
     /// point, and record the outcomes: sweep.csv, charts and an index.html page
     Sweep(SweepArgs),
+    /// History matching: which values of the file's uncertain parameters
+    /// (its distributions) agree with the targets; posterior charts,
+    /// calibration.csv, posterior.toml and an index.html page
+    Calibrate(CalibrateArgs),
     /// Check scenario files and print their resolved shock timelines
     Check {
         #[arg(required = true, value_name = "FILE")]
@@ -125,6 +129,49 @@ pub struct SweepArgs {
     /// No progress bar, no summary line
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The scenario file (TOML); its distributions are the priors
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// The targets file (TOML): [[target]] what = "OUTCOME", observed, sd, source
+    #[arg(long, value_name = "TARGETS.toml")]
+    pub targets: PathBuf,
+    /// Calibrate only these keys (comma-separated key paths whose values are
+    /// distributions) [default: every distribution of the file]
+    #[arg(long, value_name = "KEY,...", value_delimiter = ',')]
+    pub params: Vec<String>,
+    /// Draws per wave (a Latin hypercube over the priors' quantiles)
+    #[arg(long, value_parser = parse_count, default_value = "200")]
+    pub draws: u64,
+    /// Runs per draw, the same random numbers for every draw
+    #[arg(long, value_parser = parse_count, default_value = "200")]
+    pub reps: u64,
+    /// Waves: each later one draws from the box of the kept draws before it
+    #[arg(long, value_parser = parse_count, default_value = "3")]
+    pub waves: u64,
+    /// Keep a draw when every target's implausibility is at most this
+    #[arg(long, default_value = "3")]
+    pub cutoff: f64,
+    #[command(flatten)]
+    pub set: SetArgs,
+    /// Random seed (overrides the file)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Folder the files go into [default: output/calibrate-<file stem>/]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar, no summary line
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Start even if it is estimated to take more than a day
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// Overrides of scenario values, taken by every command that reads a scenario.

@@ -20,6 +20,8 @@ pub const MAX_KEPT_RUNS: u64 = 100_000;
 pub enum Task {
     /// A grid over one or two key paths (the scenario is `scenarios[0]`).
     Sweep(SweepTask),
+    /// History matching against a targets file (the scenario is `scenarios[0]`).
+    Calibrate(CalibrateTask),
     Run,
     Compare,
     /// Merge these shards (already read and checked to belong together).
@@ -38,6 +40,19 @@ pub struct SweepTask {
     pub yes: bool,
     pub precision: Option<f64>,
     /// `--set`, applied under every point's own values.
+    pub settings: Vec<Setting>,
+}
+
+/// What a calibration reads and how far it goes, beyond the plan's runs
+/// (replications per draw), seed and threads.
+#[derive(Debug)]
+pub struct CalibrateTask {
+    pub targets: PathBuf,
+    pub params: Vec<String>,
+    pub draws: usize,
+    pub waves: usize,
+    pub cutoff: f64,
+    pub yes: bool,
     pub settings: Vec<Setting>,
 }
 
@@ -153,6 +168,38 @@ impl Plan {
                         outcomes: args.outcome,
                         yes: args.yes,
                         precision: args.precision,
+                        settings: set,
+                    }),
+                    ..Plan::idle()
+                })
+            }
+            Command::Calibrate(args) => {
+                let stem = format!("calibrate-{}", file_stem(&args.scenario));
+                let set = settings(&args.set.set, "--set")?;
+                let scenario = load(&args.scenario, &set)?;
+                // Draws are what workers share out.
+                let (threads, note) =
+                    super::guard::workers(args.threads.map(usize::from), u64::MAX, all_cores());
+                if let Some(note) = note {
+                    eprintln!("note: {note}");
+                }
+                Ok(Plan {
+                    runs: args.reps,
+                    seed: args.seed.unwrap_or(scenario.seed),
+                    threads,
+                    out: args.out.unwrap_or_else(|| default_out(&stem)),
+                    stem,
+                    quiet: args.quiet,
+                    progress: !args.quiet && std::io::stderr().is_terminal(),
+                    scenarios: vec![scenario],
+                    files: vec![args.scenario],
+                    task: Task::Calibrate(CalibrateTask {
+                        targets: args.targets,
+                        params: args.params,
+                        draws: usize::try_from(args.draws).unwrap_or(usize::MAX),
+                        waves: usize::try_from(args.waves).unwrap_or(usize::MAX),
+                        cutoff: args.cutoff,
+                        yes: args.yes,
                         settings: set,
                     }),
                     ..Plan::idle()

@@ -4,6 +4,7 @@
 //! its target and renamed only when complete, so an interrupted run never
 //! leaves a half-written file that looks whole.
 
+pub mod calibrate;
 pub mod charts;
 pub mod compare;
 pub mod explain;

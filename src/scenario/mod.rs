@@ -15,6 +15,7 @@ pub mod raw;
 pub mod ser;
 pub mod shocks;
 mod sources;
+pub mod targets;
 pub mod time;
 mod validate;
 

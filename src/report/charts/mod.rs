@@ -8,6 +8,7 @@
 
 mod bars;
 mod build;
+mod calibrate;
 mod small_multiples;
 mod sweep;
 
@@ -20,6 +21,8 @@ pub use small_multiples::{
     Band, Hatch, Layer, Legend, Marker, Panel, Share, SmallMultiples, bands_of, shock_list,
 };
 pub use sweep::{SweepHeat, SweepLine, SweepPoint};
+
+pub use calibrate::{Pairs, PriorPosterior};
 
 use crate::error::{Error, Result};
 use plotters::coord::Shift;
