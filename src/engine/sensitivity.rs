@@ -212,7 +212,7 @@ pub fn sobol_indices(k: usize, n: usize, y: &[f64], seed: u64) -> Vec<SobolIndex
             .collect()
     };
     let point = estimate(&mut (0..n));
-    let mut g = generator(seed, 0x536f_626f_6c);
+    let mut g = generator(seed, 0x0053_6f62_6f6c);
     let mut draws: Vec<Vec<(f64, f64)>> = vec![Vec::with_capacity(BOOTSTRAP); k];
     let mut picks = vec![0usize; n];
     for _ in 0..BOOTSTRAP {
