@@ -156,6 +156,26 @@ pub fn run_sensitivity(p: &SensitivityPlan) -> Result<SensitivityRun> {
         )));
     }
     let k = inputs.len();
+    // Counted before the design is built: a refused design costs nothing.
+    let points: usize = match p.method {
+        Method::Tornado => 2 * k + 1,
+        Method::Morris => samples * (k + 1),
+        Method::Sobol => samples * (k + 2),
+    };
+    let runs = (points as u64).saturating_mul(p.reps);
+    let cores = p
+        .threads
+        .min(std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let seconds =
+        super::guard::estimate_seconds(std::slice::from_ref(&world.scenario), runs, cores);
+    if seconds > super::guard::LONGEST_UNASKED_SECONDS && !p.yes {
+        return Err(Error::usage(format!(
+            "{points} points × {} runs would take about {} on {cores} core{}; use fewer --samples or --reps, or add --yes to start it anyway",
+            p.reps,
+            super::guard::duration(seconds),
+            if cores == 1 { "" } else { "s" }
+        )));
+    }
     // Groups of points, each a list of every input's value.
     let groups: Vec<Vec<Vec<f64>>> = match p.method {
         Method::Tornado => {
@@ -191,21 +211,6 @@ pub fn run_sensitivity(p: &SensitivityPlan) -> Result<SensitivityRun> {
             })
             .collect(),
     };
-    let points: usize = groups.iter().map(Vec::len).sum();
-    let runs = (points as u64).saturating_mul(p.reps);
-    let cores = p
-        .threads
-        .min(std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let seconds =
-        super::guard::estimate_seconds(std::slice::from_ref(&world.scenario), runs, cores);
-    if seconds > super::guard::LONGEST_UNASKED_SECONDS && !p.yes {
-        return Err(Error::usage(format!(
-            "{points} points × {} runs would take about {} on {cores} core{}; use fewer --samples or --reps, or add --yes to start it anyway",
-            p.reps,
-            super::guard::duration(seconds),
-            if cores == 1 { "" } else { "s" }
-        )));
-    }
     let seed = seed_of(p, &world);
     let results = run_groups(&base, p, &inputs, &outcome, &groups, seed)?;
     let means: Vec<f64> = results.iter().flat_map(|g| g.means.clone()).collect();

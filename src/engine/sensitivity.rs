@@ -258,7 +258,7 @@ pub fn ranking_problem(indices: &[SobolIndex], names: &[String]) -> Option<Strin
     let width = indices[widest].st_hi - indices[widest].st_lo;
     if width > MAX_WIDTH {
         return Some(format!(
-            "the 95% interval of {}'s total index is {:.2} wide (more than {MAX_WIDTH})",
+            "the total index of “{}” has a 95% interval {:.2} wide (more than {MAX_WIDTH})",
             names[widest], width
         ));
     }
@@ -266,7 +266,7 @@ pub fn ranking_problem(indices: &[SobolIndex], names: &[String]) -> Option<Strin
         let (a, b) = (&indices[pair[0]], &indices[pair[1]]);
         if a.st_lo <= b.st_hi && a.st > 0.0 {
             return Some(format!(
-                "the 95% intervals of the total indices of {} and {} overlap, so which matters more is not settled",
+                "the 95% intervals of the total indices of “{}” and “{}” overlap, so which matters more is not settled",
                 names[pair[0]], names[pair[1]]
             ));
         }
