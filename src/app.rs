@@ -3,7 +3,9 @@
 pub mod calibrate;
 pub mod guard;
 pub mod plan;
+pub mod sensitivity;
 pub mod sweep;
+pub mod uncertain;
 
 use crate::cli::Cli;
 use crate::engine::shard::{ShardFile, ShardSet};
@@ -62,6 +64,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Task::Compare => compare(&plan),
         Task::Merge(shards) => merge(&plan, shards),
         Task::Sweep(task) => sweep_command(&plan, task),
+        Task::Sensitivity(task) => sensitivity_command(&plan, task),
         Task::Calibrate(task) => calibrate_command(&plan, task),
         Task::Check => check(&plan),
         Task::Explain => {
@@ -260,6 +263,40 @@ fn calibrate_command(plan: &Plan, task: &plan::CalibrateTask) -> Result<()> {
             elapsed.as_secs_f64(),
             plan.threads,
             run.seed,
+            describe_outputs(&plan.out, &files)
+        );
+    }
+    Ok(())
+}
+
+fn sensitivity_command(plan: &Plan, task: &plan::SensitivityTask) -> Result<()> {
+    let started = Instant::now();
+    let run = sensitivity::run_sensitivity(&sensitivity::SensitivityPlan {
+        file: &plan.files[0],
+        set: &task.settings,
+        method: task.method,
+        outcome: task.outcome.as_deref(),
+        inputs: &task.inputs,
+        samples: task.samples,
+        reps: plan.runs,
+        seed: Some(plan.seed),
+        threads: plan.threads,
+        progress: plan.progress,
+        yes: task.yes,
+    })?;
+    let elapsed = started.elapsed();
+    let files = sensitivity::files(&run)?;
+    report::write_all(&plan.out, &files)?;
+    if !plan.quiet {
+        eprintln!(
+            "{}: {} of {} inputs, {} runs in {:.2} s ({} threads, seed {})\n  -> {}",
+            run.world.scenario.name,
+            run.method.name(),
+            run.inputs.len(),
+            run.runs,
+            elapsed.as_secs_f64(),
+            plan.threads,
+            plan.seed,
             describe_outputs(&plan.out, &files)
         );
     }

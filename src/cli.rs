@@ -38,6 +38,10 @@ pub enum Command {
     /// Vary one or two values over a grid, the same random numbers at every
     /// point, and record the outcomes: sweep.csv, charts and an index.html page
     Sweep(SweepArgs),
+    /// Which uncertain inputs drive an outcome: a tornado, Morris screening or
+    /// Sobol indices, on the same random numbers at every point:
+    /// sensitivity.csv, a chart and an index.html page
+    Sensitivity(SensitivityArgs),
     /// History matching: which values of the file's uncertain parameters
     /// (its distributions) agree with the targets; posterior charts,
     /// calibration.csv, posterior.toml and an index.html page
@@ -172,6 +176,58 @@ pub struct CalibrateArgs {
     /// Start even if it is estimated to take more than a day
     #[arg(long)]
     pub yes: bool,
+}
+
+/// How `sensitivity` explores the inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SensitivityMethod {
+    /// Each input alone at its low and high end, the others at their middle
+    Tornado,
+    /// Elementary effects on random one-at-a-time trajectories (mu*, sigma)
+    Morris,
+    /// First-order and total variance shares with bootstrap intervals
+    Sobol,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario file (TOML)
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    #[arg(long, value_enum, default_value = "tornado")]
+    pub method: SensitivityMethod,
+    /// The outcome to explain, e.g. "class SRB cautious at 2035-12" [default:
+    /// the scenario's first headline outcome that is a chance, else its first]
+    #[arg(long, value_name = "OUTCOME")]
+    pub outcome: Option<String>,
+    /// An input and its range (repeatable), instead of the scenario's
+    /// uncertain inputs: --input eu_conditionality=0:1, --input
+    /// shock.srb-auction.date=2025-03:2026-06
+    #[arg(long = "input", value_name = "KEY=LO:HI")]
+    pub input: Vec<String>,
+    /// Morris: trajectories [default: 20]; Sobol: base samples [default: 256]
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    pub samples: Option<u64>,
+    /// Replications (runs) per design point [default: tornado 1000, morris 200, sobol 100]
+    #[arg(long, value_name = "R", value_parser = parse_count)]
+    pub reps: Option<u64>,
+    /// Start even if it is estimated to take more than a day
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub set: SetArgs,
+    /// Random seed (overrides the file)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Folder the files go into [default: output/sensitivity-<file stem>/]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar, no summary line
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Overrides of scenario values, taken by every command that reads a scenario.

@@ -20,6 +20,8 @@ pub const MAX_KEPT_RUNS: u64 = 100_000;
 pub enum Task {
     /// A grid over one or two key paths (the scenario is `scenarios[0]`).
     Sweep(SweepTask),
+    /// Which inputs drive an outcome (the scenario is `scenarios[0]`).
+    Sensitivity(SensitivityTask),
     /// History matching against a targets file (the scenario is `scenarios[0]`).
     Calibrate(CalibrateTask),
     Run,
@@ -53,6 +55,19 @@ pub struct CalibrateTask {
     pub waves: usize,
     pub cutoff: f64,
     pub yes: bool,
+    pub settings: Vec<Setting>,
+}
+
+/// What a sensitivity analysis explores, beyond the plan's runs
+/// (replications per point), seed and threads.
+#[derive(Debug)]
+pub struct SensitivityTask {
+    pub method: super::sensitivity::Method,
+    pub outcome: Option<String>,
+    pub inputs: Vec<String>,
+    pub samples: Option<u64>,
+    pub yes: bool,
+    /// `--set`, applied under every point's own values.
     pub settings: Vec<Setting>,
 }
 
@@ -199,6 +214,51 @@ impl Plan {
                         draws: usize::try_from(args.draws).unwrap_or(usize::MAX),
                         waves: usize::try_from(args.waves).unwrap_or(usize::MAX),
                         cutoff: args.cutoff,
+                        yes: args.yes,
+                        settings: set,
+                    }),
+                    ..Plan::idle()
+                })
+            }
+            Command::Sensitivity(args) => {
+                use super::sensitivity::Method;
+                let method = match args.method {
+                    crate::cli::SensitivityMethod::Tornado => Method::Tornado,
+                    crate::cli::SensitivityMethod::Morris => Method::Morris,
+                    crate::cli::SensitivityMethod::Sobol => Method::Sobol,
+                };
+                let reps = args.reps.unwrap_or(method.default_reps());
+                if reps == 0 {
+                    return Err(Error::usage("--reps must be at least 1"));
+                }
+                let stem = format!("sensitivity-{}", file_stem(&args.scenario));
+                let set = settings(&args.set.set, "--set")?;
+                let scenario = load(&args.scenario, &set)?;
+                // Groups of points are what workers share out here; the
+                // cap on runs still applies to the whole design.
+                let (threads, note) = super::guard::workers(
+                    args.threads.map(usize::from),
+                    reps.saturating_mul(1000),
+                    all_cores(),
+                );
+                if let Some(note) = note {
+                    eprintln!("note: {note}");
+                }
+                Ok(Plan {
+                    runs: reps,
+                    seed: args.seed.unwrap_or(scenario.seed),
+                    threads,
+                    out: args.out.unwrap_or_else(|| default_out(&stem)),
+                    stem,
+                    quiet: args.quiet,
+                    progress: !args.quiet && std::io::stderr().is_terminal(),
+                    scenarios: vec![scenario],
+                    files: vec![args.scenario],
+                    task: Task::Sensitivity(SensitivityTask {
+                        method,
+                        outcome: args.outcome,
+                        inputs: args.input,
+                        samples: args.samples,
                         yes: args.yes,
                         settings: set,
                     }),

@@ -7,6 +7,7 @@ pub mod aggregate;
 pub mod experiment;
 pub mod outcomes;
 pub mod rng;
+pub mod sensitivity;
 pub mod shard;
 pub mod tally;
 

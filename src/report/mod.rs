@@ -14,6 +14,7 @@ pub mod outcomes;
 pub mod output;
 pub mod presenter;
 mod resolved;
+pub mod sensitivity;
 pub mod sweep;
 mod tables;
 
