@@ -307,7 +307,7 @@ mod tests {
     /// elsewhere. x2 and the coin do not matter.
     fn planted(n: usize) -> (Vec<Vec<f64>>, Vec<bool>) {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
-        let mut cols = vec![Vec::with_capacity(n); 4];
+        let mut cols: Vec<Vec<f64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
         let mut y = Vec::with_capacity(n);
         for _ in 0..n {
             let x: [f64; 4] = [
