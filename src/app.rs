@@ -1,7 +1,9 @@
 //! What each command does, from parsed flags to files and exit codes.
 
+pub mod discover;
 pub mod guard;
 pub mod plan;
+pub mod story;
 pub mod sweep;
 
 use crate::cli::Cli;
@@ -61,6 +63,8 @@ fn dispatch(cli: Cli) -> Result<()> {
         Task::Compare => compare(&plan),
         Task::Merge(shards) => merge(&plan, shards),
         Task::Sweep(task) => sweep_command(&plan, task),
+        Task::Discover { when, alpha } => discover_command(&plan, when, *alpha),
+        Task::Story { run } => story_command(&plan, *run),
         Task::Check => check(&plan),
         Task::Explain => {
             print!("{}", report::explain(&plan.scenarios[0]));
@@ -215,6 +219,58 @@ fn sweep_command(plan: &Plan, task: &plan::SweepTask) -> Result<()> {
                 None => String::new(),
             },
             describe_outputs(&plan.out, &files)
+        );
+    }
+    Ok(())
+}
+
+fn discover_command(plan: &Plan, when: &str, alpha: f64) -> Result<()> {
+    let world = World::new(plan.scenarios[0].clone());
+    let started = Instant::now();
+    let found = discover::discover(&discover::DiscoverPlan {
+        world: &world,
+        when,
+        runs: plan.runs,
+        seed: plan.seed,
+        threads: plan.threads,
+        progress: plan.progress,
+        alpha,
+    })?;
+    let elapsed = started.elapsed();
+    let view = discover::view(&world, &found, plan.runs, plan.seed, alpha, &plan.files[0]);
+    let files = report::discover::render_discover(&view)?;
+    report::write_all(&plan.out, &files)?;
+    for s in view.sentences() {
+        println!("{s}");
+    }
+    if !plan.quiet {
+        eprintln!(
+            "{}: {} runs in {:.2} s ({} threads, seed {}), {} boxes peeled\n  -> {}",
+            world.scenario.name,
+            plan.runs,
+            elapsed.as_secs_f64(),
+            plan.threads,
+            plan.seed,
+            found.trajectory.boxes.len(),
+            describe_outputs(&plan.out, &files)
+        );
+    }
+    Ok(())
+}
+
+fn story_command(plan: &Plan, run: u64) -> Result<()> {
+    let world = World::new(plan.scenarios[0].clone());
+    let started = Instant::now();
+    let told = story::tell(&world, run, &plan.run_options())?;
+    report::write_all(&plan.out, &told.files)?;
+    print!("{}", told.markdown);
+    if !plan.quiet {
+        eprintln!(
+            "{}: run {run} told, bands from {} runs in {:.2} s\n  -> {}",
+            world.scenario.name,
+            plan.runs,
+            started.elapsed().as_secs_f64(),
+            describe_outputs(&plan.out, &told.files)
         );
     }
     Ok(())

@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod compare;
+pub mod discover;
 pub mod explain;
 pub mod html;
 mod json;
@@ -13,6 +14,7 @@ pub mod outcomes;
 pub mod output;
 pub mod presenter;
 mod resolved;
+pub mod story;
 pub mod sweep;
 mod tables;
 

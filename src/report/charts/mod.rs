@@ -8,6 +8,7 @@
 
 mod bars;
 mod build;
+mod discover;
 mod small_multiples;
 mod sweep;
 
@@ -16,6 +17,7 @@ pub use build::{
     ChartSpec, STRIP_5G, Spec, band, horizon_words, launch_context, markers, period, run_charts,
     shock_words, thousands, x_range, y_desc, y_range,
 };
+pub use discover::DiscoverTradeOff;
 pub use small_multiples::{
     Band, Hatch, Layer, Legend, Marker, Panel, Share, SmallMultiples, bands_of, shock_list,
 };
