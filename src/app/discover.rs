@@ -28,6 +28,18 @@ pub fn parse_when(arg: &str, world: &World) -> Result<Condition> {
         .iter()
         .filter_map(|op| arg.find(op).map(|at| (at, *op)))
         .min();
+    if found.is_none()
+        && let Some(at) = arg.find(['>', '<', '='])
+    {
+        let len = arg[at..].len() - arg[at..].trim_start_matches(['>', '<', '=']).len();
+        return Err(Diagnostic::new(format!(
+            "`{}` is not a comparison discover knows",
+            &arg[at..at + len]
+        ))
+        .at(origin, arg, at..at + len)
+        .hint("write `>=` (at least) or `<=` (at most), e.g. --when \"trusted_procurement SRB at 2030-12 >= 0.8\"")
+        .into());
+    }
     let outcome_text = found.map_or(arg, |(at, _)| &arg[..at]);
     let spec = OutcomeSpec::parse(outcome_text).map_err(|e| Error::from(e.at(origin, arg, 0)))?;
     spec.check(&world.scenario)

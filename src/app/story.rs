@@ -20,7 +20,7 @@ pub fn tell(world: &World, run: u64, opts: &RunOptions) -> Result<Story> {
             "--run {run} is out of range: `{}` makes runs 0 to {} ({} runs; --runs sets how many)",
             world.scenario.name,
             opts.runs - 1,
-            opts.runs
+            crate::report::charts::thousands(opts.runs)
         )));
     }
     let life = records::life(world, opts.seed, run)?;
