@@ -101,6 +101,13 @@ fn every_record_is_the_run_simulate_made_in_run_order_at_any_thread_count() {
 fn discover_finds_a_box_names_a_run_and_gives_the_same_bytes_on_any_thread_count() {
     let ws = workspace();
     let when = "class SRB cautious at 2035-12";
+    // The sentence opens with the file's own words for the outcome.
+    let label = load(&shipped("serbia-5g.toml"))
+        .outcomes
+        .iter()
+        .find(|h| h.spec.text == when)
+        .and_then(|h| h.label.clone())
+        .expect("serbia-5g names this outcome");
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
         let out = ws.path().join(format!("d{threads}"));
@@ -112,7 +119,7 @@ fn discover_finds_a_box_names_a_run_and_gives_the_same_bytes_on_any_thread_count
             .success();
         let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
         assert!(
-            stdout.contains("Serbia buys mostly trusted by the end of 2035 in ")
+            stdout.contains(&format!("{label} in "))
                 && stdout.contains("% of runs where ")
                 && stdout.contains("of all runs; they hold "),
             "{stdout}"
@@ -142,10 +149,7 @@ fn discover_finds_a_box_names_a_run_and_gives_the_same_bytes_on_any_thread_count
         .assert()
         .success();
     let story = String::from_utf8(run.get_output().stdout.clone()).unwrap();
-    assert!(
-        story.contains("Serbia buys mostly trusted by the end of 2035: yes."),
-        "{story}"
-    );
+    assert!(story.contains(&format!("{label}: yes.")), "{story}");
 }
 
 #[test]
