@@ -14,6 +14,7 @@ use crate::model::World;
 use crate::report::{self, File, RunInfo};
 use clap::{CommandFactory, Parser};
 use plan::{Plan, Task};
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -240,12 +241,14 @@ fn discover_command(plan: &Plan, when: &str, alpha: f64) -> Result<()> {
     let view = discover::view(&world, &found, plan.runs, plan.seed, alpha, &plan.files[0]);
     let files = report::discover::render_discover(&view)?;
     report::write_all(&plan.out, &files)?;
+    // A closed stdout (`| head`) is no reason to fail: the files are written.
+    let mut stdout = std::io::stdout().lock();
     for s in view.sentences() {
-        println!("{s}");
+        let _ = writeln!(stdout, "{s}");
     }
     if !plan.quiet {
         eprintln!(
-            "{}: {} runs in {:.2} s ({} threads, seed {}), {} boxes peeled\n  -> {}",
+            "{}: {} runs peeled and as many to check the box on, in {:.2} s ({} threads, seed {}), {} boxes peeled\n  -> {}",
             world.scenario.name,
             plan.runs,
             elapsed.as_secs_f64(),
@@ -263,7 +266,7 @@ fn story_command(plan: &Plan, run: u64) -> Result<()> {
     let started = Instant::now();
     let told = story::tell(&world, run, &plan.run_options())?;
     report::write_all(&plan.out, &told.files)?;
-    print!("{}", told.markdown);
+    let _ = write!(std::io::stdout().lock(), "{}", told.markdown);
     if !plan.quiet {
         eprintln!(
             "{}: run {run} told, bands from {} runs in {:.2} s\n  -> {}",

@@ -18,8 +18,9 @@ use std::path::Path;
 pub const MAX_RUNS: u64 = 1_000_000;
 /// The told box holds at least this share of the runs where it happens.
 pub const MIN_COVERAGE: f64 = 0.5;
-/// A restriction stays in the told box only if it adds at least this much density.
-pub const MIN_GAIN: f64 = 0.01;
+/// A limit stays in the told box only if lifting it would cost at least
+/// this share of what the box gains over all runs (and more than chance).
+pub const MIN_SHARE: f64 = 0.1;
 
 /// `OUTCOME >= X`, `OUTCOME <= X`, or a 0/1 outcome alone (it happens).
 pub fn parse_when(arg: &str, world: &World) -> Result<Condition> {
@@ -103,13 +104,31 @@ fn condition(world: &World, outcome: Outcome, comparison: Comparison, value: f64
         .iter()
         .find(|h| h.spec.text == outcome.spec.text)
         .and_then(|h| h.label.clone())
-        .unwrap_or_else(|| outcome.label.clone());
+        .unwrap_or_else(|| {
+            if outcome.binary {
+                event_words(&outcome.label)
+            } else {
+                outcome.label.clone()
+            }
+        });
     Condition {
         outcome,
         label,
         comparison,
         value,
     }
+}
+
+/// A 0/1 outcome's generated label as the event it counts: "Serbia: chance
+/// a law is in force by …" is "Serbia: a law is in force by …" once the
+/// sentence says in how many runs.
+fn event_words(label: &str) -> String {
+    for prefix in [": chance of being ", ": chance that ", ": chance "] {
+        if let Some(at) = label.find(prefix) {
+            return format!("{}: {}", &label[..at], &label[at + prefix.len()..]);
+        }
+    }
+    label.to_string()
 }
 
 /// The inputs PRIM looks at, as columns: the parameters the file draws, each
@@ -190,6 +209,8 @@ pub struct Discovery {
     pub trajectory: prim::Trajectory,
     pub chosen: usize,
     pub told: prim::PrimBox,
+    /// Runs where it happens, and runs, among the check runs.
+    pub check: (usize, usize),
     pub example_run: Option<u64>,
 }
 
@@ -204,7 +225,7 @@ pub fn discover(p: &DiscoverPlan) -> Result<Discovery> {
     }
     if p.runs > MAX_RUNS {
         return Err(Error::usage(format!(
-            "--runs {} is more than {MAX_RUNS}: discover holds every run's inputs in memory; 10,000 to 100,000 runs find a box well",
+            "--runs {} is more than {MAX_RUNS}: discover holds every run's inputs in memory (twice: the runs, and as many to check the box on); 10,000 to 100,000 runs find a box well",
             p.runs
         )));
     }
@@ -213,17 +234,21 @@ pub fn discover(p: &DiscoverPlan) -> Result<Discovery> {
         p.world,
         std::slice::from_ref(&condition.outcome),
         &starts,
+        // Runs 0..N are peeled; runs N..2N, which the peel never sees, say
+        // which of its limits are more than chance.
         &RecordOptions {
-            runs: p.runs,
+            runs: 2 * p.runs,
             seed: p.seed,
             threads: p.threads,
             progress: p.progress,
         },
     )?;
-    let y: Vec<bool> = records
+    let all_y: Vec<bool> = records
         .iter()
         .map(|r| condition.holds(r.outcomes[0]))
         .collect();
+    let n = p.runs as usize;
+    let (y, check_y) = all_y.split_at(n);
     let hits = y.iter().filter(|&&b| b).count();
     if hits == 0 || hits == y.len() {
         return Err(Error::usage(format!(
@@ -239,7 +264,9 @@ pub fn discover(p: &DiscoverPlan) -> Result<Discovery> {
             }
         )));
     }
-    let (inputs, columns) = columns(p.world, &records);
+    let (inputs, all_columns) = columns(p.world, &records);
+    let columns: Vec<Vec<f64>> = all_columns.iter().map(|c| c[..n].to_vec()).collect();
+    let check: Vec<Vec<f64>> = all_columns.iter().map(|c| c[n..].to_vec()).collect();
     if inputs.is_empty() {
         return Err(Error::usage(format!(
             "`{}` draws nothing that differs between runs (no parameter drawn from a distribution, no shock with a chance or a window): there are no inputs to tell runs apart by",
@@ -248,21 +275,15 @@ pub fn discover(p: &DiscoverPlan) -> Result<Discovery> {
     }
     let trajectory = prim::peel(
         &columns,
-        &y,
+        y,
         PrimOptions {
             alpha: p.alpha,
             ..PrimOptions::default()
         },
     );
     let chosen = prim::choose(&trajectory, MIN_COVERAGE);
-    let pasted = prim::paste(
-        &columns,
-        &y,
-        &trajectory,
-        &trajectory.boxes[chosen],
-        p.alpha,
-    );
-    let told = prim::simplify(&columns, &y, &trajectory, &pasted, MIN_GAIN);
+    let pasted = prim::paste(&columns, y, &trajectory, &trajectory.boxes[chosen], p.alpha);
+    let told = prim::simplify(&check, check_y, &trajectory.boxes[0], &pasted, MIN_SHARE);
     let example_run = (0..y.len())
         .find(|&i| {
             y[i] && columns
@@ -277,6 +298,7 @@ pub fn discover(p: &DiscoverPlan) -> Result<Discovery> {
         trajectory,
         chosen,
         told,
+        check: (check_y.iter().filter(|&&v| v).count(), check_y.len()),
         example_run,
     })
 }
@@ -297,12 +319,13 @@ pub fn view<'a>(
         trajectory: &d.trajectory,
         chosen: d.chosen,
         told: &d.told,
+        check: d.check,
         example_run: d.example_run,
         runs,
         seed,
         alpha,
         min_coverage: MIN_COVERAGE,
-        min_gain: MIN_GAIN,
+        min_share: MIN_SHARE,
         file,
     }
 }

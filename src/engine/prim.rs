@@ -52,7 +52,7 @@ impl PrimBox {
     /// The inputs this box restricts, compared with the full ranges.
     pub fn restricted(&self, full: &PrimBox) -> Vec<usize> {
         (0..self.limits.len())
-            .filter(|&d| self.limits[d] != full.limits[d])
+            .filter(|&d| self.limits[d].0 > full.limits[d].0 || self.limits[d].1 < full.limits[d].1)
             .collect()
     }
 }
@@ -207,26 +207,34 @@ pub fn choose(t: &Trajectory, min_coverage: f64) -> usize {
         .unwrap_or(0)
 }
 
-/// A box with as few restrictions as tell its story: restrictions are
-/// lifted one at a time, the least useful first, while lifting one lowers
-/// the density by less than `min_gain` (e.g. 0.01, one percentage point).
+/// A box with as few restrictions as tell its story, judged on cases the
+/// peel did not see (`columns`, `y`: a second, independent sample): each
+/// restriction of `b` (against `full`, the peel's full box) is lifted, the
+/// least useful first, while one is needless there — lifting it lowers the
+/// density by less than three standard errors of that drop (it may be
+/// chance), or by less than `share` of what the box gains over all cases
+/// (it adds little). Peeling picks each cut as the best of dozens, so on
+/// its own cases every cut looks useful; fresh cases say which are. The box
+/// returned is measured on the fresh cases; a lifted limit is unbounded.
 pub fn simplify(
     columns: &[Vec<f64>],
     y: &[bool],
-    t: &Trajectory,
+    full: &PrimBox,
     b: &PrimBox,
-    min_gain: f64,
+    share: f64,
 ) -> PrimBox {
-    let full = &t.boxes[0];
-    let mut current = b.clone();
+    let hits = y.iter().filter(|&&v| v).count();
+    let base = ratio(hits, y.len());
+    let inside = members(columns, &b.limits, y.len());
+    let mut current = measure(b.limits.clone(), y, &inside, hits);
     loop {
         let mut best: Option<PrimBox> = None;
         for d in current.restricted(full) {
             let mut limits = current.limits.clone();
-            limits[d] = full.limits[d];
+            limits[d] = (f64::NEG_INFINITY, f64::INFINITY);
             let inside = members(columns, &limits, y.len());
-            let candidate = measure(limits, y, &inside, t.hits);
-            if current.density - candidate.density < min_gain
+            let candidate = measure(limits, y, &inside, hits);
+            if needless(&current, &candidate, base, share)
                 && best.as_ref().is_none_or(|b| candidate.density > b.density)
             {
                 best = Some(candidate);
@@ -237,6 +245,22 @@ pub fn simplify(
             None => return current,
         }
     }
+}
+
+/// Does widening box `b` to `wider` (which holds it) lose little density?
+/// The drop is (added / wider) · (density in b − density of the added
+/// cases); its standard error, with the pooled density p, is
+/// (added / wider) · √(p(1 − p)(1/cases + 1/added)).
+fn needless(b: &PrimBox, wider: &PrimBox, base: f64, share: f64) -> bool {
+    let drop = b.density - wider.density;
+    let added = wider.cases.saturating_sub(b.cases);
+    if added == 0 {
+        return true;
+    }
+    let p = wider.density;
+    let (n, a) = (b.cases as f64, added as f64);
+    let se = a / wider.cases as f64 * (p * (1.0 - p) * (1.0 / n + 1.0 / a)).sqrt();
+    drop < 3.0 * se || drop < share * (b.density - base)
 }
 
 /// Pasting: widen each restricted limit of `b` again by up to `alpha` of
@@ -305,8 +329,8 @@ mod tests {
     /// Three uniform inputs and a fired/not input; the condition holds with
     /// probability 0.9 in the planted box x0 < 0.3, x1 > 0.6, and 0.05
     /// elsewhere. x2 and the coin do not matter.
-    fn planted(n: usize) -> (Vec<Vec<f64>>, Vec<bool>) {
-        let mut rng = ChaCha8Rng::seed_from_u64(11);
+    fn planted(n: usize, seed: u64) -> (Vec<Vec<f64>>, Vec<bool>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut cols: Vec<Vec<f64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
         let mut y = Vec::with_capacity(n);
         for _ in 0..n {
@@ -327,7 +351,8 @@ mod tests {
 
     #[test]
     fn peeling_finds_the_planted_box_and_its_density() {
-        let (cols, y) = planted(20_000);
+        let (cols, y) = planted(20_000, 11);
+        let (fresh, fresh_y) = planted(20_000, 12);
         let t = peel(&cols, &y, PrimOptions::default());
         // Density rises at every step and mass never goes below the floor.
         for w in t.boxes.windows(2) {
@@ -336,8 +361,9 @@ mod tests {
         assert!(t.boxes.iter().all(|b| b.mass >= 0.05));
         let chosen = &t.boxes[choose(&t, 0.5)];
         let pasted = paste(&cols, &y, &t, chosen, 0.05);
-        let b = simplify(&cols, &y, &t, &pasted, 0.01);
+        let b = simplify(&fresh, &fresh_y, &t.boxes[0], &pasted, 0.1);
         assert_eq!(b.restricted(&t.boxes[0]), vec![0, 1], "{b:?}");
+        assert_eq!(b.limits[2], (f64::NEG_INFINITY, f64::INFINITY));
         let (x0, x1) = (b.limits[0], b.limits[1]);
         assert!(x0.0 < 0.05 && (x0.1 - 0.3).abs() < 0.05, "x0 {x0:?}");
         assert!((x1.0 - 0.6).abs() < 0.05 && x1.1 > 0.95, "x1 {x1:?}");
@@ -358,7 +384,7 @@ mod tests {
 
     #[test]
     fn pasting_never_lowers_the_density_and_ties_go_as_a_block() {
-        let (cols, y) = planted(5_000);
+        let (cols, y) = planted(5_000, 11);
         let t = peel(&cols, &y, PrimOptions::default());
         let b = &t.boxes[choose(&t, 0.5)];
         let pasted = paste(&cols, &y, &t, b, 0.05);
@@ -371,7 +397,7 @@ mod tests {
 
     #[test]
     fn a_condition_met_everywhere_or_nowhere_gives_the_full_box() {
-        let (cols, _) = planted(500);
+        let (cols, _) = planted(500, 11);
         for v in [true, false] {
             let y = vec![v; 500];
             let t = peel(&cols, &y, PrimOptions::default());

@@ -86,15 +86,18 @@ pub struct DiscoverView<'a> {
     pub trajectory: &'a Trajectory,
     /// The box the rule chose on the trajectory.
     pub chosen: usize,
-    /// The chosen box, pasted and with the limits that add little lifted.
+    /// The chosen box, pasted and with the limits that add little lifted,
+    /// measured on the check runs (runs N..2N, which the peel did not see).
     pub told: &'a PrimBox,
+    /// Runs where it happens, and runs, among the check runs.
+    pub check: (usize, usize),
     /// The first run in the told box where it happens.
     pub example_run: Option<u64>,
     pub runs: u64,
     pub seed: u64,
     pub alpha: f64,
     pub min_coverage: f64,
-    pub min_gain: f64,
+    pub min_share: f64,
     pub file: &'a Path,
 }
 
@@ -174,11 +177,11 @@ impl DiscoverView<'_> {
     pub fn restriction(&self, d: usize, b: &PrimBox) -> Option<String> {
         let (lo, hi) = b.limits[d];
         let (flo, fhi) = self.full().limits[d];
-        if (lo, hi) == (flo, fhi) {
+        let (cut_lo, cut_hi) = (lo > flo, hi < fhi);
+        if !cut_lo && !cut_hi {
             return None;
         }
         let who = self.subject(&self.inputs[d]);
-        let (cut_lo, cut_hi) = (lo > flo, hi < fhi);
         Some(match self.inputs[d].kind {
             InputKind::Shock(_) => {
                 let latest = self.finite_max(d);
@@ -238,9 +241,11 @@ impl DiscoverView<'_> {
 
     /// The sentences to read aloud.
     pub fn sentences(&self) -> Vec<String> {
-        let t = self.trajectory;
-        let base = t.hits as f64 / t.cases as f64;
         let b = self.told;
+        // The told box's numbers are the check runs', and so is the base.
+        let (hits, cases) = self.check;
+        let base = hits as f64 / cases as f64;
+        let (hits, cases) = (hits as u64, cases as u64);
         let cond = capitalise(&self.condition.words());
         let limits: Vec<String> = (0..self.inputs.len())
             .filter_map(|d| self.restriction(d, b))
@@ -248,9 +253,8 @@ impl DiscoverView<'_> {
         let mut out = Vec::new();
         if limits.is_empty() {
             out.push(format!(
-                "{cond} in {} of all runs, and no box of the inputs makes it much more likely: no limit on an input raises that share by {} points or more.",
-                pct(base),
-                num(100.0 * self.min_gain)
+                "{cond} in {} of all runs, and no box of the inputs discover sees makes it reliably more likely: every limit PRIM found is within chance or adds little.",
+                pct(base)
             ));
             return out;
         }
@@ -264,8 +268,8 @@ impl DiscoverView<'_> {
         out.push(format!(
             "In all runs it happens in {} ({} of {}).",
             pct(base),
-            thousands(t.hits as u64),
-            thousands(t.cases as u64)
+            thousands(hits),
+            thousands(cases)
         ));
         if (0..self.inputs.len()).any(|d| {
             matches!(self.inputs[d].kind, InputKind::StartOrientation(_))
@@ -340,12 +344,17 @@ pub fn discover_csv(v: &DiscoverView) -> String {
             b.cases, b.hits, b.mass, b.coverage, b.density
         );
         for (d, &(lo, hi)) in b.limits.iter().enumerate() {
-            let _ = write!(
-                s,
-                ",{},{}",
-                csv_value(v, d, lo, false),
-                csv_value(v, d, hi, true)
-            );
+            if lo == f64::NEG_INFINITY {
+                // A limit the told box lifted: any value (or never).
+                s.push_str(",,");
+            } else {
+                let _ = write!(
+                    s,
+                    ",{},{}",
+                    csv_value(v, d, lo, false),
+                    csv_value(v, d, hi, true)
+                );
+            }
         }
         s.push('\n');
     };
@@ -381,7 +390,7 @@ fn chart(v: &DiscoverView) -> crate::error::Result<Chart> {
         chosen: v.chosen,
         told: (v.told.coverage, v.told.density),
         told_label: format!(
-            "the box told: {restricted} limit{}, {} of all runs",
+            "the box told, on fresh runs: {restricted} limit{}, {} of all runs",
             if restricted == 1 { "" } else { "s" },
             pct(v.told.mass)
         ),
@@ -470,14 +479,16 @@ fn page(v: &DiscoverView, chart: &Chart) -> String {
     h.push_str("</table>");
     let _ = writeln!(
         h,
-        "<p class=small>How the box was found: PRIM (patient rule induction, Friedman &amp; Fisher) over each run's inputs — the parameters the file draws, each country's orientation at the start, and when each shock fired (or that it did not). Each peel cuts {} of the runs in the box off one end of one input, the cut that raises the density most per run removed, until no cut raises it or the box would hold fewer than 5% of all runs. The box told is the densest box of the peel that still holds at least {} of the runs where it happens, widened again where that raises its density (pasting), with every limit lifted that adds less than {} points of density. Inputs the model draws but does not record per run (each polity's target and leverage, each operator's starting network) are not among them.</p>",
+        "<p class=small>How the box was found: PRIM (patient rule induction, Friedman &amp; Fisher) over each run's inputs — the parameters the file draws, each country's orientation at the start, and when each shock fired (or that it did not). Each peel cuts {} of the runs in the box off one end of one input, the cut that raises the density most per run removed, until no cut raises it or the box would hold fewer than 5% of all runs. The peel sees runs 0 to {n} − 1; the box told is checked, and its figures measured, on runs {n} to {twice} − 1, which the peel never saw (peeling picks each cut as the best of dozens, so on its own runs every cut looks useful). The box told is the densest box of the peel that still holds at least {} of the runs where it happens, widened again where that raises its density (pasting), with every limit lifted, least useful first, whose lifting would lower the density by less than three standard errors (it may be chance) or by less than {} of what the box gains over all runs (it adds little). Inputs the model draws but does not record per run (each polity's target and leverage, each operator's starting network) are not among them.</p>",
         pct(v.alpha),
         pct(v.min_coverage),
-        num(100.0 * v.min_gain)
+        pct(v.min_share),
+        n = thousands(v.runs),
+        twice = thousands(2 * v.runs),
     );
     let _ = writeln!(
         h,
-        "<p class=small>Seed {}; {} runs; scenario <code>{}</code>. Every box is in <a href=\"discover.csv\">discover.csv</a>. Same scenario, condition, seed and runs give the same bytes on any machine and thread count.</p>\n</body></html>",
+        "<p class=small>Seed {}; {} runs; scenario <code>{}</code>. Every box is in <a href=\"discover.csv\">discover.csv</a> (the told box's row: its figures on the check runs; an empty limit is lifted). Same scenario, condition, seed and runs give the same bytes on any machine and thread count.</p>\n</body></html>",
         v.seed,
         thousands(v.runs),
         escape(&v.file.display().to_string())
