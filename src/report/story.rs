@@ -381,7 +381,7 @@ impl StoryView<'_> {
         );
         let _ = writeln!(
             h,
-            "<h1>Run {} of “{}”</h1>\n<p>Seed {}; run {} of the {} runs of <code>simulate</code>, told alone on the same random numbers. Events are dated by the step they happen in (steps of {} months).</p>",
+            "<h1>Run {} of “{}”</h1>\n<p>Seed {}; run {} of the {} runs of <code>simulate</code>, told alone on the same random numbers. Events are dated by the step they happen in (steps of {} months). Orientation runs from 0 (aligned with Beijing) to 1 (aligned with the EU/US).</p>",
             self.life.run,
             escape(&sc.name),
             self.seed,
