@@ -1,9 +1,11 @@
 //! What each command does, from parsed flags to files and exit codes.
 
 pub mod calibrate;
+pub mod discover;
 pub mod guard;
 pub mod plan;
 pub mod sensitivity;
+pub mod story;
 pub mod sweep;
 pub mod uncertain;
 
@@ -15,6 +17,7 @@ use crate::model::World;
 use crate::report::{self, File, RunInfo};
 use clap::{CommandFactory, Parser};
 use plan::{Plan, Task};
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -64,6 +67,8 @@ fn dispatch(cli: Cli) -> Result<()> {
         Task::Compare => compare(&plan),
         Task::Merge(shards) => merge(&plan, shards),
         Task::Sweep(task) => sweep_command(&plan, task),
+        Task::Discover { when, alpha } => discover_command(&plan, when, *alpha),
+        Task::Story { run } => story_command(&plan, *run),
         Task::Sensitivity(task) => sensitivity_command(&plan, task),
         Task::Calibrate(task) => calibrate_command(&plan, task),
         Task::Check => check(&plan),
@@ -298,6 +303,60 @@ fn sensitivity_command(plan: &Plan, task: &plan::SensitivityTask) -> Result<()> 
             plan.threads,
             plan.seed,
             describe_outputs(&plan.out, &files)
+        );
+    }
+    Ok(())
+}
+
+fn discover_command(plan: &Plan, when: &str, alpha: f64) -> Result<()> {
+    let world = World::new(plan.scenarios[0].clone());
+    let started = Instant::now();
+    let found = discover::discover(&discover::DiscoverPlan {
+        world: &world,
+        when,
+        runs: plan.runs,
+        seed: plan.seed,
+        threads: plan.threads,
+        progress: plan.progress,
+        alpha,
+    })?;
+    let elapsed = started.elapsed();
+    let view = discover::view(&world, &found, plan.runs, plan.seed, alpha, &plan.files[0]);
+    let files = report::discover::render_discover(&view)?;
+    report::write_all(&plan.out, &files)?;
+    // A closed stdout (`| head`) is no reason to fail: the files are written.
+    let mut stdout = std::io::stdout().lock();
+    for s in view.sentences() {
+        let _ = writeln!(stdout, "{s}");
+    }
+    if !plan.quiet {
+        eprintln!(
+            "{}: {} runs peeled and as many to check the box on, in {:.2} s ({} threads, seed {}), {} boxes peeled\n  -> {}",
+            world.scenario.name,
+            plan.runs,
+            elapsed.as_secs_f64(),
+            plan.threads,
+            plan.seed,
+            found.trajectory.boxes.len(),
+            describe_outputs(&plan.out, &files)
+        );
+    }
+    Ok(())
+}
+
+fn story_command(plan: &Plan, run: u64) -> Result<()> {
+    let world = World::new(plan.scenarios[0].clone());
+    let started = Instant::now();
+    let told = story::tell(&world, run, &plan.run_options())?;
+    report::write_all(&plan.out, &told.files)?;
+    let _ = write!(std::io::stdout().lock(), "{}", told.markdown);
+    if !plan.quiet {
+        eprintln!(
+            "{}: run {run} told, bands from {} runs in {:.2} s\n  -> {}",
+            world.scenario.name,
+            plan.runs,
+            started.elapsed().as_secs_f64(),
+            describe_outputs(&plan.out, &told.files)
         );
     }
     Ok(())

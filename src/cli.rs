@@ -38,6 +38,13 @@ pub enum Command {
     /// Vary one or two values over a grid, the same random numbers at every
     /// point, and record the outcomes: sweep.csv, charts and an index.html page
     Sweep(SweepArgs),
+    /// In which runs does it happen? Find the inputs (parameters, starting
+    /// points, when shocks fired) under which a condition holds far more
+    /// often (PRIM): sentences, discover.csv, a trade-off chart and an index.html page
+    Discover(DiscoverArgs),
+    /// The life of one run, exactly as run N of `simulate FILE` lived it:
+    /// its inputs and every event in date order, and its path over the bands
+    Story(StoryArgs),
     /// Which uncertain inputs drive an outcome: a tornado, Morris screening or
     /// Sobol indices, on the same random numbers at every point:
     /// sensitivity.csv, a chart and an index.html page
@@ -223,6 +230,57 @@ pub struct SensitivityArgs {
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
     /// Folder the files go into [default: output/sensitivity-<file stem>/]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar, no summary line
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The scenario file (TOML)
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// The condition: an outcome, `>=` or `<=`, a number, e.g.
+    /// "trusted_procurement SRB at 2030-12 >= 0.8"; a 0/1 outcome alone
+    /// ("class SRB cautious at 2035-12") means it happens
+    #[arg(long, value_name = "CONDITION")]
+    pub when: String,
+    /// The share of a box's runs one peel removes
+    #[arg(long, default_value = "0.05")]
+    pub alpha: f64,
+    #[command(flatten)]
+    pub run: OneScenarioArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StoryArgs {
+    /// The scenario file (TOML)
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// The run to tell (0-based, as in runs.csv and `discover`)
+    #[arg(long = "run", value_name = "N", value_parser = parse_count)]
+    pub run_index: u64,
+    #[command(flatten)]
+    pub run: OneScenarioArgs,
+}
+
+/// What `discover` and `story` take besides their own flags.
+#[derive(Debug, Args)]
+pub struct OneScenarioArgs {
+    #[command(flatten)]
+    pub set: SetArgs,
+    /// Number of runs (overrides the file); accepts 100000, 100_000 or 1e5
+    #[arg(long, value_parser = parse_count)]
+    pub runs: Option<u64>,
+    /// Random seed (overrides the file)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Folder the files go into [default: output/discover-<file stem>/ or output/story-<file stem>-<N>/]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// No progress bar, no summary line

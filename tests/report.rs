@@ -206,7 +206,7 @@ fn a_run_writes_readable_charts_and_a_self_contained_page() {
     }
     assert_eq!(
         html.matches("data:image/png;base64,").count(),
-        10,
+        11,
         "every chart inline"
     );
 }

@@ -30,6 +30,15 @@ pub enum Task {
     Merge(ShardSet),
     Check,
     Explain,
+    /// PRIM over every run's inputs for a condition (`--when`).
+    Discover {
+        when: String,
+        alpha: f64,
+    },
+    /// Tell one run.
+    Story {
+        run: u64,
+    },
 }
 
 /// What a sweep varies and records, beyond the plan's runs (replications
@@ -265,6 +274,21 @@ impl Plan {
                     ..Plan::idle()
                 })
             }
+            Command::Discover(args) => {
+                let stem = format!("discover-{}", file_stem(&args.scenario));
+                let task = Task::Discover {
+                    when: args.when,
+                    alpha: args.alpha,
+                };
+                Plan::one_scenario(task, args.scenario, stem, args.run)
+            }
+            Command::Story(args) => {
+                let stem = format!("story-{}-{}", file_stem(&args.scenario), args.run_index);
+                let task = Task::Story {
+                    run: args.run_index,
+                };
+                Plan::one_scenario(task, args.scenario, stem, args.run)
+            }
             Command::Check { files, set } => Plan::reading(Task::Check, files, &set),
             Command::Explain { file, set } => Plan::reading(Task::Explain, vec![file], &set),
         }
@@ -334,6 +358,27 @@ impl Plan {
             focus,
             ..Plan::idle()
         })
+    }
+
+    /// `discover` and `story`: one scenario, the flags of a run without
+    /// those that only `run` writes (shards, kept runs, presenter pages).
+    fn one_scenario(
+        task: Task,
+        file: PathBuf,
+        stem: String,
+        a: crate::cli::OneScenarioArgs,
+    ) -> Result<Plan> {
+        let sim = SimArgs {
+            set: a.set,
+            runs: a.runs,
+            seed: a.seed,
+            threads: a.threads,
+            out: a.out,
+            quiet: a.quiet,
+            yes: false,
+            focus: None,
+        };
+        Plan::simulating(task, vec![file], stem, &sim, &[])
     }
 
     /// Check and explain simulate nothing: the scenarios as written, with

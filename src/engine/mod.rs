@@ -6,6 +6,8 @@
 pub mod aggregate;
 pub mod experiment;
 pub mod outcomes;
+pub mod prim;
+pub mod records;
 pub mod rng;
 pub mod sensitivity;
 pub mod shard;

@@ -6,6 +6,7 @@
 //! runs one Monte Carlo path, handing the values of every reported point to a
 //! sink. See docs/MODEL.md for the equations.
 
+pub mod diary;
 pub mod math;
 pub mod metrics;
 pub mod outcome;

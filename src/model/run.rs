@@ -5,6 +5,7 @@
 //! happens (a bound operator still draws its procurement uniforms), so two
 //! scenarios that differ in one shock keep every other draw paired.
 
+use super::diary::{Diary, Event};
 use super::math::{exp, logistic_in_place};
 use super::metrics::{Metric, NETWORK_METRICS};
 use super::{RandomSource, World, hazard_probability};
@@ -100,6 +101,8 @@ pub struct RunState {
     fired: Vec<bool>,
     /// Per-run counts, in [`World::event_names`] order.
     events: Vec<u64>,
+    /// The run's events in order, when asked for (`keep_diary`).
+    diary: Option<Diary>,
     /// Scratch: the purchase logits, then probabilities, of every operator,
     /// legacy in `[0, lanes)` and 5G in `[lanes, 2·lanes)`, where `lanes`
     /// is the operator count rounded up to 4 so the batch has no odd tail.
@@ -168,6 +171,7 @@ impl RunState {
             shock_value: vec![0.0; s],
             fired: vec![false; s],
             events: vec![0; s + EVENT_KINDS.len() * n],
+            diary: None,
             logits: vec![0.0; 2 * m.div_ceil(4) * 4],
             lanes: m.div_ceil(4) * 4,
             op_metric: std::array::from_fn(|_| vec![0.0; m]),
@@ -187,6 +191,31 @@ impl RunState {
     /// polity the count of each of [`EVENT_KINDS`].
     pub fn events(&self) -> &[u64] {
         &self.events
+    }
+
+    /// Per shock, the step it fired in (None: it did not fire).
+    pub fn fired_steps(&self) -> impl Iterator<Item = Option<usize>> + '_ {
+        self.shock_step
+            .iter()
+            .zip(&self.fired)
+            .map(|(&s, &f)| if f { s } else { None })
+    }
+
+    /// Record every event of the following runs in a diary.
+    pub fn keep_diary(&mut self) {
+        self.diary = Some(Diary::default());
+    }
+
+    /// The events of the run just finished, if a diary is kept.
+    pub fn diary(&self) -> Option<&Diary> {
+        self.diary.as_ref()
+    }
+
+    #[inline]
+    fn note(&mut self, event: Event) {
+        if let Some(d) = &mut self.diary {
+            d.push(event);
+        }
     }
 }
 
@@ -292,6 +321,9 @@ impl World {
         }
         st.line_on.fill(false);
         st.events.fill(0);
+        if let Some(d) = &mut st.diary {
+            d.clear();
+        }
         self.refresh_bound(st);
         for (i, shock) in sc.shocks.iter().enumerate() {
             let r = src.quantity(self.shock_quantity[i]);
@@ -342,11 +374,15 @@ impl World {
         let par = |id: P| param[id as usize];
         let (kappa, sigma) = (par(P::Kappa), par(P::Sigma));
 
+        if let Some(d) = &mut st.diary {
+            d.step = k;
+        }
         // 1. Scheduled shocks, in file order.
         for i in 0..sc.shocks.len() {
             if st.shock_step[i] == Some(k) && sc.shocks[i].requires.is_none_or(|q| st.fired[q]) {
                 st.fired[i] = true;
                 st.events[i] = 1;
+                st.note(Event::Shock(i));
                 self.apply_shock(i, k, src, st);
             }
         }
@@ -501,6 +537,10 @@ impl World {
                 h_5g_refreshed = bought(decided_5g, u_5g, st.logits[st.lanes + o]);
                 st.launched[o] = true;
                 st.launch_pending[o] = false;
+                st.note(Event::Launch {
+                    operator: o,
+                    high_risk: h_5g_refreshed,
+                });
             }
 
             let (line_legacy, line_5g) = self.phase_out_lines(o, k, st);
@@ -683,6 +723,7 @@ impl World {
 
     fn count(&self, st: &mut RunState, p: usize, kind: usize) {
         st.events[self.scenario.shocks.len() + EVENT_KINDS.len() * p + kind] += 1;
+        st.note(Event::Counted { polity: p, kind });
     }
 
     fn adopt(&self, p: usize, k: usize, phase_out_years: f64, st: &mut RunState) {

@@ -7,6 +7,7 @@
 pub mod calibrate;
 pub mod charts;
 pub mod compare;
+pub mod discover;
 pub mod explain;
 pub mod html;
 mod json;
@@ -15,6 +16,7 @@ pub mod output;
 pub mod presenter;
 mod resolved;
 pub mod sensitivity;
+pub mod story;
 pub mod sweep;
 mod tables;
 

@@ -9,6 +9,7 @@
 mod bars;
 mod build;
 mod calibrate;
+mod discover;
 mod sensitivity;
 mod small_multiples;
 mod sweep;
@@ -18,6 +19,7 @@ pub use build::{
     ChartSpec, STRIP_5G, Spec, band, horizon_words, launch_context, markers, period, run_charts,
     shock_words, thousands, x_range, y_desc, y_range,
 };
+pub use discover::DiscoverTradeOff;
 pub use sensitivity::{MorrisPlane, MorrisPoint, SobolBar, SobolBars, Tornado, TornadoBar};
 pub use small_multiples::{
     Band, Hatch, Layer, Legend, Marker, Panel, Share, SmallMultiples, bands_of, shock_list,
