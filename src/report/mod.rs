@@ -15,6 +15,7 @@ pub mod presenter;
 mod resolved;
 pub mod sweep;
 mod tables;
+pub mod workshop;
 
 use crate::engine::{Differences, Summary};
 use crate::error::{Error, Result};
