@@ -3,7 +3,8 @@
 // same seed and sends back numbers and the project's own SVG charts. A
 // first answer comes from fewer runs, then the full count; a newer change
 // makes the page drop any older answer (and the server cancel its run).
-const S = { setup: null, values: {}, pin: null, seq: 0, metric: null };
+const S = { setup: null, values: {}, pin: null, seq: 0, metric: null, changedAt: 0, drawn: [] };
+window.workshop = S;
 const $ = (id) => document.getElementById(id);
 
 function setState(state, text) {
@@ -79,6 +80,7 @@ function moved(lever, box, value) {
 }
 
 function rerun() {
+  S.changedAt = performance.now();
   const my = ++S.seq;
   document.body.dataset.seq = my;
   ask('quick', my).then((more) => { if (more) ask('full', my); });
@@ -103,6 +105,10 @@ async function ask(tier, my) {
   if (!r.ok) { showError(j.error || ('HTTP ' + r.status)); setState('error', 'Not rerun: see the message by the levers.'); return false; }
   showError(null);
   draw(j);
+  // When the new charts are on screen (the next frame): what the timings
+  // of docs/PERFORMANCE.md read, from the lever's change to here.
+  await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+  S.drawn.push({ seq: my, full: j.full, runs: j.runs, ms: performance.now() - S.changedAt });
   if (j.full) {
     setState('full', 'Showing the full answer: ' + fmtRuns(j.runs) + ' runs, seed ' + j.seed + '.');
     return false;
