@@ -316,3 +316,82 @@ fn a_saved_scenario_reruns_to_the_pages_numbers() {
     let stderr = String::from_utf8_lossy(&check.get_output().stderr).to_string();
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+mod workshop_support;
+
+/// The server itself: a URL on 127.0.0.1, the page over a real socket,
+/// a warning for another address, and Ctrl-C (SIGINT) stops it cleanly.
+#[test]
+fn the_server_serves_the_page_and_stops_on_ctrl_c() {
+    use std::io::Read;
+    let dir = workspace();
+    let bin = Path::new(env!("CARGO_BIN_EXE_simulate"));
+    let (mut server, url) = workshop_support::start_workshop(
+        bin,
+        dir.path(),
+        "scenarios/serbia-5g.toml",
+        &["--runs", "200"],
+    );
+    let (status, body) = workshop_support::http("GET", &url, None).unwrap();
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("<title>Serbia 5G auction · workshop</title>"));
+    let (status, _) = workshop_support::http("GET", &format!("{url}Cargo.toml"), None).unwrap();
+    assert_eq!(status, 404);
+    let (status, body) = workshop_support::http(
+        "POST",
+        &format!("{url}api/run"),
+        Some("{\"tier\": \"full\"}"),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let pid = server.0.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let exit = server.0.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let mut stderr = String::new();
+    server
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(stderr.contains("workshop stopped"), "{stderr}");
+
+    let (mut open, _) = workshop_support::start_workshop(
+        bin,
+        dir.path(),
+        "scenarios/serbia-5g.toml",
+        &["--listen", "0.0.0.0"],
+    );
+    let _ = open.0.kill();
+    let _ = open.0.wait();
+    let mut stderr = String::new();
+    open.0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(stderr.contains("warning: --listen 0.0.0.0"), "{stderr}");
+
+    let bad = simulate_in(dir.path())
+        .args([
+            "workshop",
+            "scenarios/serbia-5g.toml",
+            "--runs",
+            "0",
+            "--no-open",
+        ])
+        .assert()
+        .code(2);
+    assert!(
+        String::from_utf8_lossy(&bad.get_output().stderr).contains("--runs must be at least 1")
+    );
+}

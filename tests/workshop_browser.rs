@@ -80,7 +80,8 @@ fn the_page_reruns_pins_and_saves_in_a_real_browser() {
     let b = Browser::start(&downloads);
     b.go(&url);
     wait_full(&b, 1);
-    assert!(b.console_errors().is_empty(), "console errors on load");
+    let errors = b.console_errors();
+    assert!(errors.is_empty(), "console errors on load: {errors:?}");
     assert_eq!(b.js("return document.body.dataset.runs;"), "1500");
     let before = mean(&b, CAUTIOUS, false);
 
@@ -240,8 +241,9 @@ fn measure_lever_to_redraw() {
         let (mut quick, mut full) = (Vec::new(), Vec::new());
         let mut runs = (0, 0);
         for k in 0..20u64 {
-            // Right then left: the first lever moves one step each time.
-            b.keys("#lever-0", if k % 2 == 0 { "\u{E014}" } else { "\u{E012}" });
+            // Left then right: the first lever moves one step each time
+            // (from a file value at the top of its range too).
+            b.keys("#lever-0", if k % 2 == 0 { "\u{E012}" } else { "\u{E014}" });
             wait_full(&b, k + 2);
             let drawn = b.js(&format!(
                 "return window.workshop.drawn.filter(d => d.seq === {});",

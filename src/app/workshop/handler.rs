@@ -188,11 +188,14 @@ impl Workshop {
     }
 
     /// The scenario with these lever values, checked as a file would be.
-    fn scenario_at(&self, values: &BTreeMap<String, String>) -> std::result::Result<World, String> {
+    fn scenario_at(
+        &self,
+        values: &BTreeMap<String, String>,
+    ) -> std::result::Result<Scenario, String> {
         let settings: Vec<Setting> = self.settings(values)?.into_iter().map(|(_, s)| s).collect();
         let mut sc = self.base.resolve(&settings).map_err(|e| e.to_string())?;
         sc.runs = self.full;
-        Ok(World::new(sc))
+        Ok(sc)
     }
 
     fn run(&self, r: &RunRequest) -> Response {
@@ -203,12 +206,20 @@ impl Workshop {
                 None => return Response::error(400, format!("no chart of `{name}` on this page")),
             },
         };
+        let pinned = r.pin.is_some();
+        // Compared, the two are told apart by name in charts and tables.
+        let named = |mut sc: Scenario, what: &str| {
+            if pinned {
+                sc.name = format!("{}, {what}", sc.name);
+            }
+            World::new(sc)
+        };
         let a = match self.scenario_at(&r.values) {
-            Ok(w) => w,
+            Ok(w) => named(w, "levers now"),
             Err(e) => return Response::error(400, e),
         };
         let b = match r.pin.as_ref().map(|p| self.scenario_at(p)).transpose() {
-            Ok(b) => b,
+            Ok(b) => b.map(|b| named(b, "pinned")),
             Err(e) => return Response::error(400, format!("the pinned state: {e}")),
         };
         let runs = match r.tier {
