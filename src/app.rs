@@ -8,6 +8,7 @@ pub mod sensitivity;
 pub mod story;
 pub mod sweep;
 pub mod uncertain;
+pub mod workshop;
 
 use crate::cli::Cli;
 use crate::engine::shard::{ShardFile, ShardSet};
@@ -76,6 +77,16 @@ fn dispatch(cli: Cli) -> Result<()> {
             print!("{}", report::explain(&plan.scenarios[0]));
             Ok(())
         }
+        Task::Workshop(task) => workshop::serve(
+            &plan.files[0],
+            &workshop::Options {
+                port: task.port,
+                listen: task.listen,
+                runs: task.runs,
+                open: task.open,
+                threads: plan.threads,
+            },
+        ),
     }
 }
 

@@ -67,6 +67,29 @@ pub enum Command {
         #[command(flatten)]
         set: SetArgs,
     },
+    /// Serve a local page whose levers rerun the scenario live, on the same
+    /// random numbers: first a quick answer, then the full runs
+    Workshop(WorkshopArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopArgs {
+    /// The scenario file (TOML); its [[lever]]s are the page's levers
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Port to serve on [default: a free one]
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Address to serve on [default: 127.0.0.1]; another one makes the
+    /// page reachable from the network
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::IpAddr>,
+    /// Runs of the full answer (overrides the file); accepts 2000, 2_000 or 2e3
+    #[arg(long, value_parser = parse_count)]
+    pub runs: Option<u64>,
+    /// Do not open a browser
+    #[arg(long)]
+    pub no_open: bool,
 }
 
 #[derive(Debug, Args)]

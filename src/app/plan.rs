@@ -30,6 +30,8 @@ pub enum Task {
     Merge(ShardSet),
     Check,
     Explain,
+    /// Serve the workshop page of `files[0]`.
+    Workshop(WorkshopTask),
     /// PRIM over every run's inputs for a condition (`--when`).
     Discover {
         when: String,
@@ -39,6 +41,15 @@ pub enum Task {
     Story {
         run: u64,
     },
+}
+
+/// Where and how the workshop page is served.
+#[derive(Debug)]
+pub struct WorkshopTask {
+    pub port: Option<u16>,
+    pub listen: Option<std::net::IpAddr>,
+    pub runs: Option<u64>,
+    pub open: bool,
 }
 
 /// What a sweep varies and records, beyond the plan's runs (replications
@@ -291,6 +302,18 @@ impl Plan {
             }
             Command::Check { files, set } => Plan::reading(Task::Check, files, &set),
             Command::Explain { file, set } => Plan::reading(Task::Explain, vec![file], &set),
+            Command::Workshop(args) => {
+                if args.runs == Some(0) {
+                    return Err(Error::usage("--runs must be at least 1"));
+                }
+                let task = Task::Workshop(WorkshopTask {
+                    port: args.port,
+                    listen: args.listen,
+                    runs: args.runs,
+                    open: !args.no_open,
+                });
+                Plan::reading(task, vec![args.scenario], &SetArgs { set: Vec::new() })
+            }
         }
     }
 

@@ -121,6 +121,13 @@ pub fn explain(sc: &Scenario) -> String {
             }
         }
     }
+    if !sc.levers.is_empty() {
+        // Only declared levers: a file without any explains as before.
+        let _ = writeln!(o, "Workshop levers (`simulate workshop`):");
+        for l in &sc.levers {
+            let _ = writeln!(o, "- {}   [{}: {}]", l.label, l.key, l.kind.text());
+        }
+    }
     let _ = writeln!(
         o,
         "\nTime: {} to {} in steps of {} months ({} steps); {} runs with seed {}.",

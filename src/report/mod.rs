@@ -19,6 +19,7 @@ pub mod sensitivity;
 pub mod story;
 pub mod sweep;
 mod tables;
+pub mod workshop;
 
 use crate::engine::{Differences, Summary};
 use crate::error::{Error, Result};

@@ -6,7 +6,7 @@
 use super::keypath::Setting;
 use super::raw::{self, At, FileId, Loc, MergeHow, RawFile, ShockMerge};
 use super::sources::{Sources, toml_error};
-use super::{Scenario, SourceFile, validate};
+use super::{Scenario, SourceFile, lever, validate};
 use crate::error::{Diagnostic, Error, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -86,6 +86,18 @@ impl Base {
             s.apply(&mut raw, file)?;
         }
         let mut sc = validate::validate(&self.path, raw, &sources, self.files.clone())?;
+        if settings.is_empty() {
+            // The ends of the levers depend on the files alone: checked
+            // whenever they are read as written, not again for every point
+            // of a sweep that resolves the same files under its overrides.
+            lever::check_ends(&sc.levers, |s| {
+                let mut raw = self.merged.clone();
+                let mut sources = self.sources.clone();
+                let file = sources.add_argument(s.origin(), s.arg());
+                s.apply(&mut raw, file)?;
+                validate::validate(&self.path, raw, &sources, self.files.clone())
+            })?;
+        }
         sc.overrides = settings.iter().map(Setting::to_override).collect();
         Ok(sc)
     }
@@ -202,6 +214,9 @@ fn merge(child: &mut RawFile, parent: RawFile) {
     );
     if child.outcome.is_empty() {
         child.outcome = parent.outcome;
+    }
+    if child.lever.is_empty() {
+        child.lever = parent.lever;
     }
     if !replace_shocks {
         child.merged_shocks.extend(parent.merged_shocks);

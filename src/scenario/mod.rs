@@ -7,6 +7,7 @@ mod check;
 pub mod dist;
 pub mod dist_text;
 mod keypath;
+pub mod lever;
 mod load;
 mod located;
 pub mod outcome;
@@ -52,6 +53,9 @@ pub struct Scenario {
     /// The headline outcomes the file lists (`[[outcome]]`); empty: the
     /// defaults (`model::outcome::headlines`).
     pub outcomes: Vec<outcome::HeadlineOutcome>,
+    /// The workshop levers the file declares (`[[lever]]`); empty: the
+    /// defaults (`lever::levers`).
+    pub levers: Vec<lever::Lever>,
     /// Things the user should know that are not errors (ignored keys, dates
     /// that can never fire).
     pub warnings: Vec<String>,

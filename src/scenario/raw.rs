@@ -27,6 +27,9 @@ pub struct RawFile {
     /// Headline outcomes: a child that lists any replaces its parent's.
     #[serde(default)]
     pub outcome: Vec<RawOutcome>,
+    /// Workshop levers: a child that lists any replaces its parent's.
+    #[serde(default)]
+    pub lever: Vec<RawLever>,
     /// What `extends` did to shocks restated by id, for `check` and the warnings.
     #[serde(skip)]
     pub merged_shocks: Vec<ShockMerge>,
@@ -37,6 +40,24 @@ pub struct RawFile {
 pub struct RawOutcome {
     pub what: At<String>,
     pub label: Opt<String>,
+}
+
+/// A workshop lever (`[[lever]]`), checked in `lever.rs`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLever {
+    pub key: At<String>,
+    pub label: Opt<String>,
+    pub range: Opt<Vec<End>>,
+    pub step: Opt<f64>,
+}
+
+/// One end of a range: a number, or a month as "YYYY-MM".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum End {
+    Number(f64),
+    Text(String),
 }
 
 /// A child's shock laid over its parent's of the same id.

@@ -48,6 +48,9 @@ impl Serialize for ResolvedFile<'_> {
         if !sc.outcomes.is_empty() {
             m.serialize_entry("outcome", &Outcomes(sc))?;
         }
+        if !sc.levers.is_empty() {
+            m.serialize_entry("lever", &Levers(sc))?;
+        }
         m.end()
     }
 }
@@ -278,6 +281,39 @@ impl Serialize for OutcomeEntry<'_> {
         m.serialize_entry("what", &self.0.spec.text)?;
         if let Some(label) = &self.0.label {
             m.serialize_entry("label", label)?;
+        }
+        m.end()
+    }
+}
+
+/// `[[lever]]`: the workshop levers the file declares, keys canonical.
+struct Levers<'a>(&'a Scenario);
+
+impl Serialize for Levers<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.levers.iter().map(LeverEntry))
+    }
+}
+
+struct LeverEntry<'a>(&'a super::lever::Lever);
+
+impl Serialize for LeverEntry<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use super::lever::LeverKind;
+        let l = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("key", &l.key)?;
+        m.serialize_entry("label", &l.label)?;
+        match &l.kind {
+            LeverKind::Number { lo, hi, step } => {
+                m.serialize_entry("range", &[lo, hi])?;
+                m.serialize_entry("step", step)?;
+            }
+            LeverKind::Months { lo, hi, step } => {
+                m.serialize_entry("range", &[lo.to_string(), hi.to_string()])?;
+                m.serialize_entry("step", step)?;
+            }
+            LeverKind::Switch => {}
         }
         m.end()
     }

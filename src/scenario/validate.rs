@@ -108,6 +108,7 @@ pub(super) fn validate(
     let parameters = keep(check_parameters(&c, &raw), &mut errors);
     let polities = keep(check_polities(&mut c, &raw), &mut errors);
     let classes = keep(check_classes(&c, &raw), &mut errors);
+    let levers = keep(super::lever::check_levers(&c, &raw), &mut errors);
     let operators = match &polities {
         Some(p) => keep(check_operators(&mut c, &raw, p), &mut errors),
         None => None,
@@ -134,6 +135,7 @@ pub(super) fn validate(
         shocks.expect(expect),
         outcomes.expect(expect),
     );
+    let levers = levers.expect(expect);
     let notes = merge_notes(&mut c, &raw);
     let (description_from, question_from) = inherited_words(&mut c, &raw);
 
@@ -153,6 +155,7 @@ pub(super) fn validate(
         shocks,
         classes,
         outcomes,
+        levers,
         warnings: c.warnings,
         notes,
         overrides: Vec::new(),
