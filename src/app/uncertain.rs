@@ -165,9 +165,11 @@ pub fn defaults(sc: &Scenario) -> Result<(Vec<Input>, Vec<String>)> {
             }
             let id = ParamId::by_name(name)
                 .ok_or_else(|| Error::Other(format!("`{name}` is not a parameter")))?;
+            // The catalogue's words ("lock-in to the installed vendor"),
+            // not the file's name ("b incumbent"): the page is read aloud.
             inputs.push(distribution(
                 format!("parameters.{name}"),
-                name.replace('_', " "),
+                id.spec().meaning.to_string(),
                 sc.parameter(id),
             ));
         }
@@ -426,8 +428,8 @@ pub fn parse_input(arg: &str, base: &Base, set: &[Setting]) -> Result<Input> {
         .rsplit('.')
         .next()
         .map_or(key.clone(), |k| k.replace('_', " "));
-    let label = if key.starts_with("parameters.") {
-        label
+    let label = if let Some(name) = key.strip_prefix("parameters.") {
+        ParamId::by_name(name).map_or(label, |id| id.spec().meaning.to_string())
     } else {
         key.clone()
     };
