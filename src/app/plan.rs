@@ -91,6 +91,16 @@ pub struct SensitivityTask {
     pub settings: Vec<Setting>,
 }
 
+/// The flags the design-running commands share (see `Plan::designing`).
+struct DesignFlags {
+    file: PathBuf,
+    set: SetArgs,
+    seed: Option<u64>,
+    threads: Option<u16>,
+    out: Option<PathBuf>,
+    quiet: bool,
+}
+
 #[derive(Debug)]
 pub struct Plan {
     pub task: Task,
@@ -179,65 +189,45 @@ impl Plan {
                 if args.reps == 0 {
                     return Err(Error::usage("--reps must be at least 1"));
                 }
-                let stem = format!("sweep-{}", file_stem(&args.scenario));
-                let set = settings(&args.set.set, "--set")?;
-                let scenario = load(&args.scenario, &set)?;
-                // Replications are what workers share out, as runs are for `run`.
-                let (threads, note) =
-                    super::guard::workers(args.threads.map(usize::from), args.reps, all_cores());
-                if let Some(note) = note {
-                    eprintln!("note: {note}");
-                }
-                Ok(Plan {
-                    runs: args.reps,
-                    seed: args.seed.unwrap_or(scenario.seed),
-                    threads,
-                    out: args.out.unwrap_or_else(|| default_out(&stem)),
-                    stem,
+                let flags = DesignFlags {
+                    file: args.scenario,
+                    set: args.set,
+                    seed: args.seed,
+                    threads: args.threads,
+                    out: args.out,
                     quiet: args.quiet,
-                    progress: !args.quiet && std::io::stderr().is_terminal(),
-                    scenarios: vec![scenario],
-                    files: vec![args.scenario],
-                    task: Task::Sweep(SweepTask {
+                };
+                // Replications are what workers share out, as runs are for `run`.
+                Plan::designing("sweep", flags, args.reps, args.reps, |settings| {
+                    Task::Sweep(SweepTask {
                         vary: args.vary,
                         outcomes: args.outcome,
                         yes: args.yes,
                         precision: args.precision,
-                        settings: set,
-                    }),
-                    ..Plan::idle()
+                        settings,
+                    })
                 })
             }
             Command::Calibrate(args) => {
-                let stem = format!("calibrate-{}", file_stem(&args.scenario));
-                let set = settings(&args.set.set, "--set")?;
-                let scenario = load(&args.scenario, &set)?;
-                // Draws are what workers share out.
-                let (threads, note) =
-                    super::guard::workers(args.threads.map(usize::from), u64::MAX, all_cores());
-                if let Some(note) = note {
-                    eprintln!("note: {note}");
-                }
-                Ok(Plan {
-                    runs: args.reps,
-                    seed: args.seed.unwrap_or(scenario.seed),
-                    threads,
-                    out: args.out.unwrap_or_else(|| default_out(&stem)),
-                    stem,
+                let flags = DesignFlags {
+                    file: args.scenario,
+                    set: args.set,
+                    seed: args.seed,
+                    threads: args.threads,
+                    out: args.out,
                     quiet: args.quiet,
-                    progress: !args.quiet && std::io::stderr().is_terminal(),
-                    scenarios: vec![scenario],
-                    files: vec![args.scenario],
-                    task: Task::Calibrate(CalibrateTask {
+                };
+                // Draws are what workers share out.
+                Plan::designing("calibrate", flags, args.reps, u64::MAX, |settings| {
+                    Task::Calibrate(CalibrateTask {
                         targets: args.targets,
                         params: args.params,
                         draws: usize::try_from(args.draws).unwrap_or(usize::MAX),
                         waves: usize::try_from(args.waves).unwrap_or(usize::MAX),
                         cutoff: args.cutoff,
                         yes: args.yes,
-                        settings: set,
-                    }),
-                    ..Plan::idle()
+                        settings,
+                    })
                 })
             }
             Command::Sensitivity(args) => {
@@ -251,38 +241,26 @@ impl Plan {
                 if reps == 0 {
                     return Err(Error::usage("--reps must be at least 1"));
                 }
-                let stem = format!("sensitivity-{}", file_stem(&args.scenario));
-                let set = settings(&args.set.set, "--set")?;
-                let scenario = load(&args.scenario, &set)?;
+                let flags = DesignFlags {
+                    file: args.scenario,
+                    set: args.set,
+                    seed: args.seed,
+                    threads: args.threads,
+                    out: args.out,
+                    quiet: args.quiet,
+                };
                 // Groups of points are what workers share out here; the
                 // cap on runs still applies to the whole design.
-                let (threads, note) = super::guard::workers(
-                    args.threads.map(usize::from),
-                    reps.saturating_mul(1000),
-                    all_cores(),
-                );
-                if let Some(note) = note {
-                    eprintln!("note: {note}");
-                }
-                Ok(Plan {
-                    runs: reps,
-                    seed: args.seed.unwrap_or(scenario.seed),
-                    threads,
-                    out: args.out.unwrap_or_else(|| default_out(&stem)),
-                    stem,
-                    quiet: args.quiet,
-                    progress: !args.quiet && std::io::stderr().is_terminal(),
-                    scenarios: vec![scenario],
-                    files: vec![args.scenario],
-                    task: Task::Sensitivity(SensitivityTask {
+                let work = reps.saturating_mul(1000);
+                Plan::designing("sensitivity", flags, reps, work, |settings| {
+                    Task::Sensitivity(SensitivityTask {
                         method,
                         outcome: args.outcome,
                         inputs: args.input,
                         samples: args.samples,
                         yes: args.yes,
-                        settings: set,
-                    }),
-                    ..Plan::idle()
+                        settings,
+                    })
                 })
             }
             Command::Discover(args) => {
@@ -402,6 +380,41 @@ impl Plan {
             focus: None,
         };
         Plan::simulating(task, vec![file], stem, &sim, &[])
+    }
+
+    /// A command that runs a design on the experiment core (`sweep`,
+    /// `sensitivity`, `calibrate`): one scenario with `--set` laid over it,
+    /// `reps` runs per point, and threads capped by `work`, the units
+    /// workers share out. The task gets the parsed settings, which every
+    /// point applies under its own.
+    fn designing(
+        prefix: &str,
+        flags: DesignFlags,
+        reps: u64,
+        work: u64,
+        task: impl FnOnce(Vec<Setting>) -> Task,
+    ) -> Result<Plan> {
+        let stem = format!("{prefix}-{}", file_stem(&flags.file));
+        let set = settings(&flags.set.set, "--set")?;
+        let scenario = load(&flags.file, &set)?;
+        let (threads, note) =
+            super::guard::workers(flags.threads.map(usize::from), work, all_cores());
+        if let Some(note) = note {
+            eprintln!("note: {note}");
+        }
+        Ok(Plan {
+            runs: reps,
+            seed: flags.seed.unwrap_or(scenario.seed),
+            threads,
+            out: flags.out.unwrap_or_else(|| default_out(&stem)),
+            stem,
+            quiet: flags.quiet,
+            progress: !flags.quiet && std::io::stderr().is_terminal(),
+            scenarios: vec![scenario],
+            files: vec![flags.file],
+            task: task(set),
+            ..Plan::idle()
+        })
     }
 
     /// Check and explain simulate nothing: the scenarios as written, with
