@@ -267,7 +267,7 @@ metrics! {
     // keep their rows in summary.csv.
     Alignment = "alignment" {
         title: "Alignment with trusted vendors: government and purchases (0 keen on Huawei - 1 cautious)",
-        chart_title: "Alignment: the government's stance and what operators buy (0 keen on China - 1 cautious)",
+        chart_title: "Alignment: government stance and operators' purchases (0 keen - 1 cautious)",
         short: "Alignment",
         y_desc: "0 keen … 1 cautious",
         unit: "0 keen - 1 cautious",

@@ -86,7 +86,12 @@ pub fn classes_html(world: &World, agg: &Aggregate) -> String {
         world
             .series_index(metric, entity)
             .map_or(String::from("–"), |s| {
-                format!("{:.0}%", agg.stats(s, last).p50 * 100.0)
+                let p50 = agg.stats(s, last).p50;
+                if metric.spec().percent {
+                    format!("{:.0}%", p50 * 100.0)
+                } else {
+                    format!("{p50:.2}")
+                }
             })
     };
     // The high-risk share of 5G is 0 where no 5G exists; this column says
