@@ -148,24 +148,39 @@ fn aggregation(c: &mut Criterion) {
     let world = baseline();
     let template = engine::empty_aggregate(&world);
     let mut tally = Tally::new(&template.bins, template.points);
-    // Values of a real path, replayed: the cost is the recording, not the model.
+    // Values of 64 real paths, replayed in turn: the cost is the recording,
+    // not the model, and the bumps land where different runs put them (one
+    // path replayed would keep every counter it touches in cache).
     let mut streams = Streams::new(1, world.process_names(), world.quantity_names()).unwrap();
     let mut state = RunState::new(&world);
-    let mut path: Vec<Vec<f64>> = Vec::new();
-    streams.start_run(0);
-    world.run(&mut streams, &mut state, &mut |_, v| path.push(v.to_vec()));
+    let paths: Vec<Vec<Vec<f64>>> = (0..64)
+        .map(|run| {
+            let mut path: Vec<Vec<f64>> = Vec::new();
+            streams.start_run(run);
+            world.run(&mut streams, &mut state, &mut |_, v| path.push(v.to_vec()));
+            path
+        })
+        .collect();
     let mut g = c.benchmark_group("aggregation");
     g.throughput(Throughput::Elements(
-        (world.series().len() * world.points()) as u64,
+        (world.series().len() * world.points()) as u64 * 64,
     ));
-    g.bench_function("record_one_run_all_series_all_points", |b| {
-        b.iter(|| {
-            for (point, values) in path.iter().enumerate() {
-                tally.add_point(point, values);
-            }
-            tally.end_run();
-        })
-    });
+    let mut unbatched = Tally::new(&template.bins, template.points).without_batches();
+    for (name, tally) in [("batched", &mut tally), ("unbatched", &mut unbatched)] {
+        g.bench_function(
+            format!("record_64_runs_all_series_all_points/{name}"),
+            |b| {
+                b.iter(|| {
+                    for path in &paths {
+                        for (point, values) in path.iter().enumerate() {
+                            tally.add_point(point, values);
+                        }
+                        tally.end_run();
+                    }
+                })
+            },
+        );
+    }
     g.finish();
 }
 

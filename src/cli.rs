@@ -345,6 +345,11 @@ pub struct SimArgs {
     /// Start even if the run is estimated to take more than a day
     #[arg(long)]
     pub yes: bool,
+    /// Which series to record and chart: all (the default), countries
+    /// (country and polity series, no operator's own), or metrics and levels,
+    /// e.g. alignment,trusted_share,country (overrides the file's `series`)
+    #[arg(long, value_name = "WHICH")]
+    pub series: Option<String>,
     /// Also write presenter-<ID>.html: one large panel per metric for this country (e.g. SRB)
     #[arg(long, value_name = "ID")]
     pub focus: Option<String>,

@@ -317,7 +317,14 @@ impl Plan {
         sim: &SimArgs,
         set_b: &[Setting],
     ) -> Result<Plan> {
-        let set = settings(&sim.set.set, "--set")?;
+        let mut set = settings(&sim.set.set, "--set")?;
+        if let Some(which) = &sim.series {
+            // The same key a file or `--set scenario.series=` sets.
+            set.push(Setting::parse(
+                &format!("scenario.series={which}"),
+                "--series",
+            )?);
+        }
         let mut with_b = set.clone();
         with_b.extend_from_slice(set_b);
         let mut scenarios = files
@@ -378,6 +385,7 @@ impl Plan {
             quiet: a.quiet,
             yes: false,
             focus: None,
+            series: None,
         };
         Plan::simulating(task, vec![file], stem, &sim, &[])
     }
@@ -468,6 +476,7 @@ fn load(path: &Path, settings: &[Setting]) -> Result<Scenario> {
     // The file's outcomes name metrics, which are the model's to check.
     let sc = {
         let world = crate::model::World::new(sc);
+        world.check_series()?;
         world.check_outcomes()?;
         world.scenario
     };

@@ -248,7 +248,7 @@ impl<'w> Lane<'w> {
         }
         let (keen_below, cautious_from) = self.thresholds;
         for (k, (_, s)) in self.class_series.iter().enumerate() {
-            let v = self.state.values[*s];
+            let v = self.state.values()[*s];
             let class = if v < keen_below {
                 0
             } else if v >= cautious_from {
@@ -262,7 +262,7 @@ impl<'w> Lane<'w> {
             self.kept.push(KeptRun {
                 run,
                 inputs: self.state.inputs().collect(),
-                horizon: self.state.values.clone(),
+                horizon: self.state.values().to_vec(),
             });
         }
     }

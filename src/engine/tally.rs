@@ -89,7 +89,20 @@ pub struct Tally {
     flush_runs: u64,
     /// Scratch: the slot of every series at the current point.
     slots: Vec<i64>,
+    /// The slots of the runs of the current batch, one row of `series`
+    /// per point in the order added, waiting to be counted (see `count_batch`).
+    pending: Vec<u32>,
+    /// Runs per batch (0: count each point at once).
+    batch_runs: usize,
+    runs_in_batch: usize,
 }
+
+/// Runs whose counter bumps are gathered before they are counted. A run's
+/// bumps are scattered over the whole histogram (2 MB for the baseline,
+/// beyond a 512 KB L2); counted point by point over a batch, each point's
+/// block (~44 KB) stays in L1 while the batch's bumps land in it. 16 runs
+/// of the baseline hold 420 KB of slots.
+const BATCH_RUNS: usize = 16;
 
 fn avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -132,7 +145,23 @@ impl Tally {
             // runs × points × 2^50 below 2^62.
             flush_runs: (FLUSH_POINT_VALUES * 45 / points as u64).max(1),
             slots: vec![0; bins.len()],
+            pending: Vec::new(),
+            // Slots are kept as u32: fine for any histogram below 4 GiB.
+            batch_runs: if stride * points < u32::MAX as usize {
+                BATCH_RUNS
+            } else {
+                0
+            },
+            runs_in_batch: 0,
         }
+    }
+
+    /// The same tally counting each point's bumps at once, as before
+    /// batches: for the benchmark that weighs the two (`aggregation/`).
+    #[doc(hidden)]
+    pub fn without_batches(mut self) -> Tally {
+        self.batch_runs = 0;
+        self
     }
 
     /// Record the values of every series at one point of one run: each
@@ -185,19 +214,51 @@ impl Tally {
                 self.max[cell]
             };
         }
-        for &slot in &self.slots {
-            let slot = slot as usize;
-            let byte = &mut self.bytes[slot];
-            *byte = byte.wrapping_add(1);
-            if *byte == 0 {
-                self.wraps[slot] += 1;
+        if self.batch_runs == 0 {
+            for &slot in &self.slots {
+                bump(&mut self.bytes, &mut self.wraps, slot as usize);
+            }
+        } else {
+            self.pending.extend(self.slots.iter().map(|&s| s as u32));
+        }
+    }
+
+    /// Count the bumps of the batch's runs. Every slot carries its point's
+    /// block, so the order of counting is free: cell by cell when the batch
+    /// is whole runs, in the order added otherwise.
+    fn count_batch(&mut self) {
+        let row = self.series;
+        let rows = self.pending.len() / row.max(1);
+        let runs = self.runs_in_batch;
+        if runs > 0 && rows == runs * self.points {
+            // Series by series within a point: the batch's bumps of one
+            // series land in its few cache lines one after another.
+            let run_stride = self.points * row;
+            for point in 0..self.points {
+                for s in 0..row {
+                    let mut i = point * row + s;
+                    for _ in 0..runs {
+                        bump(&mut self.bytes, &mut self.wraps, self.pending[i] as usize);
+                        i += run_stride;
+                    }
+                }
+            }
+        } else {
+            for &slot in &self.pending {
+                bump(&mut self.bytes, &mut self.wraps, slot as usize);
             }
         }
+        self.pending.clear();
+        self.runs_in_batch = 0;
     }
 
     /// Call once per finished run: folds the partial sums before they could overflow.
     #[inline]
     pub fn end_run(&mut self) {
+        self.runs_in_batch += 1;
+        if self.runs_in_batch >= self.batch_runs {
+            self.count_batch();
+        }
         self.runs_since_flush += 1;
         if self.runs_since_flush >= self.flush_runs {
             self.flush();
@@ -214,6 +275,7 @@ impl Tally {
 
     /// Add everything tallied into `agg` (laid out for the same world).
     pub fn into_aggregate(mut self, agg: &mut Aggregate) {
+        self.count_batch();
         self.flush();
         for point in 0..self.points {
             for s in 0..self.series {
@@ -236,6 +298,16 @@ impl Tally {
                 );
             }
         }
+    }
+}
+
+/// One histogram counter bump: a byte, whose wrap to zero carries into `wraps`.
+#[inline(always)]
+fn bump(bytes: &mut [u8], wraps: &mut [u32], slot: usize) {
+    let byte = &mut bytes[slot];
+    *byte = byte.wrapping_add(1);
+    if *byte == 0 {
+        wraps[slot] += 1;
     }
 }
 
@@ -380,6 +452,9 @@ mod tests {
         let mut tally = new();
         let mut plain = new();
         plain.avx2 = false;
+        // Counted point by point at once, not in batches of runs.
+        let mut unbatched = new();
+        unbatched.batch_runs = 0;
         let special = [
             0.0,
             -0.0,
@@ -414,15 +489,20 @@ mod tests {
                 direct.add_point(point, &values);
                 tally.add_point(point, &values);
                 plain.add_point(point, &values);
+                unbatched.add_point(point, &values);
             }
             tally.end_run();
             plain.end_run();
+            unbatched.end_run();
         }
         let mut via_tally = Aggregate::new(bins.clone(), 3, 0, 0);
         tally.into_aggregate(&mut via_tally);
         assert_eq!(direct, via_tally);
-        let mut via_plain = Aggregate::new(bins, 3, 0, 0);
+        let mut via_plain = Aggregate::new(bins.clone(), 3, 0, 0);
         plain.into_aggregate(&mut via_plain);
         assert_eq!(direct, via_plain);
+        let mut via_unbatched = Aggregate::new(bins.clone(), 3, 0, 0);
+        unbatched.into_aggregate(&mut via_unbatched);
+        assert_eq!(direct, via_unbatched);
     }
 }

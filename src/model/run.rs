@@ -111,8 +111,10 @@ pub struct RunState {
     /// Per-operator metrics of the current point, one row per operator-level
     /// metric of the catalogue (`Metric::network_row`).
     op_metric: [Vec<f64>; NETWORK_METRICS],
-    /// The values of every series at the current point.
-    pub values: Vec<f64>,
+    /// The values of every computed series at the current point; the
+    /// first `recorded` are the recorded ones.
+    values: Vec<f64>,
+    recorded: usize,
 }
 
 impl RunState {
@@ -175,8 +177,15 @@ impl RunState {
             logits: vec![0.0; 2 * m.div_ceil(4) * 4],
             lanes: m.div_ceil(4) * 4,
             op_metric: std::array::from_fn(|_| vec![0.0; m]),
-            values: vec![0.0; world.series().len()],
+            values: vec![0.0; world.computed],
+            recorded: world.series().len(),
         }
+    }
+
+    /// The values of every recorded series at the current point, in
+    /// [`World::series`] order.
+    pub fn values(&self) -> &[f64] {
+        &self.values[..self.recorded]
     }
 
     /// The sampled inputs of the run, in [`World::input_names`] order.
@@ -251,11 +260,11 @@ impl World {
     ) {
         self.init(src, st);
         self.record(st);
-        sink(0, &st.values);
+        sink(0, st.values());
         for k in 0..self.steps {
             self.step(k, src, st);
             self.record(st);
-            sink(k + 1, &st.values);
+            sink(k + 1, st.values());
         }
     }
 

@@ -63,6 +63,63 @@ pub(super) enum Recipe {
     Polity(Metric, usize),
 }
 
+/// Which series a run records (`series` in a scenario, `--series`): a
+/// series is kept when its metric is among the metrics the words name (or
+/// none is named) and its level among the levels they name (or none is).
+/// "countries" is the country and polity levels: every series but the
+/// operators' own.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    metrics: Vec<Metric>,
+    levels: Vec<Level>,
+}
+
+impl Selection {
+    /// The words of a `series` choice; an error names the first word that
+    /// is neither a metric nor a level.
+    pub fn parse(words: &[String]) -> Result<Selection, (String, String)> {
+        let mut sel = Selection::default();
+        for w in words {
+            match w.as_str() {
+                "countries" => sel.levels.extend([Level::Country, Level::Polity]),
+                "country" => sel.levels.push(Level::Country),
+                "polity" => sel.levels.push(Level::Polity),
+                "operator" => sel.levels.push(Level::Operator),
+                "all" if words.len() == 1 => {}
+                word => match Metric::by_name(word) {
+                    Some(m) => sel.metrics.push(m),
+                    None => {
+                        let names = METRICS.iter().map(|m| m.name).chain([
+                            "all",
+                            "countries",
+                            "country",
+                            "polity",
+                            "operator",
+                        ]);
+                        let hint = crate::error::did_you_mean(word, names.clone())
+                            .unwrap_or_else(|| {
+                                format!(
+                                    "`series` is \"all\", \"countries\", or metrics and levels                                      (country, polity, operator): {}",
+                                    METRICS.iter().map(|m| m.name).collect::<Vec<_>>().join(", ")
+                                )
+                            });
+                        return Err((
+                            format!("`{word}` in `series` is neither a metric nor a level"),
+                            hint,
+                        ));
+                    }
+                },
+            }
+        }
+        Ok(sel)
+    }
+
+    pub fn keeps(&self, spec: &SeriesSpec) -> bool {
+        (self.metrics.is_empty() || self.metrics.contains(&spec.metric))
+            && (self.levels.is_empty() || self.levels.contains(&spec.level))
+    }
+}
+
 pub(super) fn layout(
     sc: &Scenario,
     children: &[Vec<usize>],
@@ -160,8 +217,26 @@ pub(super) fn layout(
             }
         }
     }
+    // The recorded series first, in output order, then the ones computed
+    // only because others are made of them: a run hands on a prefix of its
+    // values. The class metric's country series are always recorded, since
+    // the class table reads them.
+    let selection = Selection::parse(&sc.series.words).unwrap_or_default();
+    let class_metric = Metric::from(sc.classes.metric);
+    let keep: Vec<bool> = series
+        .iter()
+        .map(|s| selection.keeps(s) || (s.metric == class_metric && s.level == Level::Country))
+        .collect();
+    let order: Vec<usize> = (0..series.len())
+        .filter(|&i| keep[i])
+        .chain((0..series.len()).filter(|&i| !keep[i]))
+        .collect();
+    let recorded = keep.iter().filter(|&&k| k).count();
+    let series: Vec<SeriesSpec> = order.iter().map(|&i| series[i].clone()).collect();
+    let recipes: Vec<Recipe> = order.iter().map(|&i| recipes[i].clone()).collect();
     Layout {
-        series: SeriesTable::new(series),
+        series: SeriesTable::new(series[..recorded].to_vec()),
+        computed: SeriesTable::new(series),
         recipes,
         groups,
         country_groups,
@@ -192,11 +267,17 @@ pub(super) struct PolityRecord {
 }
 
 impl RecordPlan {
-    pub fn new(recipes: &[Recipe]) -> RecordPlan {
+    /// The plan for `recipes`, of which the first `recorded` are recorded:
+    /// an operator's own series is computed only then (nothing is made of it).
+    pub fn new(recipes: &[Recipe], recorded: usize) -> RecordPlan {
         let mut plan = RecordPlan::default();
         for (s, recipe) in recipes.iter().enumerate() {
             match recipe {
-                Recipe::Operator(m, o) => plan.copies.push((s, m.network_row(), *o)),
+                Recipe::Operator(m, o) => {
+                    if s < recorded {
+                        plan.copies.push((s, m.network_row(), *o));
+                    }
+                }
                 Recipe::Group(m, range) => {
                     let i = match plan.groups.iter().position(|(r, _)| r == range) {
                         Some(i) => i,
@@ -234,7 +315,10 @@ impl RecordPlan {
 }
 
 pub(super) struct Layout {
+    /// The series a run records (hands to its sink).
     pub series: SeriesTable,
+    /// Every series computed: the recorded ones, then the rest.
+    pub computed: SeriesTable,
     pub recipes: Vec<Recipe>,
     pub groups: Vec<(usize, f64)>,
     /// Each country's operators (aligned with `countries`).

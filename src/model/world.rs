@@ -44,7 +44,11 @@ pub struct World {
     pub(super) shock_quantity: Vec<usize>,
     process_names: Vec<String>,
     quantity_names: Vec<String>,
+    /// The series a run records, in output order.
     pub(super) series: SeriesTable,
+    /// How many series a run computes: the recorded ones first, then those
+    /// the recorded ones are made of.
+    pub(super) computed: usize,
     pub(super) record_plan: RecordPlan,
     /// (op, weight) lists that recipes index into.
     pub(super) groups: Vec<(usize, f64)>,
@@ -155,8 +159,10 @@ impl World {
         let procurement_series = scenario
             .polities
             .iter()
-            .map(|p| layout.series.index(Metric::TrustedProcurement, &p.id))
+            .map(|p| layout.computed.index(Metric::TrustedProcurement, &p.id))
             .collect();
+        let computed = layout.computed.specs().len();
+        let record_plan = RecordPlan::new(&layout.recipes, layout.series.specs().len());
         World {
             scenario,
             dt,
@@ -175,7 +181,8 @@ impl World {
             process_names,
             quantity_names,
             series: layout.series,
-            record_plan: RecordPlan::new(&layout.recipes),
+            record_plan,
+            computed,
             groups: layout.groups,
             country_group,
             subtree_polities,
@@ -238,6 +245,24 @@ impl World {
                     .map(move |k| format!("{k}:{}", p.id))
             }))
             .collect()
+    }
+
+    /// The scenario's `series` words, checked: an unknown word is a
+    /// positioned error where it was written.
+    pub fn check_series(&self) -> Result<(), crate::error::Diagnostic> {
+        let choice = &self.scenario.series;
+        match (series::Selection::parse(&choice.words), &choice.site) {
+            (Err((message, hint)), Some(site)) => {
+                let mut d = site.clone();
+                d.message = message;
+                d.hint = Some(hint);
+                Err(d)
+            }
+            (Err((message, hint)), None) => {
+                Err(crate::error::Diagnostic::new(message).maybe_hint(Some(hint)))
+            }
+            (Ok(_), _) => Ok(()),
+        }
     }
 
     /// For each country, the series that sorts it into a class at the horizon.

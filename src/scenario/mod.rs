@@ -64,6 +64,19 @@ pub struct Scenario {
     pub notes: Vec<String>,
     /// The command-line overrides laid over the files, in the order applied.
     pub overrides: Vec<Override>,
+    /// Which series a run records (`series` in `[scenario]`, `--series`).
+    pub series: SeriesChoice,
+}
+
+/// Which series a run records: all (no words), or those whose metric and
+/// level the words name (docs/FORMAT.md, `series`). The words are the
+/// model's to read, since metric names are its own.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesChoice {
+    /// As written, one entry per word: "countries", metric names, levels.
+    pub words: Vec<String>,
+    /// Where they were written, for the model's check.
+    pub site: Option<crate::error::Diagnostic>,
 }
 
 #[derive(Debug, Clone)]

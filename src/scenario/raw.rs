@@ -94,7 +94,30 @@ pub struct RawHeader {
     pub step_months: Opt<i64>,
     pub runs: Opt<i64>,
     pub seed: Opt<u64>,
+    pub series: Opt<RawSeries>,
     pub replace_shocks: Opt<bool>,
+}
+
+/// `series = "countries"`, `"alignment, country"` or a list of such words.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawSeries {
+    Words(String),
+    List(Vec<String>),
+}
+
+impl RawSeries {
+    /// Each word, commas splitting a string as the list's entries do.
+    pub fn words(&self) -> Vec<String> {
+        let list = match self {
+            RawSeries::Words(w) => std::slice::from_ref(w),
+            RawSeries::List(l) => l.as_slice(),
+        };
+        list.iter()
+            .flat_map(|w| w.split(','))
+            .map(|w| w.trim().to_string())
+            .collect()
+    }
 }
 
 /// An entry merged by id (`[[polity]]`, `[[operator]]`): the struct, its
@@ -185,12 +208,13 @@ macro_rules! inherit {
 impl RawHeader {
     /// `extends` and `replace_shocks` describe one file's relation to its parent: not inherited.
     pub fn inherit(&mut self, p: &RawHeader) {
-        inherit!(self, p; name, description, question, start, end, step_months, runs, seed);
+        inherit!(self, p; name, description, question, start, end, step_months, runs, seed, series);
     }
 
     /// The keys a `scenario.KEY` override may set: the run's time and size.
     /// (Words and `extends` describe the file, not a run of it.)
-    pub const SETTABLE: &'static [&'static str] = &["start", "end", "step_months", "runs", "seed"];
+    pub const SETTABLE: &'static [&'static str] =
+        &["start", "end", "step_months", "runs", "seed", "series"];
 
     pub(super) fn set(&mut self, key: &str, v: &OverrideValue) -> Checked<bool> {
         match key {
@@ -199,6 +223,7 @@ impl RawHeader {
             "step_months" => self.step_months = Some(v.decode()?),
             "runs" => self.runs = Some(v.decode()?),
             "seed" => self.seed = Some(v.decode()?),
+            "series" => self.series = Some(v.decode()?),
             _ => return Ok(false),
         }
         Ok(true)

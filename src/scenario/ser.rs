@@ -83,6 +83,11 @@ impl Serialize for Header<'_, '_> {
         m.serialize_entry("step_months", &sc.grid.step_months)?;
         m.serialize_entry("runs", &self.0.runs)?;
         m.serialize_entry("seed", &self.0.seed)?;
+        // Only when not everything: files resolved before `series` existed
+        // keep their bytes.
+        if !sc.series.words.is_empty() {
+            m.serialize_entry("series", &sc.series.words)?;
+        }
         m.end()
     }
 }

@@ -138,6 +138,7 @@ pub(super) fn validate(
     let levers = levers.expect(expect);
     let notes = merge_notes(&mut c, &raw);
     let (description_from, question_from) = inherited_words(&mut c, &raw);
+    let series = series_choice(&c, &header);
 
     Ok(Scenario {
         name,
@@ -159,7 +160,24 @@ pub(super) fn validate(
         warnings: c.warnings,
         notes,
         overrides: Vec::new(),
+        series,
     })
+}
+
+/// `series`: "all" (or nothing) records everything; other words are the
+/// model's to check (`World::check_series`), at the place they were written.
+fn series_choice(c: &Checker, header: &super::raw::RawHeader) -> super::SeriesChoice {
+    let Some(series) = &header.series else {
+        return super::SeriesChoice::default();
+    };
+    let words = series.value.words();
+    if words.len() == 1 && words[0] == "all" {
+        return super::SeriesChoice::default();
+    }
+    super::SeriesChoice {
+        words,
+        site: Some(c.err(&series.loc, "")),
+    }
 }
 
 /// What `extends` did to each restated shock: a note of the keys it
