@@ -105,13 +105,13 @@ impl Setup {
         out.join(", ")
     }
 
-    fn check_same(&self, other: &Setup, this: &Path, that: &Path) -> Result<()> {
+    /// `this` says what `self` is ("this command line", "`a.json`").
+    fn check_same(&self, other: &Setup, this: &str, that: &Path) -> Result<()> {
         if self == other {
             return Ok(());
         }
         Err(Diagnostic::new(format!(
-            "`{}` and `{}` come from different calibrations: their {} differ",
-            this.display(),
+            "{this} and `{}` belong to different calibrations: their {} differ",
             that.display(),
             self.differences(other)
         ))
@@ -224,7 +224,7 @@ pub fn is_calibration_file(path: &Path) -> bool {
 }
 
 /// Read `wave-K.json` from `dir` and check it belongs to `setup`.
-fn read_wave_file(dir: &Path, wave: usize, setup: &Setup, asker: &Path) -> Result<Waves> {
+fn read_wave_file(dir: &Path, wave: usize, setup: &Setup, asker: &str) -> Result<Waves> {
     let path = dir.join(wave_file_name(wave));
     if !path.is_file() {
         return Err(Diagnostic::new(format!(
@@ -269,7 +269,7 @@ pub fn shard_command(plan: &Plan, p: &CalibratePlan, wave: usize, shard: Shard) 
     let state = if wave == 1 {
         Waves::start(prep.priors.len())
     } else {
-        read_wave_file(&plan.out, wave, &setup, &path)?
+        read_wave_file(&plan.out, wave, &setup, "this command line")?
     };
     let (range, rows) = if state.finished {
         (0..0, Vec::new())
@@ -344,7 +344,9 @@ impl WaveShards {
         let n = first.shard.1;
         let mut seen = vec![None::<&Path>; usize::try_from(n).unwrap_or(0)];
         for (path, s) in &shards {
-            first.setup.check_same(&s.setup, first_path, path)?;
+            first
+                .setup
+                .check_same(&s.setup, &format!("`{}`", first_path.display()), path)?;
             let refuse = |message: String| -> Error {
                 Diagnostic::new(message)
                     .in_file(path)
@@ -485,7 +487,12 @@ pub fn merge_command(plan: &Plan, set: &WaveShards) -> Result<()> {
     let mut state = if wave == 1 {
         Waves::start(prep.priors.len())
     } else {
-        read_wave_file(&dir, wave, setup, &set.shards[0].0)?
+        read_wave_file(
+            &dir,
+            wave,
+            setup,
+            &format!("`{}`", set.shards[0].0.display()),
+        )?
     };
     if (&state.lo, &state.hi, state.finished) != (&first.box_lo, &first.box_hi, first.finished) {
         return Err(Diagnostic::new(format!(
