@@ -207,7 +207,8 @@ pub struct CalibrateArgs {
     #[arg(long)]
     pub yes: bool,
     /// Run one wave only, with --shard (1-based); wave 2 onwards starts
-    /// from the wave-K.json that merging the wave before wrote into --out
+    /// from --out's wave-K.json, which merging the wave before's shards
+    /// writes next to them
     #[arg(long, value_name = "K", value_parser = parse_count, requires = "shard")]
     pub wave: Option<u64>,
     /// Run only shard i of n (0-based) of the wave's draws and write a
