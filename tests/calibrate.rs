@@ -579,6 +579,22 @@ fn mismatched_calibration_shards_are_refused_and_nothing_is_written() {
         merge_args(&[&a0, &run_shard.join("shard-0-of-1.json")], &out),
         &["is not a calibration wave's shard: it is a shard of `simulate run`"],
     );
+    // A damaged or forged shard is refused, not trusted.
+    let json = read(&a1);
+    let cut = write(d, "cut.json", &json[..json.len() / 2]);
+    refused(
+        merge_args(&[&a0, &cut], &out),
+        &["cut.json` is not a calibration wave's shard"],
+    );
+    let forged = write(
+        d,
+        "forged.json",
+        &json.replacen("\"wave\":1,", "\"wave\":0,", 1),
+    );
+    refused(
+        merge_args(&[&a0, &forged], &out),
+        &["claims an impossible wave 0 of 2"],
+    );
     // The files the merge reads again must be those the shards ran.
     std::fs::write(&targets, format!("{SMALL_TARGETS}\n# edited\n")).unwrap();
     refused(

@@ -342,7 +342,8 @@ impl WaveShards {
             return Err(Error::usage("merge needs at least one shard file"));
         };
         let n = first.shard.1;
-        let mut seen = vec![None::<&Path>; usize::try_from(n).unwrap_or(0)];
+        // A map, not a vector of n: n comes from a file.
+        let mut seen = std::collections::BTreeMap::<u64, &Path>::new();
         for (path, s) in &shards {
             first
                 .setup
@@ -353,6 +354,14 @@ impl WaveShards {
                     .hint("merge one wave at a time, every shard of it once: `simulate merge DIR/wave-K-shard-*-of-N.json`")
                     .into()
             };
+            if s.wave == 0 || s.wave > s.setup.waves {
+                return Err(refuse(format!(
+                    "`{}` claims an impossible wave {} of {}",
+                    path.display(),
+                    s.wave,
+                    s.setup.waves
+                )));
+            }
             if s.wave != first.wave {
                 return Err(refuse(format!(
                     "`{}` is a shard of wave {} and `{}` of wave {}",
@@ -397,8 +406,8 @@ impl WaveShards {
                     s.wave
                 )));
             }
-            let i = s.shard.0 as usize;
-            if let Some(other) = seen[i] {
+            let i = s.shard.0;
+            if let Some(other) = seen.get(&i) {
                 return Err(refuse(format!(
                     "shard {i}/{n} of wave {} is given twice: `{}` and `{}`",
                     s.wave,
@@ -406,15 +415,18 @@ impl WaveShards {
                     path.display()
                 )));
             }
-            seen[i] = Some(path);
+            seen.insert(i, path);
         }
-        let missing: Vec<String> = seen
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.is_none())
-            .map(|(i, _)| format!("{i}/{n}"))
-            .collect();
-        if !missing.is_empty() {
+        let absent = n - seen.len() as u64;
+        if absent > 0 {
+            let mut missing: Vec<String> = (0..n)
+                .filter(|i| !seen.contains_key(i))
+                .take(8)
+                .map(|i| format!("{i}/{n}"))
+                .collect();
+            if absent > 8 {
+                missing.push(format!("… ({absent} in all)"));
+            }
             return Err(Diagnostic::new(format!(
                 "shards of wave {} missing: {}",
                 first.wave,
@@ -510,12 +522,15 @@ pub fn merge_command(plan: &Plan, set: &WaveShards) -> Result<()> {
             .collect();
         rows.sort_by_key(|r| r.draw);
         let first_draw = (wave - 1) * setup.draws;
-        if rows.len() != setup.draws
-            || rows
-                .iter()
-                .enumerate()
-                .any(|(i, r)| r.draw != first_draw + i || r.wave != wave)
-        {
+        let (dims, targets) = (prep.priors.len(), prep.targets.targets.len());
+        let malformed = |(i, r): (usize, &DrawRow)| {
+            r.draw != first_draw + i
+                || r.wave != wave
+                || r.u.len() != dims
+                || r.values.len() != dims
+                || [r.sims.len(), r.ses.len(), r.implausibility.len()] != [targets; 3]
+        };
+        if rows.len() != setup.draws || rows.iter().enumerate().any(malformed) {
             return Err(Diagnostic::new(format!(
                 "the shards of wave {wave} do not hold its draws {}..{} once each (damaged shard files?)",
                 first_draw,
