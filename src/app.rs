@@ -1,6 +1,7 @@
 //! What each command does, from parsed flags to files and exit codes.
 
 pub mod calibrate;
+pub mod calibrate_shard;
 pub mod discover;
 pub mod guard;
 pub mod plan;
@@ -67,6 +68,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Task::Run => run(&plan),
         Task::Compare => compare(&plan),
         Task::Merge(shards) => merge(&plan, shards),
+        Task::CalibrateMerge(shards) => calibrate_shard::merge_command(&plan, shards),
         Task::Sweep(task) => sweep_command(&plan, task),
         Task::Discover { when, alpha } => discover_command(&plan, when, *alpha),
         Task::Story { run } => story_command(&plan, *run),
@@ -243,7 +245,7 @@ fn sweep_command(plan: &Plan, task: &plan::SweepTask) -> Result<()> {
 
 fn calibrate_command(plan: &Plan, task: &plan::CalibrateTask) -> Result<()> {
     let started = Instant::now();
-    let run = calibrate::run_calibration(&calibrate::CalibratePlan {
+    let cp = calibrate::CalibratePlan {
         file: &plan.files[0],
         set: &task.settings,
         targets: &task.targets,
@@ -256,7 +258,11 @@ fn calibrate_command(plan: &Plan, task: &plan::CalibrateTask) -> Result<()> {
         threads: plan.threads,
         progress: plan.progress,
         yes: task.yes,
-    })?;
+    };
+    if let Some((wave, shard)) = task.shard {
+        return calibrate_shard::shard_command(plan, &cp, wave, shard);
+    }
+    let run = calibrate::run_calibration(&cp)?;
     let elapsed = started.elapsed();
     for w in &run.warnings {
         eprintln!("warning: {w}");

@@ -206,6 +206,15 @@ pub struct CalibrateArgs {
     /// Start even if it is estimated to take more than a day
     #[arg(long)]
     pub yes: bool,
+    /// Run one wave only, with --shard (1-based); wave 2 onwards starts
+    /// from --out's wave-K.json, which merging the wave before's shards
+    /// writes next to them
+    #[arg(long, value_name = "K", value_parser = parse_count, requires = "shard")]
+    pub wave: Option<u64>,
+    /// Run only shard i of n (0-based) of the wave's draws and write a
+    /// shard file for `merge`
+    #[arg(long, value_name = "i/n", value_parser = parse_shard, requires = "wave")]
+    pub shard: Option<Shard>,
 }
 
 /// How `sensitivity` explores the inputs.

@@ -308,3 +308,298 @@ fn a_constant_prior_is_a_warning_and_no_prior_at_all_an_error() {
         "{err}"
     );
 }
+
+// ---- A calibration past one machine: `--wave K --shard i/n`, then `merge`.
+
+const SMALL_TARGETS: &str = "[[target]]\nwhat = \"restriction A at 2028-12\"\nobserved = 0.5\nsd = 0.05\nsource = \"test\"\n\n[[target]]\nrate = \"restriction\"\nof = [\"A\", \"B\"]\nfrom = \"2025-12\"\nto = \"2028-12\"\nbetween = [0.1, 0.3]\nsource = \"test\"\n";
+
+/// The calibrate flags every run of one small calibration shares (12
+/// draws of 30 runs unless `extra` gives `--draws` and `--reps`).
+fn small(targets: &Path, extra: &[&str]) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = ["calibrate", WORLD, "--targets"]
+        .iter()
+        .map(Into::into)
+        .collect();
+    args.push(targets.into());
+    let sizes: &[&str] = if extra.contains(&"--draws") {
+        &[]
+    } else {
+        &["--draws", "12", "--reps", "30"]
+    };
+    for a in ["--params", PARAMS, "-q"].iter().chain(sizes).chain(extra) {
+        args.push(a.into());
+    }
+    args
+}
+
+/// Every file under `dir`, by its path inside it, with its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    out
+}
+
+/// Run `waves` waves of the small calibration in `n` shards (each wave's
+/// shards in a scrambled order, merged from a scrambled list) into `out`.
+fn sharded(targets: &Path, extra: &[&str], waves: usize, n: u64, shards: &Path, out: &Path) {
+    let order: Vec<u64> = (0..n).rev().collect();
+    for wave in 1..=waves {
+        for i in &order {
+            simulate()
+                .args(small(targets, extra))
+                .args(["--wave", &wave.to_string(), "--shard", &format!("{i}/{n}")])
+                .arg("--out")
+                .arg(shards)
+                .current_dir(repo(""))
+                .assert()
+                .success();
+        }
+        let mut merge = simulate();
+        merge.arg("merge");
+        for i in (0..n).map(|i| (i * 2 + 1) % n) {
+            merge.arg(shards.join(format!("wave-{wave}-shard-{i}-of-{n}.json")));
+        }
+        merge
+            .args(["-q", "--out"])
+            .arg(out)
+            .current_dir(repo(""))
+            .assert()
+            .success();
+        if wave < waves {
+            assert!(
+                shards.join(format!("wave-{}.json", wave + 1)).is_file(),
+                "merging wave {wave} writes the next wave's start"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_sharded_calibration_merges_to_the_bytes_of_one_machine() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let targets = write(dir.path(), "t.toml", SMALL_TARGETS);
+    let one = dir.path().join("one");
+    simulate()
+        .args(small(&targets, &["--waves", "2", "--threads", "2"]))
+        .arg("--out")
+        .arg(&one)
+        .current_dir(repo(""))
+        .assert()
+        .success();
+    let expected = tree(&one);
+    for f in [
+        "calibration.csv",
+        "targets.csv",
+        "posterior.csv",
+        "posterior.toml",
+        "index.html",
+        "charts/pairs.svg",
+        "charts/posterior-1.png",
+    ] {
+        assert!(expected.contains_key(Path::new(f)), "{f}");
+    }
+    for n in [1, 3] {
+        // Side by side with `one`, so that posterior.toml's relative
+        // `extends` is the same path.
+        let out = dir.path().join(format!("merged-{n}"));
+        let shards = dir.path().join(format!("shards-{n}"));
+        sharded(
+            &targets,
+            &["--waves", "2", "--threads", "1"],
+            2,
+            n,
+            &shards,
+            &out,
+        );
+        let got = tree(&out);
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "{n} shards: the same files"
+        );
+        for (name, bytes) in &expected {
+            assert!(
+                got[name] == *bytes,
+                "{n} shards: {} differs",
+                name.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_sharded_calibration_that_ends_early_keeps_its_later_waves_runnable() {
+    // A cutoff so tight that a later wave may keep nothing and end the
+    // calibration (with these numbers wave 3 does); the later waves' shards
+    // and merges then succeed with nothing to run, and the files are one
+    // machine's whether or not it ends early.
+    let dir = tempfile::TempDir::new().unwrap();
+    let targets = write(dir.path(), "t.toml", SMALL_TARGETS);
+    let extra = [
+        "--waves", "4", "--cutoff", "1", "--seed", "25", "--draws", "4", "--reps", "8",
+    ];
+    let one = dir.path().join("one");
+    simulate()
+        .args(small(&targets, &extra))
+        .arg("--out")
+        .arg(&one)
+        .current_dir(repo(""))
+        .assert()
+        .success();
+    let out = dir.path().join("merged");
+    sharded(&targets, &extra, 4, 3, &dir.path().join("shards"), &out);
+    assert_eq!(tree(&one), tree(&out));
+}
+
+/// `simulate ARGS` in the repository must fail with exit code 2, say every
+/// one of `needles`, and not panic.
+fn refused(args: Vec<std::ffi::OsString>, needles: &[&str]) {
+    let assert = simulate().args(args).current_dir(repo("")).assert().code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn merge_args(shards: &[&Path], out: &Path) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec!["merge".into()];
+    args.extend(shards.iter().map(|p| p.as_os_str().to_owned()));
+    args.extend(["-q".into(), "--out".into(), out.as_os_str().to_owned()]);
+    args
+}
+
+#[test]
+fn mismatched_calibration_shards_are_refused_and_nothing_is_written() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let d = dir.path();
+    let targets = write(d, "t.toml", SMALL_TARGETS);
+    let shard = |extra: &[&str], spec: &str, folder: &str| -> PathBuf {
+        let mut args = small(&targets, &["--waves", "2"]);
+        args.extend(extra.iter().map(Into::into));
+        simulate()
+            .args(args)
+            .args(["--wave", "1", "--shard", spec, "--out"])
+            .arg(d.join(folder))
+            .current_dir(repo(""))
+            .assert()
+            .success();
+        d.join(folder)
+            .join(format!("wave-1-shard-{}.json", spec.replace('/', "-of-")))
+    };
+    let a0 = shard(&[], "0/2", "a");
+    let a1 = shard(&[], "1/2", "a");
+    let other_seed = shard(&["--seed", "9"], "1/2", "b");
+    let other_count = shard(&[], "1/3", "c");
+    let out = d.join("out");
+    refused(merge_args(&[&a0], &out), &["shards of wave 1 missing: 1/2"]);
+    refused(
+        merge_args(&[&a0, &a1, &a0], &out),
+        &["shard 0/2 of wave 1 is given twice"],
+    );
+    refused(
+        merge_args(&[&a0, &other_seed], &out),
+        &[
+            "belong to different calibrations: their seeds differ",
+            "b/wave-1-shard-1-of-2.json",
+        ],
+    );
+    refused(
+        merge_args(&[&a0, &other_count], &out),
+        &["is one of 2 shards", "one of 3"],
+    );
+    // Wave 2 needs the start that merging wave 1 writes.
+    let mut wave2 = small(&targets, &["--waves", "2"]);
+    wave2.extend(["--wave", "2", "--shard", "0/2", "--out"].map(Into::into));
+    wave2.push(d.join("a").into());
+    refused(
+        wave2.clone(),
+        &[
+            "wave 2 starts from",
+            "wave-2.json`, which is missing",
+            "simulate merge",
+        ],
+    );
+    let mut beyond = small(&targets, &["--waves", "2"]);
+    beyond.extend(["--wave", "3", "--shard", "0/2", "--out"].map(Into::into));
+    beyond.push(d.join("a").into());
+    refused(beyond, &["--wave 3: the calibration has 2 waves"]);
+    let mut no_wave = small(&targets, &["--waves", "2", "--shard", "0/2"]);
+    no_wave.extend(["--out".into(), d.join("a").into()]);
+    refused(no_wave, &["--wave"]);
+    assert!(!out.exists(), "a refused merge writes nothing");
+
+    // After wave 1 is merged, wave 2's shards must share its setup.
+    simulate()
+        .args(merge_args(&[&a1, &a0], &out))
+        .current_dir(repo(""))
+        .assert()
+        .success();
+    assert!(d.join("a/wave-2.json").is_file());
+    assert!(
+        !out.exists(),
+        "only the last wave writes the calibration's files"
+    );
+    let mut other_draws = small(&targets, &["--waves", "2", "--draws", "14", "--reps", "30"]);
+    other_draws.extend(["--wave", "2", "--shard", "0/2", "--out"].map(Into::into));
+    other_draws.push(d.join("a").into());
+    refused(
+        other_draws,
+        &[
+            "this command line and",
+            "a/wave-2.json` belong to different calibrations: their --draws differ",
+        ],
+    );
+    // A wave file is not a shard, nor is a run's shard a calibration's.
+    refused(
+        merge_args(&[&d.join("a/wave-2.json")], &out),
+        &["is not a calibration wave's shard: it is the start of a calibration wave"],
+    );
+    let run_shard = d.join("run");
+    simulate()
+        .args([
+            "run", WORLD, "--runs", "20", "-q", "--shard", "0/1", "--out",
+        ])
+        .arg(&run_shard)
+        .current_dir(repo(""))
+        .assert()
+        .success();
+    refused(
+        merge_args(&[&a0, &run_shard.join("shard-0-of-1.json")], &out),
+        &["is not a calibration wave's shard: it is a shard of `simulate run`"],
+    );
+    // A damaged or forged shard is refused, not trusted.
+    let json = read(&a1);
+    let cut = write(d, "cut.json", &json[..json.len() / 2]);
+    refused(
+        merge_args(&[&a0, &cut], &out),
+        &["cut.json` is not a calibration wave's shard"],
+    );
+    let forged = write(
+        d,
+        "forged.json",
+        &json.replacen("\"wave\":1,", "\"wave\":0,", 1),
+    );
+    refused(
+        merge_args(&[&a0, &forged], &out),
+        &["claims an impossible wave 0 of 2"],
+    );
+    // The files the merge reads again must be those the shards ran.
+    std::fs::write(&targets, format!("{SMALL_TARGETS}\n# edited\n")).unwrap();
+    refused(
+        merge_args(&[&a0, &a1], &out),
+        &["the targets files changed since wave 1's shards ran"],
+    );
+    assert!(!out.exists(), "a refused merge writes nothing");
+}

@@ -28,6 +28,7 @@ use crate::scenario::targets::Targets;
 use crate::scenario::{Base, Scenario, Setting, fnv1a64};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Draws of each prior kept to read its quantiles from.
@@ -220,8 +221,24 @@ fn value_text(x: f64) -> String {
     }
 }
 
-/// Check everything, run the waves, and return what they found.
-pub fn run_calibration(p: &CalibratePlan) -> Result<Calibration> {
+/// What a calibration settles before it runs a draw: the scenario, the
+/// targets and the outcomes their terms read, the priors. The same for one
+/// machine and for every shard and merge of a sharded calibration.
+pub(crate) struct Prepared {
+    pub(crate) base: Base,
+    pub(crate) world: World,
+    pub(crate) targets: Targets,
+    /// The outcomes every draw records: each target's terms, once each.
+    outcomes: Vec<Outcome>,
+    /// Per target, its terms as (outcome, weight).
+    index: Vec<Vec<(usize, f64)>>,
+    pub(crate) priors: Vec<Prior>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) seed: u64,
+}
+
+/// Check the flags, read the files, and settle the priors.
+pub(crate) fn prepare(p: &CalibratePlan) -> Result<Prepared> {
     if !(p.cutoff.is_finite() && p.cutoff > 0.0) {
         return Err(Error::usage(format!(
             "--cutoff {} must be above 0",
@@ -239,7 +256,6 @@ pub fn run_calibration(p: &CalibratePlan) -> Result<Calibration> {
     targets.check(&plain)?;
     let world = World::new(plain);
     world.check_outcomes()?;
-    // The outcomes every draw records: each target's terms, once each.
     let mut texts: Vec<String> = Vec::new();
     let mut index: Vec<Vec<(usize, f64)>> = Vec::new();
     let mut problems = Vec::new();
@@ -270,9 +286,20 @@ pub fn run_calibration(p: &CalibratePlan) -> Result<Calibration> {
     }
     let seed = p.seed.unwrap_or(world.scenario.seed);
     let (priors, warnings) = priors(&world.scenario, p.params, seed)?;
-    let runs = (p.draws as u64)
-        .saturating_mul(p.waves as u64)
-        .saturating_mul(p.reps);
+    Ok(Prepared {
+        base,
+        world,
+        targets,
+        outcomes,
+        index,
+        priors,
+        warnings,
+        seed,
+    })
+}
+
+/// Refuse `runs` runs estimated at more than a day, unless `--yes`.
+pub(crate) fn guard(p: &CalibratePlan, world: &World, runs: u64, what: &str) -> Result<()> {
     let cores = p
         .threads
         .min(std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -280,104 +307,180 @@ pub fn run_calibration(p: &CalibratePlan) -> Result<Calibration> {
         super::guard::estimate_seconds(std::slice::from_ref(&world.scenario), runs, cores);
     if seconds > super::guard::LONGEST_UNASKED_SECONDS && !p.yes {
         return Err(Error::usage(format!(
-            "{} waves × {} draws × {} runs could take about {} on {cores} core{}; use fewer draws or runs, or add --yes to start it anyway",
-            p.waves,
-            p.draws,
-            p.reps,
+            "{what} could take about {} on {cores} core{}; use fewer draws or runs, or add --yes to start it anyway",
             super::guard::duration(seconds),
             if cores == 1 { "" } else { "s" }
         )));
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(p.threads.max(1))
+    Ok(())
+}
+
+pub(crate) fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
         .build()
-        .map_err(|e| Error::Other(format!("cannot start {} threads: {e}", p.threads)))?;
-    let dims = priors.len();
-    let (mut lo, mut hi) = (vec![0.0; dims], vec![1.0; dims]);
-    let mut draws: Vec<DrawRow> = Vec::new();
-    let mut waves = Vec::new();
-    let mut posterior_wave = 0;
-    for wave in 1..=p.waves {
-        let mut rng =
-            ChaCha8Rng::seed_from_u64(fnv1a64(format!("{seed}/calibrate/wave {wave}").as_bytes()));
-        let us = latin_hypercube(p.draws, &lo, &hi, &mut rng);
-        let rows = run_wave(
-            &pool, &base, p, &priors, &outcomes, &index, &targets, &us, wave, seed,
-        )?;
+        .map_err(|e| Error::Other(format!("cannot start {threads} threads: {e}")))
+}
+
+/// Wave `wave`'s draws, in prior quantiles: a Latin hypercube over the box
+/// `[lo, hi]`, fixed by the seed and the wave alone, so that every shard
+/// of the wave draws the same points.
+pub(crate) fn wave_points(
+    seed: u64,
+    wave: usize,
+    draws: usize,
+    lo: &[f64],
+    hi: &[f64],
+) -> Vec<Vec<f64>> {
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(fnv1a64(format!("{seed}/calibrate/wave {wave}").as_bytes()));
+    latin_hypercube(draws, lo, hi, &mut rng)
+}
+
+/// Where a calibration is between waves: the box the next wave draws from,
+/// every draw so far, and whether it has ended. This is all a later wave
+/// needs, so a sharded calibration writes it down between waves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Waves {
+    pub lo: Vec<f64>,
+    pub hi: Vec<f64>,
+    pub draws: Vec<DrawRow>,
+    pub waves: Vec<WaveInfo>,
+    /// The wave whose kept draws are the posterior (0: none yet).
+    pub posterior_wave: usize,
+    /// A later wave kept nothing: the calibration ends there.
+    pub finished: bool,
+}
+
+impl Waves {
+    pub fn start(dims: usize) -> Waves {
+        Waves {
+            lo: vec![0.0; dims],
+            hi: vec![1.0; dims],
+            draws: Vec::new(),
+            waves: Vec::new(),
+            posterior_wave: 0,
+            finished: false,
+        }
+    }
+
+    /// Take in wave `wave`'s scored draws (in draw order) and settle the
+    /// next wave's box; no draw kept in wave 1 is the error that names the
+    /// targets ruling everything out.
+    pub(crate) fn fold(
+        &mut self,
+        wave: usize,
+        rows: Vec<DrawRow>,
+        targets: &Targets,
+        cutoff: f64,
+        draws: usize,
+    ) -> Result<()> {
         let kept = rows.iter().filter(|r| r.kept).count();
-        waves.push(WaveInfo {
+        self.waves.push(WaveInfo {
             wave,
             draws: rows.len(),
             kept,
-            box_lo: lo.clone(),
-            box_hi: hi.clone(),
+            box_lo: self.lo.clone(),
+            box_hi: self.hi.clone(),
         });
         if kept == 0 {
             if wave == 1 {
-                return Err(ruled_out(&targets, &rows, p.cutoff).into());
+                return Err(ruled_out(targets, &rows, cutoff).into());
             }
-            draws.extend(rows);
-            break;
+            self.draws.extend(rows);
+            self.finished = true;
+            return Ok(());
         }
-        posterior_wave = wave;
+        self.posterior_wave = wave;
         // The next wave's box: the kept draws' range in quantile space,
         // widened by a tenth of it (and half a stratum) on each side.
-        for j in 0..dims {
+        for j in 0..self.lo.len() {
             let (a, b) = rows
                 .iter()
                 .filter(|r| r.kept)
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
                     (a.min(r.u[j]), b.max(r.u[j]))
                 });
-            let margin = 0.1 * (b - a) + 0.5 / p.draws as f64;
-            lo[j] = (a - margin).max(0.0);
-            hi[j] = (b + margin).min(1.0);
+            let margin = 0.1 * (b - a) + 0.5 / draws as f64;
+            self.lo[j] = (a - margin).max(0.0);
+            self.hi[j] = (b + margin).min(1.0);
         }
-        draws.extend(rows);
+        self.draws.extend(rows);
+        Ok(())
     }
-    let mut warnings = warnings;
-    if let Some(w) = waves.last()
+}
+
+/// Check everything, run the waves, and return what they found.
+pub fn run_calibration(p: &CalibratePlan) -> Result<Calibration> {
+    let prep = prepare(p)?;
+    let runs = (p.draws as u64)
+        .saturating_mul(p.waves as u64)
+        .saturating_mul(p.reps);
+    let what = format!("{} waves × {} draws × {} runs", p.waves, p.draws, p.reps);
+    guard(p, &prep.world, runs, &what)?;
+    let pool = pool(p.threads)?;
+    let mut state = Waves::start(prep.priors.len());
+    for wave in 1..=p.waves {
+        if state.finished {
+            break;
+        }
+        let us = wave_points(prep.seed, wave, p.draws, &state.lo, &state.hi);
+        let rows = run_wave(&pool, &prep, p, &us, (wave - 1) * p.draws, wave)?;
+        state.fold(wave, rows, &prep.targets, p.cutoff, p.draws)?;
+    }
+    Ok(conclude(prep, p, state))
+}
+
+/// The calibration the waves in `state` found.
+pub(crate) fn conclude(prep: Prepared, p: &CalibratePlan, state: Waves) -> Calibration {
+    let mut warnings = prep.warnings;
+    if let Some(w) = state.waves.last()
         && w.kept == 0
     {
         warnings.push(format!(
-            "wave {} kept no draw (Monte Carlo noise at the edge of the kept region); the posterior is wave {posterior_wave}'s",
-            w.wave
+            "wave {} kept no draw (Monte Carlo noise at the edge of the kept region); the posterior is wave {}'s",
+            w.wave, state.posterior_wave
         ));
     }
-    Ok(Calibration {
-        world,
-        targets,
-        priors,
-        draws,
-        waves,
-        posterior_wave,
+    Calibration {
+        world: prep.world,
+        targets: prep.targets,
+        priors: prep.priors,
+        draws: state.draws,
+        waves: state.waves,
+        posterior_wave: state.posterior_wave,
         cutoff: p.cutoff,
         reps: p.reps,
-        seed,
+        seed: prep.seed,
         file: p.file.to_path_buf(),
         set: p.set.to_vec(),
         warnings,
-    })
+    }
 }
 
 /// Run one wave's draws (each on its own, R replications, common random
 /// numbers) and score them against the targets.
-#[allow(clippy::too_many_arguments)]
-fn run_wave(
+/// `us` are draws `first..` of wave `wave`.
+pub(crate) fn run_wave(
     pool: &rayon::ThreadPool,
-    base: &Base,
+    prep: &Prepared,
     p: &CalibratePlan,
-    priors: &[Prior],
-    outcomes: &[Outcome],
-    index: &[Vec<(usize, f64)>],
-    targets: &Targets,
     us: &[Vec<f64>],
+    first: usize,
     wave: usize,
-    seed: u64,
 ) -> Result<Vec<DrawRow>> {
+    let Prepared {
+        base,
+        priors,
+        outcomes,
+        index,
+        targets,
+        seed,
+        ..
+    } = prep;
+    let seed = *seed;
     use rayon::prelude::*;
     let progress = crate::progress::bar(us.len() as u64 * p.reps, p.progress);
-    let first = (wave - 1) * p.draws;
     let rows = pool.install(|| {
         us.par_iter()
             .enumerate()

@@ -28,6 +28,8 @@ pub enum Task {
     Compare,
     /// Merge these shards (already read and checked to belong together).
     Merge(ShardSet),
+    /// Merge these shards of one calibration wave (read and checked).
+    CalibrateMerge(super::calibrate_shard::WaveShards),
     Check,
     Explain,
     /// Serve the workshop page of `files[0]`.
@@ -76,6 +78,8 @@ pub struct CalibrateTask {
     pub cutoff: f64,
     pub yes: bool,
     pub settings: Vec<Setting>,
+    /// Run only this wave's shard (`--wave K --shard i/n`).
+    pub shard: Option<(usize, Shard)>,
 }
 
 /// What a sensitivity analysis explores, beyond the plan's runs
@@ -169,6 +173,21 @@ impl Plan {
                 Ok(plan)
             }
             Command::Merge { shards, out, quiet } => {
+                if shards
+                    .first()
+                    .is_some_and(|f| super::calibrate_shard::is_calibration_file(f))
+                {
+                    let set = super::calibrate_shard::WaveShards::read(&shards)?;
+                    let stem = set.stem().to_string();
+                    return Ok(Plan {
+                        out: out.unwrap_or_else(|| default_out(&stem)),
+                        stem,
+                        quiet,
+                        files: shards,
+                        task: Task::CalibrateMerge(set),
+                        ..Plan::idle()
+                    });
+                }
                 let set = ShardSet::read(&shards)?;
                 let scenario = set.scenario()?;
                 let stem = set.stem().to_string();
@@ -209,6 +228,11 @@ impl Plan {
                 })
             }
             Command::Calibrate(args) => {
+                let shard = match (args.wave, args.shard) {
+                    (Some(0), _) => return Err(Error::usage("--wave counts from 1")),
+                    (Some(k), Some(s)) => Some((usize::try_from(k).unwrap_or(usize::MAX), s)),
+                    _ => None,
+                };
                 let flags = DesignFlags {
                     file: args.scenario,
                     set: args.set,
@@ -227,6 +251,7 @@ impl Plan {
                         cutoff: args.cutoff,
                         yes: args.yes,
                         settings,
+                        shard,
                     })
                 })
             }

@@ -25,7 +25,9 @@ pub struct ParamInfo<'a> {
 }
 
 /// One draw: where it is, what it simulated, how implausible, kept or not.
-#[derive(Debug, Clone)]
+/// A sharded calibration carries it between machines as JSON, whose
+/// numbers read back to the same bits (serde_json's `float_roundtrip`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DrawRow {
     pub draw: usize,
     pub wave: usize,
@@ -40,7 +42,7 @@ pub struct DrawRow {
     pub kept: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct WaveInfo {
     pub wave: usize,
     pub draws: usize,
