@@ -224,22 +224,18 @@ impl Tally {
     }
 
     /// Count the bumps of the batch's runs. Every slot carries its point's
-    /// block, so the order of counting is free: cell by cell when the batch
+    /// block, so the order of counting is free: point by point when the batch
     /// is whole runs, in the order added otherwise.
     fn count_batch(&mut self) {
         let row = self.series;
         let rows = self.pending.len() / row.max(1);
         let runs = self.runs_in_batch;
         if runs > 0 && rows == runs * self.points {
-            // Series by series within a point: the batch's bumps of one
-            // series land in its few cache lines one after another.
-            let run_stride = self.points * row;
             for point in 0..self.points {
-                for s in 0..row {
-                    let mut i = point * row + s;
-                    for _ in 0..runs {
-                        bump(&mut self.bytes, &mut self.wraps, self.pending[i] as usize);
-                        i += run_stride;
+                for r in 0..runs {
+                    let start = (r * self.points + point) * row;
+                    for &slot in &self.pending[start..start + row] {
+                        bump(&mut self.bytes, &mut self.wraps, slot as usize);
                     }
                 }
             }
