@@ -140,6 +140,9 @@ function draw(j) {
     const big = document.createElement('div');
     big.className = 'big';
     big.textContent = (h.probability ? '' : 'mean ') + h.text + (h.probability ? ' of runs' : '');
+    // A value with a long unit ("0.99 0 keen - 1 cautious") in smaller type
+    // than a chance, so that a row of cards keeps its numbers on two lines.
+    if (big.textContent.length > 16) big.classList.add('long');
     c.append(label, big);
     if (h.b_text !== undefined) {
       const b = document.createElement('div');
