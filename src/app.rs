@@ -77,6 +77,12 @@ fn dispatch(cli: Cli) -> Result<()> {
         Task::Check => check(&plan),
         Task::Explain => {
             print!("{}", report::explain(&plan.scenarios[0]));
+            // A file without [[lever]]: the levers its workshop page would offer.
+            if plan.scenarios[0].levers.is_empty() {
+                let found =
+                    workshop::defaults::levers(&plan.files[0], &plan.scenarios[0], plan.threads)?;
+                print!("{}", workshop::defaults::explain(&found));
+            }
             Ok(())
         }
         Task::Workshop(task) => workshop::serve(
@@ -87,6 +93,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 runs: task.runs,
                 open: task.open,
                 threads: plan.threads,
+                set: task.set.clone(),
             },
         ),
     }

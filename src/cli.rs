@@ -90,6 +90,10 @@ pub struct WorkshopArgs {
     /// Do not open a browser
     #[arg(long)]
     pub no_open: bool,
+    /// The page starts from the file with these values (and "Save as
+    /// scenario" writes them)
+    #[command(flatten)]
+    pub set: SetArgs,
 }
 
 #[derive(Debug, Args)]

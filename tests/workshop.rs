@@ -395,3 +395,201 @@ fn the_server_serves_the_page_and_stops_on_ctrl_c() {
         String::from_utf8_lossy(&bad.get_output().stderr).contains("--runs must be at least 1")
     );
 }
+
+/// A world with a known ranking: the only restriction hazard is
+/// 0.2 · exp(2 (w − 0.5)) a year in country A, so A's orientation (drawn
+/// over all of [0, 1]) decides whether A restricts; the hazard's own base
+/// rate barely varies, and B's orientation touches nothing A does.
+const ONE_INPUT_DOMINATES: &str = r#"
+[scenario]
+name = "One input dominates"
+question = "Does A restrict by 2032?"
+start = "2025-01"
+end = "2032-12"
+step_months = 3
+runs = 300
+seed = 5
+
+[parameters]
+b0 = 0.0
+b_price = 0.0
+b_orient = 0.0
+b_owner = 0.0
+b_leverage = 0.0
+b_incident = 0.0
+b_incumbent = 0.0
+kappa = 0.0
+sigma = 0.0
+law_hazard = { uniform = [0.19, 0.21] }
+g_w = 2.0
+g_nato = 0.0
+g_eu = 0.0
+g_pressure = 0.0
+repeal_hazard = 0.0
+eu_hazard = 0.0
+eu_gamma = 0.0
+
+[[polity]]
+id = "A"
+orientation = { uniform = [0, 1] }
+
+[[polity]]
+id = "B"
+orientation = { uniform = [0, 1] }
+
+[[shock]]
+id = "b-gov"
+kind = "government_change"
+polity = "B"
+window = ["2026-01", "2027-12"]
+probability = 0.5
+target = 0.8
+
+[[outcome]]
+what = "restriction A at horizon"
+label = "A restricts by the end of 2032"
+"#;
+
+#[test]
+fn without_levers_the_input_that_dominates_comes_first() {
+    let dir = workspace();
+    let file = dir.path().join("scenarios/dominated.toml");
+    std::fs::write(&file, ONE_INPUT_DOMINATES).unwrap();
+    let w = Workshop::new(&file, Some(300), 2).expect("the test world loads");
+    let keys: Vec<&str> = w.levers().iter().map(|l| l.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "polity.A.orientation",
+            "parameters.law_hazard",
+            "shock.b-gov.probability",
+            "shock.b-gov.date"
+        ],
+        "A's orientation first, the base rate after it, B's orientation (no effect on A) left out, then the shock's own"
+    );
+    assert!(w.levers().iter().all(|l| !l.declared));
+    let ranking = w.ranking().expect("ranked by a tornado");
+    assert_eq!(ranking.outcome, "A restricts by the end of 2032");
+    assert!(
+        ranking.swings[0].1 > 0.3 && ranking.swings[0].1 > 5.0 * ranking.swings[1].1.abs(),
+        "{:?}",
+        ranking.swings
+    );
+    // Over its 5th to 95th percentile, on a round grid.
+    match &w.levers()[0].kind {
+        dsrsim::scenario::lever::LeverKind::Number { lo, hi, step } => {
+            assert!((0.0..=0.05).contains(lo) && (0.95..=1.0).contains(hi) && *step == 0.05);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The page offers them, and a move of the first one is a rerun like
+    // any lever's: the higher A's orientation, the likelier the law.
+    let setup = json_of(&w.handle("GET", "/api/setup", "", b""));
+    assert_eq!(setup["levers"][0]["key"], "polity.A.orientation");
+    let at = |v: &str| {
+        let r = post(
+            &w,
+            "/api/run",
+            &json!({"values": {"polity.A.orientation": v}, "tier": "full"}),
+        );
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        mean(&json_of(&r), "restriction A at horizon", "mean")
+    };
+    assert!(at("0.9") > at("0.1") + 0.3);
+    // `explain` lists what the page would offer.
+    let out = simulate_in(dir.path())
+        .args(["explain", "scenarios/dominated.toml"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let listed = text
+        .split("the page offers these):\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no default levers in explain:\n{text}"));
+    assert!(
+        listed.starts_with("- A's orientation   [polity.A.orientation: ")
+            && listed
+                .lines()
+                .next()
+                .unwrap()
+                .contains("in steps of 0.05; swing +"),
+        "{listed}"
+    );
+    assert!(listed.contains("tornado"), "{listed}");
+}
+
+#[test]
+fn set_values_start_the_page_and_are_saved_with_the_levers() {
+    use dsrsim::scenario::Setting;
+    let dir = workspace();
+    let path = dir.path().join("scenarios/serbia-5g.toml");
+    let set = [
+        Setting::parse("shock.srb-government-change.probability=1", "--set").unwrap(),
+        Setting::parse("eu_conditionality=0.9", "--set").unwrap(),
+        // A bare word, as a shell passes it: saved as the string it spells.
+        Setting::parse("shock.srb-auction.date=2026-03", "--set").unwrap(),
+    ];
+    let plain = Workshop::new(&path, Some(600), 2).unwrap();
+    let w = Workshop::with_settings(&path, &set, Some(600), 2).unwrap();
+    let full = |w: &Workshop, values: &Value| {
+        let r = post(w, "/api/run", &json!({"values": values, "tier": "full"}));
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        json_of(&r)
+    };
+    let headline = |a: &Value| {
+        a["headline"].as_array().unwrap()[0]["what"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let first = headline(&full(&plain, &json!({})));
+    // The overrides hold before any lever moves: the page starts there.
+    assert_ne!(
+        mean(&full(&w, &json!({})), &first, "mean"),
+        mean(&full(&plain, &json!({})), &first, "mean"),
+        "--set changed nothing in {first}"
+    );
+    // A lever on a key `--set` gave wins; the other override stays.
+    let values = json!({"shock.srb-government-change.probability": "0.3"});
+    let page = full(&w, &values);
+    let saved = post(&w, "/api/save", &json!({"values": values}));
+    assert_eq!(saved.status, 200);
+    let text = String::from_utf8(saved.body).unwrap();
+    assert!(text.contains("--set"), "{text}");
+    assert!(text.contains("eu_conditionality = 0.9"), "{text}");
+    assert!(text.contains("date = \"2026-03\""), "{text}");
+    assert!(text.contains("probability = 0.3"), "{text}");
+    assert!(!text.contains("probability = 1\n"), "{text}");
+    std::fs::write(dir.path().join("scenarios/saved.toml"), &text).unwrap();
+    let out = dir.path().join("out");
+    simulate_in(dir.path())
+        .args(["scenarios/saved.toml", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let outcomes = summary["headline_outcomes"].as_array().unwrap();
+    assert_eq!(outcomes.len(), page["headline"].as_array().unwrap().len());
+    for o in outcomes {
+        let what = o["what"].as_str().unwrap();
+        assert_eq!(
+            o["mean"].as_f64().unwrap(),
+            mean(&page, what, "mean"),
+            "{what}"
+        );
+    }
+    // On the command line a bad override is refused before anything starts.
+    let refused = simulate_in(dir.path())
+        .args([
+            "workshop",
+            "scenarios/serbia-5g.toml",
+            "--no-open",
+            "--set",
+            "eu_conditionalty=0.5",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(stderr.contains("eu_conditionality"), "{stderr}");
+}

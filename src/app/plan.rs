@@ -52,6 +52,8 @@ pub struct WorkshopTask {
     pub listen: Option<std::net::IpAddr>,
     pub runs: Option<u64>,
     pub open: bool,
+    /// `--set`: the page starts from the file with these laid over it.
+    pub set: Vec<Setting>,
 }
 
 /// What a sweep varies and records, beyond the plan's runs (replications
@@ -314,8 +316,9 @@ impl Plan {
                     listen: args.listen,
                     runs: args.runs,
                     open: !args.no_open,
+                    set: settings(&args.set.set, "--set")?,
                 });
-                Plan::reading(task, vec![args.scenario], &SetArgs { set: Vec::new() })
+                Plan::reading(task, vec![args.scenario], &args.set)
             }
         }
     }

@@ -111,8 +111,23 @@ fn file_value(file: &toml::Table, key: &str) -> (Value, String) {
         Some(toml::Value::Integer(x)) => (json!(x), format!("{x}")),
         Some(toml::Value::Boolean(b)) => (json!(b), format!("{b}")),
         Some(toml::Value::String(s)) => (json!(s), s),
+        Some(toml::Value::Table(law)) => (Value::Null, drawn_words(&law)),
         Some(other) => (Value::Null, format!("drawn: {other}")),
         None => (Value::Null, "not set".into()),
+    }
+}
+
+/// A distribution as the room reads it: "drawn from 0.3 to 0.8" (uniform),
+/// "drawn from beta(8, 2)", not the file's `{ uniform = [0.3, 0.8] }`.
+fn drawn_words(law: &toml::Table) -> String {
+    let mut laws = law.iter();
+    let (Some((name, toml::Value::Array(args))), None) = (laws.next(), laws.next()) else {
+        return format!("drawn: {law}");
+    };
+    let args: Vec<String> = args.iter().map(ToString::to_string).collect();
+    match (name.as_str(), args.as_slice()) {
+        ("uniform", [lo, hi]) => format!("drawn from {lo} to {hi}"),
+        _ => format!("drawn from {name}({})", args.join(", ")),
     }
 }
 

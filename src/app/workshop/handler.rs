@@ -4,7 +4,7 @@
 //! through the lever's range and then the scenario's own checks, and a bad
 //! one is a message for the page, never a panic.
 
-use super::sim;
+use super::{defaults, sim};
 use crate::engine::STOP;
 use crate::error::Result;
 use crate::model::{Metric, World};
@@ -62,7 +62,11 @@ pub struct Workshop {
     /// The file as written (no lever moved).
     file: Scenario,
     path: PathBuf,
+    /// The overrides the page was started with (`--set`), under every rerun.
+    set: Vec<Setting>,
     levers: Vec<Lever>,
+    /// How the default levers were found (None: the file declares its own).
+    ranking: Option<defaults::Ranking>,
     quick: u64,
     full: u64,
     seed: u64,
@@ -104,14 +108,29 @@ struct SaveRequest {
 impl Workshop {
     /// `runs`: the full count (None: the file's). `threads`: the engine's workers.
     pub fn new(path: &Path, runs: Option<u64>, threads: usize) -> Result<Workshop> {
+        Workshop::with_settings(path, &[], runs, threads)
+    }
+
+    /// The workshop of the file with `set` (`--set KEY=VALUE`) laid over
+    /// it: the page starts there, every rerun keeps them under the levers,
+    /// and a saved scenario writes them too.
+    pub fn with_settings(
+        path: &Path,
+        set: &[Setting],
+        runs: Option<u64>,
+        threads: usize,
+    ) -> Result<Workshop> {
         let base = Base::read(path)?;
-        let file = base.resolve(&[])?;
+        let file = base.resolve(set)?;
         let full = runs.unwrap_or(file.runs).max(1);
         let world = World::new(file.clone());
         world.check_outcomes()?;
         let metric = default_metric(&world);
+        let found = defaults::levers(path, &file, threads.max(1))?;
         Ok(Workshop {
-            levers: lever::levers(&file),
+            levers: found.levers,
+            ranking: found.ranking,
+            set: set.to_vec(),
             seed: file.seed,
             base,
             file,
@@ -131,6 +150,10 @@ impl Workshop {
 
     pub fn levers(&self) -> &[Lever] {
         &self.levers
+    }
+
+    pub fn ranking(&self) -> Option<&defaults::Ranking> {
+        self.ranking.as_ref()
     }
 
     pub fn runs(&self) -> (u64, u64) {
@@ -192,7 +215,8 @@ impl Workshop {
         &self,
         values: &BTreeMap<String, String>,
     ) -> std::result::Result<Scenario, String> {
-        let settings: Vec<Setting> = self.settings(values)?.into_iter().map(|(_, s)| s).collect();
+        let mut settings = self.set.clone();
+        settings.extend(self.settings(values)?.into_iter().map(|(_, s)| s));
         let mut sc = self.base.resolve(&settings).map_err(|e| e.to_string())?;
         sc.runs = self.full;
         Ok(sc)
@@ -265,10 +289,18 @@ impl Workshop {
 
     /// A scenario file that extends this one and sets the levers' values.
     fn save(&self, values: &BTreeMap<String, String>) -> Response {
-        let settings = match self.settings(values) {
+        let levers = match self.settings(values) {
             Ok(s) => s,
             Err(e) => return Response::error(400, e),
         };
+        // The `--set` values first, each replaced by a lever on its key.
+        let mut settings: Vec<(String, Setting)> = self
+            .set
+            .iter()
+            .filter(|s| !levers.iter().any(|(_, l)| l.key() == s.key()))
+            .map(|s| (toml_text(s.value()), s.clone()))
+            .collect();
+        settings.extend(levers);
         // Checked as a file would be before it is offered as one.
         if let Err(e) = self.scenario_at(values) {
             return Response::error(400, e);
@@ -292,6 +324,16 @@ impl Workshop {
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> std::result::Result<T, String> {
     let text = std::str::from_utf8(body).map_err(|_| "the request is not UTF-8".to_string())?;
     serde_json::from_str(text).map_err(|e| format!("a bad request: {e}"))
+}
+
+/// A `--set` value as TOML: as written when it is TOML, else the bare word
+/// it spells (`--set polity.SRB.name=Serbia`), quoted, as `--set` reads it.
+fn toml_text(value: &str) -> String {
+    if toml::from_str::<toml::Table>(&format!("x = {value}")).is_ok() {
+        value.to_string()
+    } else {
+        toml::Value::String(value.to_string()).to_string()
+    }
 }
 
 /// The metric the scenario is about: its first headline outcome's, if it
@@ -340,7 +382,13 @@ pub fn saved_scenario(
         let parts: Vec<&str> = s.key().split('.').collect();
         match parts.as_slice() {
             ["parameters", k] => parameters.push((k.to_string(), value.clone())),
-            ["scenario", k] => header.push((k.to_string(), value.clone())),
+            // Runs and seed are the page's (below); another header key
+            // replaces the original's (`--set scenario.name=...`).
+            ["scenario", "runs" | "seed"] => {}
+            ["scenario", k] => match header.iter_mut().find(|(h, _)| h == k) {
+                Some(slot) => slot.1 = value.clone(),
+                None => header.push((k.to_string(), value.clone())),
+            },
             [table, id @ .., k] => {
                 let slot = (table.to_string(), id.join("."));
                 match entries.iter_mut().find(|(t, _)| *t == slot) {
@@ -351,13 +399,23 @@ pub fn saved_scenario(
             _ => {}
         }
     }
-    for (k, v) in [("runs", runs.to_string()), ("seed", seed.to_string())] {
-        if !header.iter().any(|(h, _)| h == k) {
-            header.push((k.into(), v));
-        }
-    }
+    header.push(("runs".into(), runs.to_string()));
+    header.push(("seed".into(), seed.to_string()));
+    let started_with: Vec<String> = settings
+        .iter()
+        .filter(|(_, s)| s.origin() != lever::ORIGIN)
+        .map(|(v, s)| format!("{}={v}", s.key()))
+        .collect();
+    let set_note = if started_with.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n# The page was started with --set {}; those values are\n# written here too, under the levers.",
+            started_with.join(" --set ")
+        )
+    };
     let mut o = format!(
-        "# Saved from the dsrsim workshop page of {name}: it extends that file and\n# sets the levers the room moved. Keep it beside {name} (`extends` is\n# relative to this file); `simulate` on it reruns what the page showed\n# (the same runs and seed).\n\n[scenario]\n"
+        "# Saved from the dsrsim workshop page of {name}: it extends that file and\n# sets the levers the room moved. Keep it beside {name} (`extends` is\n# relative to this file); `simulate` on it reruns what the page showed\n# (the same runs and seed).{set_note}\n\n[scenario]\n"
     );
     for (k, v) in &header {
         o.push_str(&format!("{k} = {v}\n"));

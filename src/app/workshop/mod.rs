@@ -7,6 +7,7 @@
 //! small dependencies, maintained; a page of four routes on 127.0.0.1 needs
 //! nothing more (axum would bring tokio, hyper and tower).
 
+pub mod defaults;
 pub mod handler;
 mod sim;
 
@@ -30,10 +31,12 @@ pub struct Options {
     pub runs: Option<u64>,
     pub open: bool,
     pub threads: usize,
+    /// `--set KEY=VALUE`: laid over the file before the page starts.
+    pub set: Vec<crate::scenario::Setting>,
 }
 
 pub fn serve(path: &Path, o: &Options) -> Result<()> {
-    let workshop = Arc::new(Workshop::new(path, o.runs, o.threads)?);
+    let workshop = Arc::new(Workshop::with_settings(path, &o.set, o.runs, o.threads)?);
     let ip = o.listen.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !ip.is_loopback() {
         eprintln!(
@@ -60,6 +63,16 @@ pub fn serve(path: &Path, o: &Options) -> Result<()> {
         workshop.scenario().name,
         workshop.levers().len()
     );
+    if let Some(r) = workshop.ranking() {
+        eprintln!(
+            "No [[lever]] in the file: the page offers {} from a tornado on `{}` ({} points × {} runs, {:.1} s) and the shocks' own.",
+            lever_count(r.swings.len()),
+            r.outcome,
+            r.points,
+            r.reps,
+            r.seconds
+        );
+    }
     if o.open {
         open_browser(&url);
     }
@@ -121,6 +134,14 @@ fn respond(workshop: &Workshop, mut request: tiny_http::Request) {
     }
     // A page closed mid-answer is not an error of the server.
     let _ = request.respond(out);
+}
+
+fn lever_count(n: usize) -> String {
+    match n {
+        0 => "no inputs".into(),
+        1 => "the input that moves it most".into(),
+        n => format!("the {n} inputs that move it most"),
+    }
 }
 
 fn header(name: &str, value: &str) -> Option<tiny_http::Header> {

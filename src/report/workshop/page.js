@@ -60,7 +60,9 @@ function buildLevers() {
         input.addEventListener('change', () => moved(l, box, show()));
       } else {
         input.min = l.lo; input.max = l.hi; input.step = l.step;
-        input.value = typeof l.value === 'number' ? l.value : l.lo;
+        // A drawn value (a default lever over a distribution's 5th-95th
+        // percentile) starts mid-range, not at an end it does not favour.
+        input.value = typeof l.value === 'number' ? l.value : (l.lo + l.hi) / 2;
         value.textContent = typeof l.value === 'number' ? String(l.value) : l.file;
         input.addEventListener('input', () => { value.textContent = input.value; });
         input.addEventListener('change', () => moved(l, box, input.value));
@@ -138,6 +140,9 @@ function draw(j) {
     const big = document.createElement('div');
     big.className = 'big';
     big.textContent = (h.probability ? '' : 'mean ') + h.text + (h.probability ? ' of runs' : '');
+    // A value with a long unit ("0.99 0 keen - 1 cautious") in smaller type
+    // than a chance, so that a row of cards keeps its numbers on two lines.
+    if (big.textContent.length > 16) big.classList.add('long');
     c.append(label, big);
     if (h.b_text !== undefined) {
       const b = document.createElement('div');
