@@ -138,7 +138,12 @@ impl ShardFile {
     pub fn read(path: &Path) -> Result<ShardFile> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::io(format!("cannot read shard `{}`", path.display()), e))?;
-        let sf: ShardFile = serde_json::from_str(&text).map_err(|e| {
+        ShardFile::parse(path, &text)
+    }
+
+    /// A shard file's text, as if read from `path` (the fuzzer's door).
+    pub fn parse(path: &Path, text: &str) -> Result<ShardFile> {
+        let sf: ShardFile = serde_json::from_str(text).map_err(|e| {
             Error::from(
                 Diagnostic::new(format!(
                     "`{}` is not a dsrsim shard file: {e}",
@@ -174,6 +179,11 @@ impl ShardSet {
             .iter()
             .map(|p| ShardFile::read(p).map(|s| (p.clone(), s)))
             .collect::<Result<_>>()?;
+        ShardSet::from_files(shards)
+    }
+
+    /// Shard files already read, each with the path it is named by.
+    pub fn from_files(shards: Vec<(PathBuf, ShardFile)>) -> Result<ShardSet> {
         let Some((first_path, first)) = shards.first() else {
             return Err(Error::usage("merge needs at least one shard file"));
         };

@@ -1,0 +1,95 @@
+//! What every target checks of an error, and the shipped files they start from.
+#![allow(dead_code)]
+
+use dsrsim::error::{Diagnostic, Error};
+use dsrsim::scenario::{self, Scenario};
+use std::path::{Path, PathBuf};
+
+/// The shipped scenario the `--set`, outcome, targets and workshop doors
+/// are tried against, with the file it extends, held in memory.
+pub const SERBIA: &str = include_str!("../../scenarios/serbia-5g.toml");
+pub const BASELINE: &str = include_str!("../../scenarios/baseline.toml");
+
+pub fn serbia_files() -> Vec<(PathBuf, String)> {
+    vec![
+        (PathBuf::from("scenarios/serbia-5g.toml"), SERBIA.to_string()),
+        (PathBuf::from("scenarios/baseline.toml"), BASELINE.to_string()),
+    ]
+}
+
+pub fn serbia() -> Scenario {
+    scenario::load_in_memory(Path::new("scenarios/serbia-5g.toml"), &serbia_files())
+        .expect("the shipped scenario loads")
+}
+
+/// A bad-input error must say where it is, and that place must exist:
+/// a named input, a line it has, a column inside (or just after) that line.
+/// `inputs` are (name, text) of everything the error may point into.
+pub fn assert_positioned(e: &Error, inputs: &[(&Path, &str)], must_have_position: bool) {
+    let d = match e {
+        Error::BadInput(d) => d,
+        other => panic!("bad input gave an error of another kind: {other:?}"),
+    };
+    check_one(d, inputs, must_have_position);
+    if let Some(more) = &d.more {
+        for m in more.iter() {
+            check_one(m, inputs, must_have_position);
+        }
+    }
+    // Rendering must not panic either (the caret line's arithmetic).
+    let _ = e.to_string();
+}
+
+fn check_one(d: &Diagnostic, inputs: &[(&Path, &str)], must_have_position: bool) {
+    let Some(pos) = &d.position else {
+        assert!(
+            !must_have_position,
+            "error without a position: {}",
+            d.message
+        );
+        return;
+    };
+    let file = d.file.as_deref().expect("a position names its file");
+    let Some((_, text)) = inputs.iter().find(|(p, _)| *p == file) else {
+        panic!("error points into `{}`, which is no input: {d}", file.display());
+    };
+    let lines: Vec<&str> = text.split('\n').collect();
+    assert!(
+        pos.line >= 1 && pos.line <= lines.len(),
+        "line {} outside the input ({} lines): {d}",
+        pos.line,
+        lines.len()
+    );
+    let line = lines[pos.line - 1].trim_end_matches('\r');
+    assert!(
+        pos.column >= 1 && pos.column <= line.chars().count() + 1,
+        "column {} outside line {} ({} chars): {d}",
+        pos.column,
+        pos.line,
+        line.chars().count()
+    );
+    assert_eq!(pos.source_line, line, "the quoted line is not the input's");
+}
+
+/// The resolved file without its comments (they name the files it came from).
+pub fn body(resolved: &str) -> String {
+    resolved
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An accepted scenario written as `scenario.resolved.toml` must read back
+/// to the same resolved scenario.
+pub fn assert_round_trip(sc: &Scenario) {
+    let first = dsrsim::report::resolved_toml(sc, sc.runs, sc.seed);
+    let again = scenario::load_str(Path::new("scenario.resolved.toml"), &first)
+        .unwrap_or_else(|e| panic!("the resolved file does not load:\n{e}\n---\n{first}"));
+    let second = dsrsim::report::resolved_toml(&again, again.runs, again.seed);
+    assert_eq!(
+        body(&first),
+        body(&second),
+        "the resolved file reads back to another scenario"
+    );
+}
