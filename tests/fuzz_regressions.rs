@@ -57,3 +57,32 @@ fn shard_files() {
 fn workshop_requests() {
     assert!(replay("workshop", doors::workshop) > 0);
 }
+
+/// The `--set` inputs through the real command line too: `simulate check`
+/// with them ends with a clear error (exit 2) or accepts them, never a panic.
+#[test]
+fn set_regressions_through_the_cli() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("fuzz/regressions/setting");
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let f = f.unwrap().path();
+        let data = std::fs::read(&f).unwrap();
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_simulate"));
+        cmd.current_dir(root)
+            .args(["check", "scenarios/serbia-5g.toml"]);
+        for arg in text.split('\0').take(3).filter(|a| !a.is_empty()) {
+            cmd.arg("--set").arg(arg);
+        }
+        let out = cmd.output().unwrap();
+        let code = out.status.code();
+        assert!(
+            code == Some(0) || code == Some(2),
+            "{}: exit {code:?}\n{}",
+            f.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
