@@ -453,10 +453,17 @@ fn counts_add_up(p: &AggregateParts, runs: u64) -> std::result::Result<(), Strin
         total += slots * p.points as u64;
     }
     let mut cells = vec![0u128; p.bins.len() * p.points];
+    let mut last = None;
     for &(slot, count) in &p.counts {
         if slot >= total {
             return Err(format!("count index {slot} is outside the layout"));
         }
+        // Rebuilding keeps one count per slot: a slot named twice would be
+        // counted here and not there. Written in order, each once.
+        if last.is_some_and(|l| l >= slot) {
+            return Err(format!("count index {slot} is out of order or repeated"));
+        }
+        last = Some(slot);
         let s = starts.partition_point(|&(start, _)| start <= slot) - 1;
         let (start, slots) = starts[s];
         cells[s * p.points + ((slot - start) / slots) as usize] += u128::from(count);
