@@ -32,8 +32,6 @@ fn start() -> (Server, String) {
             "--no-open",
             "--runs",
             "20",
-            "--threads",
-            "1",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
