@@ -28,7 +28,18 @@ pub struct Position {
 impl Position {
     /// Line and column of a byte span inside `text`.
     pub fn of_span(text: &str, span: std::ops::Range<usize>) -> Position {
-        let start = span.start.min(text.len());
+        // A span computed from offsets (an override's value laid into a
+        // document) may end inside a multi-byte character: step back to
+        // the character's start rather than panic while reporting an error.
+        let floor = |mut i: usize| {
+            i = i.min(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let span = floor(span.start)..floor(span.end);
+        let start = span.start;
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;

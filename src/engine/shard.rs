@@ -12,6 +12,7 @@ use super::aggregate::{Aggregate, AggregateParts};
 use super::outcomes::{OutcomeParts, OutcomeTally};
 use super::{KeptRun, RunOptions, Summary};
 use crate::error::{Diagnostic, Error, Result};
+use crate::model::World;
 use crate::scenario::{self, Override, Scenario, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -138,7 +139,12 @@ impl ShardFile {
     pub fn read(path: &Path) -> Result<ShardFile> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::io(format!("cannot read shard `{}`", path.display()), e))?;
-        let sf: ShardFile = serde_json::from_str(&text).map_err(|e| {
+        ShardFile::parse(path, &text)
+    }
+
+    /// A shard file's text, as if read from `path` (the fuzzer's door).
+    pub fn parse(path: &Path, text: &str) -> Result<ShardFile> {
+        let sf: ShardFile = serde_json::from_str(text).map_err(|e| {
             Error::from(
                 Diagnostic::new(format!(
                     "`{}` is not a dsrsim shard file: {e}",
@@ -174,10 +180,36 @@ impl ShardSet {
             .iter()
             .map(|p| ShardFile::read(p).map(|s| (p.clone(), s)))
             .collect::<Result<_>>()?;
+        ShardSet::from_files(shards)
+    }
+
+    /// Shard files already read, each with the path it is named by.
+    pub fn from_files(shards: Vec<(PathBuf, ShardFile)>) -> Result<ShardSet> {
         let Some((first_path, first)) = shards.first() else {
             return Err(Error::usage("merge needs at least one shard file"));
         };
         let n = first.shard.1;
+        if n > shards.len() as u64 {
+            // Not all can be here: said without a slot per claimed shard
+            // (a damaged count may be 2^64 - 1).
+            let given: Vec<u64> = shards.iter().map(|(_, s)| s.shard.0).collect();
+            let missing: Vec<String> = (0..n)
+                .filter(|i| !given.contains(i))
+                .take(8)
+                .map(|i| format!("{i}/{n}"))
+                .collect();
+            return Err(Diagnostic::new(format!(
+                "shards missing: {}{}",
+                missing.join(", "),
+                if n - shards.len() as u64 > 8 {
+                    ", …"
+                } else {
+                    ""
+                }
+            ))
+            .hint("merge needs every shard of the run, so that every run index counts once")
+            .into());
+        }
         let mut seen = vec![None::<&Path>; n as usize];
         for (path, s) in &shards {
             let mismatch = |what: &str| -> Error {
@@ -300,6 +332,8 @@ impl ShardSet {
     /// The exact merge: what `simulate` over all the runs on one machine
     /// would have returned, whatever order the shards came in.
     pub fn merge(&self) -> Result<Summary> {
+        let world = World::new(self.scenario()?);
+        let layout = Layout::of(&world);
         let mut aggregate: Option<(Aggregate, OutcomeTally)> = None;
         let mut kept = Vec::new();
         for (path, s) in &self.shards {
@@ -308,6 +342,7 @@ impl ShardSet {
                     Diagnostic::new(format!("`{}` is damaged: {e}", path.display())).in_file(path),
                 )
             };
+            layout.check(s).map_err(damaged)?;
             let part = Aggregate::from_parts(s.aggregate.clone()).map_err(damaged)?;
             let outcomes = OutcomeTally::from_parts(s.outcomes.clone()).map_err(damaged)?;
             match &mut aggregate {
@@ -331,6 +366,111 @@ impl ShardSet {
             outcomes,
             kept,
         })
+    }
+}
+
+/// What the scenario's world lays out, which every shard must match before
+/// its parts are rebuilt (their sizes come from the file) and added up.
+struct Layout {
+    aggregate: Aggregate,
+    outcomes: AggregateParts,
+    inputs: usize,
+    series: usize,
+}
+
+impl Layout {
+    fn of(world: &World) -> Layout {
+        Layout {
+            aggregate: super::empty_aggregate(world),
+            outcomes: super::empty_outcomes(world).to_parts().aggregate,
+            inputs: world.input_names().len(),
+            series: world.series().len(),
+        }
+    }
+
+    /// A shard's counts add up: each (series, point) counts each of its
+    /// runs once (an event may fire many times a run: not bounded), each class series
+    /// places each run once; its kept runs are its own. A file that fails
+    /// this was changed after it was written.
+    fn check(&self, s: &ShardFile) -> std::result::Result<(), String> {
+        let a = &s.aggregate;
+        let e = &self.aggregate;
+        if a.bins != e.bins
+            || a.points != e.points
+            || a.events.len() != e.events.len()
+            || a.classes.len() != e.classes.len()
+        {
+            return Err("its aggregate is not laid out as its scenario's".into());
+        }
+        let o = &s.outcomes.aggregate;
+        if o.bins != self.outcomes.bins || o.points != 1 || !o.events.is_empty() {
+            return Err("its outcome tally is not laid out as its scenario's".into());
+        }
+        let runs = s.run_range.1.saturating_sub(s.run_range.0);
+        for (what, parts) in [("aggregate", a), ("outcome tally", o)] {
+            if parts.runs != runs {
+                return Err(format!(
+                    "its {what} counts {} runs, its range {runs}",
+                    parts.runs
+                ));
+            }
+            counts_add_up(parts, runs).map_err(|e| format!("its {what}: {e}"))?;
+        }
+        if a.classes
+            .iter()
+            .any(|c| c.iter().map(|&x| u128::from(x)).sum::<u128>() != u128::from(runs))
+        {
+            return Err(format!("a class series does not place its {runs} runs"));
+        }
+        let own = s.run_range.0..s.run_range.1.min(s.keep_runs);
+        let mut last = None;
+        for (run, inputs, horizon) in &s.kept {
+            if !own.contains(run) || last.is_some_and(|l| l >= *run) {
+                return Err(format!(
+                    "kept run {run} is not one of its kept runs, in order"
+                ));
+            }
+            if inputs.len() != self.inputs || horizon.len() != self.series {
+                return Err(format!("kept run {run} has values of another scenario"));
+            }
+            last = Some(*run);
+        }
+        Ok(())
+    }
+}
+
+/// Every (series, point) cell of `p`, a layout already checked, counts `runs`.
+fn counts_add_up(p: &AggregateParts, runs: u64) -> std::result::Result<(), String> {
+    // (first slot, slots per point) of each series.
+    let mut starts = Vec::with_capacity(p.bins.len());
+    let mut total = 0u64;
+    for b in &p.bins {
+        let slots = b.slots() as u64;
+        starts.push((total, slots));
+        total += slots * p.points as u64;
+    }
+    let mut cells = vec![0u128; p.bins.len() * p.points];
+    let mut last = None;
+    for &(slot, count) in &p.counts {
+        if slot >= total {
+            return Err(format!("count index {slot} is outside the layout"));
+        }
+        // Rebuilding keeps one count per slot: a slot named twice would be
+        // counted here and not there. Written in order, each once.
+        if last.is_some_and(|l| l >= slot) {
+            return Err(format!("count index {slot} is out of order or repeated"));
+        }
+        last = Some(slot);
+        let s = starts.partition_point(|&(start, _)| start <= slot) - 1;
+        let (start, slots) = starts[s];
+        cells[s * p.points + ((slot - start) / slots) as usize] += u128::from(count);
+    }
+    match cells.iter().position(|&c| c != u128::from(runs)) {
+        Some(k) => Err(format!(
+            "cell {k} counts {} values of {runs} runs",
+            cells[k]
+        )),
+        None => Ok(()),
     }
 }
 

@@ -59,14 +59,10 @@ pub fn render_compare(
     )
 }
 
-/// Write files into `dir` (created if needed), each atomically.
+/// Write files into `dir` as one folder, whole or not at all
+/// ([`output::write_folder`]).
 pub fn write_all(dir: &Path, files: &[File]) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
-    files
-        .iter()
-        .map(|(name, bytes)| write_atomic(&dir.join(name), bytes))
-        .collect()
+    output::write_folder(dir, files)
 }
 
 /// Write to `<path>.tmp-<pid>` in the same folder, then rename over `path`.

@@ -7,9 +7,11 @@
 use super::charts::{self, Chart};
 use super::{RunInfo, compare, html, json, resolved_toml, tables};
 use crate::engine::{Differences, Summary};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::World;
 use std::cell::OnceCell;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// A file to write: its path inside the output folder, and its bytes.
 pub type File = (String, Vec<u8>);
@@ -297,4 +299,122 @@ pub fn chart_files(charts: &[Chart]) -> Vec<File> {
             ]
         })
         .collect()
+}
+
+/// Write a command's files as one folder that appears whole or not at all:
+/// every file goes into a staging folder beside `dir` (same file system),
+/// which is then renamed to `dir`. A folder already there is first renamed
+/// aside and removed after, so a kill at any moment leaves `dir` absent, or
+/// the old result, or the new one, never a mix; of two commands writing
+/// into one `dir` at once, the last rename wins whole.
+///
+/// A `dir` holding anything this output would not write (`--out .`, a
+/// folder of the user's) is never moved aside or removed: there the files
+/// are written one by one, each atomically, as before.
+pub fn write_folder(dir: &Path, files: &[File]) -> Result<Vec<PathBuf>> {
+    let paths: Vec<PathBuf> = files.iter().map(|(name, _)| dir.join(name)).collect();
+    if !replaceable(dir, files) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
+        for (name, bytes) in files {
+            super::write_atomic(&dir.join(name), bytes)?;
+        }
+        return Ok(paths);
+    }
+    let (parent, name) = split(dir);
+    std::fs::create_dir_all(&parent)
+        .map_err(|e| Error::io(format!("cannot create `{}`", parent.display()), e))?;
+    remove_stale(&parent, &name);
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{name}.tmp-{pid}"));
+    let fail = |what: &str, e: std::io::Error| {
+        let _ = std::fs::remove_dir_all(&staging);
+        Error::io(format!("cannot {what} `{}`", dir.display()), e)
+    };
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| fail("stage", e))?;
+    for (file, bytes) in files {
+        let path = staging.join(file);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).map_err(|e| fail("stage", e))?;
+        }
+        let mut f = std::fs::File::create(&path).map_err(|e| fail("stage", e))?;
+        f.write_all(bytes).map_err(|e| fail("stage", e))?;
+        f.sync_all().map_err(|e| fail("stage", e))?;
+    }
+    // Another writer may put its folder in place between our two renames:
+    // then move that aside too and try again, a few times.
+    for attempt in 0.. {
+        match std::fs::rename(&staging, dir) {
+            Ok(()) => break,
+            Err(e) if attempt < 20 && dir.exists() => {
+                let aside = parent.join(format!(".{name}.old-{pid}-{attempt}"));
+                match std::fs::rename(dir, &aside) {
+                    Ok(()) => {
+                        let _ = std::fs::remove_dir_all(&aside);
+                    }
+                    Err(_) if !dir.exists() => {}
+                    Err(_) => return Err(fail("replace", e)),
+                }
+            }
+            Err(e) => return Err(fail("write", e)),
+        }
+    }
+    Ok(paths)
+}
+
+/// May `dir` be replaced whole? Yes when it is absent or empty, or holds
+/// nothing at its top level that this output does not write (a rerun).
+fn replaceable(dir: &Path, files: &[File]) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return !dir.exists();
+    };
+    if dir.file_name().is_none() || dir.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+        return false;
+    }
+    let ours: std::collections::BTreeSet<&str> = files
+        .iter()
+        .map(|(name, _)| name.split('/').next().unwrap_or(name))
+        .collect();
+    entries
+        .into_iter()
+        .all(|e| e.is_ok_and(|e| ours.contains(e.file_name().to_string_lossy().as_ref())))
+}
+
+/// The folder `dir` is in, and its name.
+fn split(dir: &Path) -> (PathBuf, String) {
+    let name = dir
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    (parent, name)
+}
+
+/// Staging and set-aside folders of `name` whose writer is gone (killed):
+/// removed, so that kills leave no litter. Only on systems with /proc; a
+/// folder of a live process is left alone.
+fn remove_stale(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [format!(".{name}.tmp-"), format!(".{name}.old-")];
+    for e in entries.flatten() {
+        let file_name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = prefixes
+            .iter()
+            .find_map(|p| file_name.strip_prefix(p.as_str()))
+        else {
+            continue;
+        };
+        let pid = rest.split('-').next().unwrap_or_default();
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }

@@ -21,6 +21,66 @@ pub fn load_str(path: &Path, text: &str) -> Result<Scenario> {
     Base::read_str(path, text)?.resolve(&[])
 }
 
+/// Where the loader gets a file's text. The disk for the CLI; a set of
+/// texts for the fuzzer, so that `extends` is exercised without a file.
+trait Files {
+    /// The name two spellings of one file share (cycles are found by it).
+    fn canonical(&self, path: &Path) -> PathBuf;
+    fn read(&self, path: &Path) -> std::io::Result<String>;
+}
+
+struct Disk;
+
+impl Files for Disk {
+    fn canonical(&self, path: &Path) -> PathBuf {
+        path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+    }
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+}
+
+/// Texts by path, found by the path with `.` and `..` folded away (as
+/// `canonicalize` would on disk, without symlinks).
+struct Memory<'a>(&'a [(PathBuf, String)]);
+
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl Files for Memory<'_> {
+    fn canonical(&self, path: &Path) -> PathBuf {
+        lexical(path)
+    }
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        let want = lexical(path);
+        self.0
+            .iter()
+            .find(|(p, _)| lexical(p) == want)
+            .map(|(_, t)| t.clone())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+}
+
+/// Load the scenario at `path` from `files` (path, text) alone: no file is
+/// read, `extends` is looked up among them (for the fuzzer and tests).
+pub fn load_in_memory(path: &Path, files: &[(PathBuf, String)]) -> Result<Scenario> {
+    Base::read_in_memory(path, files)?.resolve(&[])
+}
+
 /// A scenario file and the files it extends, read and merged once but not
 /// yet checked: [`Base::resolve`] lays overrides over it and runs the checks.
 #[derive(Debug, Clone)]
@@ -35,7 +95,14 @@ impl Base {
     /// Read `path` and every file it extends, and merge them.
     pub fn read(path: &Path) -> Result<Base> {
         let mut sources = Sources::default();
-        let merged = read_layer(path, &mut sources, &mut Vec::new(), None)?;
+        let merged = read_layer(path, &mut sources, &mut Vec::new(), None, &Disk)?;
+        Ok(Base::new(path, merged, sources))
+    }
+
+    /// As [`Base::read`], every file's text taken from `files` (see [`load_in_memory`]).
+    pub fn read_in_memory(path: &Path, files: &[(PathBuf, String)]) -> Result<Base> {
+        let mut sources = Sources::default();
+        let merged = read_layer(path, &mut sources, &mut Vec::new(), None, &Memory(files))?;
         Ok(Base::new(path, merged, sources))
     }
 
@@ -49,10 +116,8 @@ impl Base {
             path,
             raw,
             &mut sources,
-            &mut vec![(
-                path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
-                path.to_path_buf(),
-            )],
+            &mut vec![(Disk.canonical(path), path.to_path_buf())],
+            &Disk,
         )?;
         Ok(Base::new(path, merged, sources))
     }
@@ -114,8 +179,9 @@ fn read_layer(
     sources: &mut Sources,
     stack: &mut Vec<(PathBuf, PathBuf)>,
     extended_at: Option<&Loc>,
+    files: &dyn Files,
 ) -> Result<RawFile> {
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let canonical = files.canonical(path);
     if let Some(pos) = stack.iter().position(|(c, _)| *c == canonical) {
         let chain: Vec<String> = stack[pos..]
             .iter()
@@ -131,7 +197,7 @@ fn read_layer(
             .hint("a scenario may extend a baseline, never itself or its own children")
             .into());
     }
-    let text = match std::fs::read_to_string(path) {
+    let text = match files.read(path) {
         Ok(t) => t,
         Err(e) => {
             let d = match extended_at {
@@ -151,7 +217,7 @@ fn read_layer(
     sources.files.push((path.to_path_buf(), Arc::from(text)));
     let raw = parse(sources.files.len() - 1, sources)?;
     stack.push((canonical, path.to_path_buf()));
-    let merged = resolve_extends(path, raw, sources, stack)?;
+    let merged = resolve_extends(path, raw, sources, stack, files)?;
     stack.pop();
     Ok(merged)
 }
@@ -161,12 +227,13 @@ fn resolve_extends(
     mut raw: RawFile,
     sources: &mut Sources,
     stack: &mut Vec<(PathBuf, PathBuf)>,
+    files: &dyn Files,
 ) -> Result<RawFile> {
     let Some(extends) = raw.scenario.as_ref().and_then(|h| h.extends.clone()) else {
         return Ok(raw);
     };
     let parent_path = path.parent().unwrap_or(Path::new(".")).join(&extends.value);
-    let parent = read_layer(&parent_path, sources, stack, Some(&extends.loc))?;
+    let parent = read_layer(&parent_path, sources, stack, Some(&extends.loc), files)?;
     merge(&mut raw, parent);
     Ok(raw)
 }
