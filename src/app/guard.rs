@@ -160,17 +160,19 @@ mod tests {
             b.grid.steps() * (b.polities.len() + b.operators.len()),
             BASELINE_SIZE
         );
-        assert_eq!(per_run_seconds(&[b]), BASELINE_RUN_SECONDS);
+        // The baseline costs the constant (to rounding: size ÷ size).
+        let ratio = per_run_seconds(&[b]) / BASELINE_RUN_SECONDS;
+        assert!((ratio - 1.0).abs() < 1e-12, "{ratio}");
     }
 
     #[test]
-    fn a_day_is_about_three_billion_baseline_runs_on_two_cores() {
+    fn a_day_is_about_a_billion_baseline_runs_on_two_cores() {
         let b = [baseline()];
-        assert!(estimate_seconds(&b, 3_000_000_000, 2) < LONGEST_UNASKED_SECONDS);
-        assert!(estimate_seconds(&b, 4_000_000_000, 2) > LONGEST_UNASKED_SECONDS);
+        assert!(estimate_seconds(&b, 900_000_000, 2) < LONGEST_UNASKED_SECONDS);
+        assert!(estimate_seconds(&b, 1_200_000_000, 2) > LONGEST_UNASKED_SECONDS);
         // Comparing two scenarios runs both.
         let two = [baseline(), baseline()];
-        assert!(estimate_seconds(&two, 2_000_000_000, 2) > LONGEST_UNASKED_SECONDS);
+        assert!(estimate_seconds(&two, 600_000_000, 2) > LONGEST_UNASKED_SECONDS);
     }
 
     #[test]
