@@ -128,6 +128,7 @@ pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<Ex
         .iter()
         .map(|p| ProbeReader::new(&p.outcomes, p.world.points()))
         .collect();
+    let points_read: Vec<Vec<bool>> = readers.iter().map(ProbeReader::points_read).collect();
     let range = opts.rep_range.clone().unwrap_or(0..opts.reps);
     let threads = opts.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -169,7 +170,9 @@ pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<Ex
                             let reader = &mut readers[p];
                             point
                                 .world
-                                .run(s, &mut state, &mut |j, row| reader.read(j, row));
+                                .run_at(s, &mut state, &points_read[p], &mut |j, row| {
+                                    reader.read(j, row)
+                                });
                             let values = &reader.values;
                             mine.points[p].add(values);
                             if p == 0 {

@@ -45,6 +45,11 @@ impl ProbeReader {
         }
     }
 
+    /// Per grid point: does an outcome read it? (The points a run must record.)
+    pub fn points_read(&self) -> Vec<bool> {
+        self.at.iter().map(|probes| !probes.is_empty()).collect()
+    }
+
     /// The sink's step: read the outcomes that grid point `point` holds.
     #[inline]
     pub fn read(&mut self, point: usize, row: &[f64]) {

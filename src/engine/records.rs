@@ -60,6 +60,9 @@ pub fn records(
                         .expect("checked above");
                 let mut state = RunState::new(world);
                 let mut reader = ProbeReader::new(outcomes, world.points());
+                // The outcomes' points, and the start for the inputs' starting values.
+                let mut points_read = reader.points_read();
+                points_read[0] = true;
                 let mut start = vec![0.0; start_series.len()];
                 let mut mine = Vec::new();
                 loop {
@@ -73,7 +76,7 @@ pub fn records(
                     let end = (first + CHUNK).min(opts.runs);
                     for run in first..end {
                         streams.start_run(run);
-                        world.run(&mut streams, &mut state, &mut |point, row| {
+                        world.run_at(&mut streams, &mut state, &points_read, &mut |point, row| {
                             reader.read(point, row);
                             if point == 0 {
                                 for (v, &s) in start.iter_mut().zip(start_series) {
