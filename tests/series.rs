@@ -60,6 +60,80 @@ fn countries_drops_the_operators_rows_and_keeps_every_other_row_exactly() {
     );
 }
 
+/// The PNG charts of an output folder, by name.
+fn charts(dir: &std::path::Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".png").map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_chart_of_series_not_recorded_is_left_out_not_drawn_empty() {
+    let ws = workspace();
+    run(ws.path(), "all", &[]);
+    run(ws.path(), "countries", &["--series", "countries"]);
+    run(ws.path(), "share", &["--series", "trusted_share"]);
+    let all = charts(&ws.path().join("all"));
+    assert!(all.contains("operators-trusted_share") && all.contains("tradeoff"));
+    let mut expected = all.clone();
+    expected.remove("operators-trusted_share");
+    assert_eq!(charts(&ws.path().join("countries")), expected);
+    // trusted_share, and the class metric's country series (always kept).
+    let share: BTreeSet<String> = [
+        "classes",
+        "fan-alignment",
+        "fan-trusted_share",
+        "operators-trusted_share",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(charts(&ws.path().join("share")), share);
+    let page = read(&ws.path().join("share/index.html"));
+    assert!(!page.contains("tradeoff.") && !page.contains("fan-hr_5g."));
+}
+
+#[test]
+fn the_files_own_outcomes_stay_readable_and_compare_draws_only_what_is_recorded() {
+    let ws = workspace();
+    // north-macedonia-2017 names `cost_premium MKD at 2024-12` as a headline.
+    let (a, b) = (
+        shipped("north-macedonia-no-pivot.toml"),
+        shipped("north-macedonia-2017.toml"),
+    );
+    simulate_in(ws.path())
+        .args([
+            "compare",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--series",
+            "trusted_share",
+            "--runs",
+            "200",
+            "-q",
+            "--out",
+            "cmp",
+        ])
+        .assert()
+        .success();
+    let expected: BTreeSet<String> = [
+        "classes",
+        "overlay-alignment",
+        "overlay-cost_premium",
+        "overlay-trusted_share",
+        "diff-alignment",
+        "diff-cost_premium",
+        "diff-trusted_share",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(charts(&ws.path().join("cmp")), expected);
+    let diffs = read(&ws.path().join("cmp/differences.csv"));
+    assert!(diffs.lines().any(|l| l.contains(",cost_premium,MKD,")));
+    assert!(!diffs.lines().any(|l| l.contains(",cost_premium,SRB,")));
+}
+
 #[test]
 fn a_list_of_metrics_and_levels_keeps_their_cross_product_and_the_class_series() {
     let ws = workspace();

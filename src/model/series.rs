@@ -5,6 +5,7 @@
 
 use super::metrics::{Level, METRICS, Metric, NETWORK_METRICS};
 use crate::scenario::Scenario;
+use crate::scenario::outcome::Measure;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -220,12 +221,29 @@ pub(super) fn layout(
     // The recorded series first, in output order, then the ones computed
     // only because others are made of them: a run hands on a prefix of its
     // values. The class metric's country series are always recorded, since
-    // the class table reads them.
+    // the class table reads them, and so is every series a headline outcome
+    // of the file reads (`[[outcome]]`): a narrower `series` must not make
+    // the file's own outcomes unreadable.
     let selection = Selection::parse(&sc.series.words).unwrap_or_default();
     let class_metric = Metric::from(sc.classes.metric);
+    let headline: Vec<(Metric, &str)> = sc
+        .outcomes
+        .iter()
+        .filter_map(|o| {
+            let metric = match &o.spec.measure {
+                Measure::Metric(name) => Metric::by_name(name)?,
+                Measure::Class(_) => class_metric,
+            };
+            Some((metric, o.spec.entity.as_str()))
+        })
+        .collect();
     let keep: Vec<bool> = series
         .iter()
-        .map(|s| selection.keeps(s) || (s.metric == class_metric && s.level == Level::Country))
+        .map(|s| {
+            selection.keeps(s)
+                || (s.metric == class_metric && s.level == Level::Country)
+                || headline.contains(&(s.metric, s.entity.as_str()))
+        })
         .collect();
     let order: Vec<usize> = (0..series.len())
         .filter(|&i| keep[i])

@@ -399,6 +399,15 @@ pub fn compare_charts(
                 }
             })
             .collect();
+        // A country whose series no scenario records (`series`) has no
+        // panel, and a metric none records no chart.
+        let panels: Vec<Panel> = panels
+            .into_iter()
+            .filter(|p| !p.layers.is_empty())
+            .collect();
+        if panels.is_empty() {
+            continue;
+        }
         let title = format!("{}, {period}", metric.chart_title());
         specs.push((
             format!("overlay-{}", metric.name()),
@@ -469,6 +478,9 @@ pub fn compare_charts(
                     })
                 })
                 .collect();
+            if panels.is_empty() {
+                continue;
+            }
             let binary = metric.spec().binary;
             let (lo, hi) = charts::bands_of(&panels)
                 .flat_map(|b| match binary {

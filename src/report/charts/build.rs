@@ -285,6 +285,10 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
                 }
             })
             .collect();
+        if panels.is_empty() {
+            // Not recorded (`series`): no chart, rather than an empty one.
+            continue;
+        }
         let y_range = y_range(metric, &panels);
         let title = format!("{}, {}", metric.chart_title(), period(world));
         specs.push((
@@ -356,7 +360,9 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
         "Trusted-vendor share of each operator's RAN, {}",
         period(world)
     );
-    specs.push((
+    // Operator series not recorded (`series = ["countries"]`): no chart.
+    if !panels.is_empty() {
+        specs.push((
         "operators-trusted_share".into(),
         title.clone(),
         ChartSpec::Multiples(SmallMultiples {
@@ -376,7 +382,8 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             chance: false,
             strip_desc: String::new(),
         }),
-    ));
+        ));
+    }
 
     // Class probabilities at the horizon.
     let runs = agg.runs.max(1) as f64;
@@ -416,7 +423,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
     let last = agg.points - 1;
     let share = country_series(world, Metric::TrustedShare);
     let cost = country_series(world, Metric::CostPremium);
-    let points = share
+    let points: Vec<TradeOffPoint> = share
         .iter()
         .filter_map(|&(c, s)| {
             let (_, k) = cost.iter().find(|(cc, _)| *cc == c)?;
@@ -428,6 +435,9 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
             })
         })
         .collect();
+    if points.is_empty() {
+        return specs;
+    }
     let title = format!("What trusted networks cost, by the {horizon}");
     specs.push((
         "tradeoff".into(),
