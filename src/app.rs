@@ -1,5 +1,31 @@
 //! What each command does, from parsed flags to files and exit codes.
 
+/// `println!`, `print!` and `eprintln!` that ignore a closed pipe: the std
+/// macros panic when a write fails, so `simulate explain F | head -1` (or a
+/// run whose stderr reader went away) ended in exit 101 and a backtrace.
+/// What a command prints is a courtesy to the reader; a reader that left
+/// must not change what the command does or how it exits.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let mut o = std::io::stdout().lock();
+        let _ = write!(o, $($t)*);
+        let _ = o.flush();
+    }};
+}
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
 pub mod calibrate;
 pub mod calibrate_shard;
 pub mod discover;
@@ -56,7 +82,7 @@ pub fn main() -> i32 {
     match dispatch(cli) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             e.exit_code()
         }
     }
@@ -76,12 +102,12 @@ fn dispatch(cli: Cli) -> Result<()> {
         Task::Calibrate(task) => calibrate_command(&plan, task),
         Task::Check => check(&plan),
         Task::Explain => {
-            print!("{}", report::explain(&plan.scenarios[0]));
+            out!("{}", report::explain(&plan.scenarios[0]));
             // A file without [[lever]]: the levers its workshop page would offer.
             if plan.scenarios[0].levers.is_empty() {
                 let found =
                     workshop::defaults::levers(&plan.files[0], &plan.scenarios[0], plan.threads)?;
-                print!("{}", workshop::defaults::explain(&found));
+                out!("{}", workshop::defaults::explain(&found));
             }
             Ok(())
         }
@@ -131,7 +157,7 @@ fn run(plan: &Plan) -> Result<()> {
         report::write_atomic(&path, file.to_json().as_bytes())?;
         if !plan.quiet {
             let (range, n) = (shard.range(plan.runs), shard.count());
-            eprintln!(
+            errln!(
                 "{}: shard {}/{n} (runs {}..{}) in {:.2} s -> {}\n  merge all {n} shards with `simulate merge {}/shard-*-of-{n}.json`",
                 sc.name,
                 shard.index(),
@@ -152,7 +178,7 @@ fn run(plan: &Plan) -> Result<()> {
     report::write_all(&plan.out, &files)?;
     if !plan.quiet {
         if let Some(p) = info.precision {
-            eprintln!(
+            errln!(
                 "{}",
                 if p.reached {
                     format!("precision {} reached after {} runs", p.eps, p.runs)
@@ -164,7 +190,7 @@ fn run(plan: &Plan) -> Result<()> {
                 }
             );
         }
-        eprintln!(
+        errln!(
             "{}: {} runs in {:.2} s ({} threads, seed {}), report in {:.2} s\n  -> {}",
             world.scenario.name,
             info.runs,
@@ -196,7 +222,7 @@ fn compare(plan: &Plan) -> Result<()> {
     }
     report::write_all(&plan.out, &files)?;
     if !plan.quiet {
-        eprintln!(
+        errln!(
             "compared {} scenarios on {} paired runs in {:.2} s ({} threads, seed {})\n  -> {}",
             refs.len(),
             plan.runs,
@@ -229,7 +255,7 @@ fn sweep_command(plan: &Plan, task: &plan::SweepTask) -> Result<()> {
     report::write_all(&plan.out, &files)?;
     if !plan.quiet {
         let points = run.result.points.len();
-        eprintln!(
+        errln!(
             "{}: {points} points × {reps} runs = {} runs in {:.2} s ({} threads, seed {}){}\n  -> {}",
             run.world.scenario.name,
             points as u64 * reps,
@@ -272,7 +298,7 @@ fn calibrate_command(plan: &Plan, task: &plan::CalibrateTask) -> Result<()> {
     let run = calibrate::run_calibration(&cp)?;
     let elapsed = started.elapsed();
     for w in &run.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     let files = calibrate::files(&run, &plan.out)?;
     report::write_all(&plan.out, &files)?;
@@ -282,7 +308,7 @@ fn calibrate_command(plan: &Plan, task: &plan::CalibrateTask) -> Result<()> {
             .iter()
             .map(|w| format!("wave {}: {} of {} kept", w.wave, w.kept, w.draws))
             .collect();
-        eprintln!(
+        errln!(
             "{}: {} parameters, {} targets; {} ({} runs per draw) in {:.2} s ({} threads, seed {})\n  -> {}",
             run.world.scenario.name,
             run.priors.len(),
@@ -317,7 +343,7 @@ fn sensitivity_command(plan: &Plan, task: &plan::SensitivityTask) -> Result<()> 
     let files = sensitivity::files(&run)?;
     report::write_all(&plan.out, &files)?;
     if !plan.quiet {
-        eprintln!(
+        errln!(
             "{}: {} of {} inputs, {} runs in {:.2} s ({} threads, seed {})\n  -> {}",
             run.world.scenario.name,
             run.method.name(),
@@ -354,7 +380,7 @@ fn discover_command(plan: &Plan, when: &str, alpha: f64) -> Result<()> {
         let _ = writeln!(stdout, "{s}");
     }
     if !plan.quiet {
-        eprintln!(
+        errln!(
             "{}: {} runs peeled and as many to check the box on, in {:.2} s ({} threads, seed {}), {} boxes peeled\n  -> {}",
             world.scenario.name,
             plan.runs,
@@ -375,7 +401,7 @@ fn story_command(plan: &Plan, run: u64) -> Result<()> {
     report::write_all(&plan.out, &told.files)?;
     let _ = write!(std::io::stdout().lock(), "{}", told.markdown);
     if !plan.quiet {
-        eprintln!(
+        errln!(
             "{}: run {run} told, bands from {} runs in {:.2} s\n  -> {}",
             world.scenario.name,
             plan.runs,
@@ -392,7 +418,7 @@ fn merge(plan: &Plan, shards: &ShardSet) -> Result<()> {
     let files = report::render_run(&world, &summary, &info(plan))?;
     report::write_all(&plan.out, &files)?;
     if !plan.quiet {
-        eprintln!(
+        errln!(
             "{}: merged {} shards, {} runs (seed {})\n  -> {}",
             world.scenario.name,
             shards.len(),
@@ -429,7 +455,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 
 fn check(plan: &Plan) -> Result<()> {
     for (f, sc) in plan.files.iter().zip(&plan.scenarios) {
-        println!(
+        outln!(
             "ok: {} — \"{}\": {}, {}, {}, {}..{} every {} months, {} runs, seed {}",
             f.display(),
             sc.name,
@@ -443,10 +469,10 @@ fn check(plan: &Plan) -> Result<()> {
             sc.seed
         );
         for line in report::timeline(sc) {
-            println!("    {line}");
+            outln!("    {line}");
         }
         for note in &sc.notes {
-            println!("    note: {note}");
+            outln!("    note: {note}");
         }
     }
     Ok(())

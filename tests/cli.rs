@@ -874,3 +874,42 @@ fn every_independent_error_of_a_file_is_reported_in_one_pass() {
         ],
     );
 }
+
+/// A reader that went away (`simulate explain F | head -1`) is no error:
+/// the command finishes, exits as it would have, and does not panic.
+#[test]
+fn a_closed_stdout_or_stderr_is_not_a_panic() {
+    let bin = assert_cmd::cargo::cargo_bin("simulate");
+    let ws = workspace();
+    let baseline = ws.path().join("scenarios/baseline.toml");
+    let closed = || {
+        // The read end is dropped before the child starts: every write fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        writer
+    };
+    for args in [
+        vec!["explain", baseline.to_str().unwrap()],
+        vec!["check", baseline.to_str().unwrap()],
+    ] {
+        let out = std::process::Command::new(&bin)
+            .args(&args)
+            .stdout(closed())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    // A run whose stderr (its summary lines) is closed still writes its outputs.
+    let dir = ws.path().join("out");
+    let status = std::process::Command::new(&bin)
+        .args(["run", baseline.to_str().unwrap(), "--runs", "50", "--out"])
+        .arg(&dir)
+        .stdout(closed())
+        .stderr(closed())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(dir.join("summary.csv").is_file() && dir.join("index.html").is_file());
+}

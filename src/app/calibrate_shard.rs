@@ -299,7 +299,7 @@ pub fn shard_command(plan: &Plan, p: &CalibratePlan, wave: usize, shard: Shard) 
     let json = serde_json::to_string(&file).expect("calibration shards serialise");
     report::write_atomic(&path, json.as_bytes())?;
     for w in &prep.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     if !plan.quiet {
         let done = if state.finished {
@@ -307,7 +307,7 @@ pub fn shard_command(plan: &Plan, p: &CalibratePlan, wave: usize, shard: Shard) 
         } else {
             format!("draws {}..{}", range.start, range.end)
         };
-        eprintln!(
+        errln!(
             "{}: wave {wave}, shard {}/{} ({done}) in {:.2} s -> {}\n  merge all {} shards of the wave with `simulate merge {}`",
             prep.world.scenario.name,
             shard.index(),
@@ -565,7 +565,7 @@ pub fn merge_command(plan: &Plan, set: &WaveShards) -> Result<()> {
         let files = super::calibrate::files(&c, &plan.out)?;
         report::write_all(&plan.out, &files)?;
         for w in &c.warnings {
-            eprintln!("warning: {w}");
+            errln!("warning: {w}");
         }
         Some(files)
     } else {
@@ -598,7 +598,7 @@ pub fn merge_command(plan: &Plan, set: &WaveShards) -> Result<()> {
                 super::describe_outputs(&plan.out, files)
             ));
         }
-        eprintln!("{line}");
+        errln!("{line}");
     }
     Ok(())
 }

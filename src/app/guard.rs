@@ -60,7 +60,7 @@ pub fn settle(plan: &mut Plan, sim: &SimArgs) -> Result<()> {
     }
     // After the refusal, which makes it moot.
     if let Some(note) = note {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     plan.threads = workers;
     Ok(())

@@ -436,7 +436,7 @@ impl Plan {
         let (threads, note) =
             super::guard::workers(flags.threads.map(usize::from), work, all_cores());
         if let Some(note) = note {
-            eprintln!("note: {note}");
+            errln!("note: {note}");
         }
         Ok(Plan {
             runs: reps,
@@ -509,7 +509,7 @@ fn load(path: &Path, settings: &[Setting]) -> Result<Scenario> {
         world.scenario
     };
     for w in &sc.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     Ok(sc)
 }

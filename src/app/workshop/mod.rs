@@ -39,7 +39,7 @@ pub fn serve(path: &Path, o: &Options) -> Result<()> {
     let workshop = Arc::new(Workshop::with_settings(path, &o.set, o.runs, o.threads)?);
     let ip = o.listen.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !ip.is_loopback() {
-        eprintln!(
+        errln!(
             "warning: --listen {ip}: the workshop page is reachable from other machines on that network; it has no password"
         );
     }
@@ -57,14 +57,14 @@ pub fn serve(path: &Path, o: &Options) -> Result<()> {
     };
     let url = format!("http://{shown}/");
     let (quick, full) = workshop.runs();
-    println!("{url}");
-    eprintln!(
+    outln!("{url}");
+    errln!(
         "{}: {} levers; first answers from {quick} runs, then {full}. Ctrl-C stops the server.",
         workshop.scenario().name,
         workshop.levers().len()
     );
     if let Some(r) = workshop.ranking() {
-        eprintln!(
+        errln!(
             "No [[lever]] in the file: the page offers {} from a tornado on `{}` ({} points × {} runs, {:.1} s) and the shocks' own.",
             lever_count(r.swings.len()),
             r.outcome,
@@ -95,7 +95,7 @@ pub fn serve(path: &Path, o: &Options) -> Result<()> {
         let _ = w.join();
     }
     workshop.cancel_all();
-    eprintln!("workshop stopped");
+    errln!("workshop stopped");
     Ok(())
 }
 
