@@ -91,6 +91,9 @@ pub struct RunState {
     // Phase-out lines, one slot per (operator, ancestor): `line_offset[o] + j`.
     line_offset: Vec<usize>,
     line_on: Vec<bool>,
+    /// Per operator: how many of its lines are on (most have none, and then
+    /// its phase-out needs no look at its lines).
+    lines_on: Vec<u32>,
     line_h_legacy: Vec<f64>,
     line_h_5g: Vec<f64>,
     line_step: Vec<usize>,
@@ -165,6 +168,7 @@ impl RunState {
             launch_pending: vec![false; m],
             line_offset,
             line_on: vec![false; lines],
+            lines_on: vec![0; m],
             line_h_legacy: vec![0.0; lines],
             line_h_5g: vec![0.0; lines],
             line_step: vec![0; lines],
@@ -359,6 +363,7 @@ impl World {
             st.launch_pending[o] = false;
         }
         st.line_on.fill(false);
+        st.lines_on.fill(0);
         st.events.fill(0);
         if let Some(d) = &mut st.diary {
             d.clear();
@@ -582,7 +587,11 @@ impl World {
                 });
             }
 
-            let (line_legacy, line_5g) = self.phase_out_lines(o, k, st);
+            let (line_legacy, line_5g) = if st.lines_on[o] == 0 {
+                (f64::INFINITY, f64::INFINITY)
+            } else {
+                self.phase_out_lines(o, k, st)
+            };
             let h_legacy_new = h_legacy_refreshed.min(line_legacy);
             let h_5g_new = h_5g_refreshed.min(line_5g);
             let g_new = if st.launched[o] {
@@ -771,6 +780,9 @@ impl World {
         self.refresh_bound(st);
         for &o in &self.subtree_ops[p] {
             let slot = self.line_slot(o, p, st);
+            if !st.line_on[slot] {
+                st.lines_on[o] += 1;
+            }
             st.line_on[slot] = true;
             st.line_h_legacy[slot] = st.h_legacy[o];
             st.line_h_5g[slot] = st.h_5g[o];
@@ -785,6 +797,9 @@ impl World {
         self.refresh_bound(st);
         for &o in &self.subtree_ops[p] {
             let slot = self.line_slot(o, p, st);
+            if st.line_on[slot] {
+                st.lines_on[o] -= 1;
+            }
             st.line_on[slot] = false;
         }
     }
