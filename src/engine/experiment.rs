@@ -11,7 +11,7 @@
 //! tallies (points × outcomes × bins), whatever R is.
 
 use super::outcomes::{OutcomeTally, ProbeReader, outcome_bins};
-use super::rng::Streams;
+use super::rng::{Streams, TapedStreams};
 use super::{CHUNK, STOP};
 use crate::error::{Error, Result};
 use crate::model::outcome::Outcome;
@@ -146,9 +146,11 @@ pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<Ex
         for _ in 0..threads {
             scope.spawn(|_| {
                 let mut mine = ExperimentResult::empty(design);
-                let mut streams: Vec<Streams> = signatures
+                // Points that share streams read run r's words from one
+                // tape: generated once a replication, not once a point.
+                let mut streams: Vec<TapedStreams> = signatures
                     .iter()
-                    .map(|(p, q)| Streams::new(opts.seed, p, q).expect("checked above"))
+                    .map(|(p, q)| TapedStreams::new(opts.seed, p, q).expect("checked above"))
                     .collect();
                 let mut state = RunState::new(&first.world);
                 let mut readers = readers.clone();
@@ -164,9 +166,12 @@ pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<Ex
                     }
                     let end = (start + CHUNK).min(range.end);
                     for rep in start..end {
+                        for s in &mut streams {
+                            s.start_run(rep);
+                        }
                         for (p, point) in design.iter().enumerate() {
                             let s = &mut streams[stream_of[p]];
-                            s.start_run(rep);
+                            s.rewind();
                             let reader = &mut readers[p];
                             point
                                 .world

@@ -6,7 +6,7 @@
 //! where it was — that is what pairs run i of two scenarios in `compare`.
 
 use crate::model::RandomSource;
-use rand::SeedableRng;
+use rand::{Rng as _, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 const REGION_BITS: u32 = 36;
@@ -96,6 +96,148 @@ impl Streams {
     }
 }
 
+/// One region's words in the current run, kept so that the next point of
+/// a design reads them again instead of generating them again: every point
+/// of a sweep, a Sobol design or a calibration wave reads the same streams
+/// of run r (common random numbers), and generating them was a quarter of
+/// a run in the experiment core. The words are ChaCha8's own, in order, and
+/// `next_u64` and `fill_bytes` take them as `rand_chacha` does (low word
+/// first; a partial word at the end of `fill_bytes` is used up), so a
+/// taped draw is the same bits as a fresh one.
+pub struct Taped {
+    words: Vec<u32>,
+    pos: usize,
+    rng: ChaCha8Rng,
+    offset: u128,
+    run: u64,
+    /// `rng` is aimed at this run's region only once a point reads past the
+    /// tape: a region nobody reads (a swing without an election) costs nothing.
+    aimed: bool,
+}
+
+/// Words generated at a time when a point reads past the tape.
+const TAPE_GRAIN: usize = 16;
+
+impl Taped {
+    fn new(key: [u8; 32], offset: u128) -> Taped {
+        Taped {
+            words: Vec::new(),
+            pos: 0,
+            rng: ChaCha8Rng::from_seed(key),
+            offset,
+            run: 0,
+            aimed: false,
+        }
+    }
+
+    fn start_run(&mut self, run: u64) {
+        self.words.clear();
+        self.pos = 0;
+        self.run = run;
+        self.aimed = false;
+    }
+
+    #[inline]
+    fn word(&mut self) -> u32 {
+        if self.pos == self.words.len() {
+            self.extend();
+        }
+        let w = self.words[self.pos];
+        self.pos += 1;
+        w
+    }
+
+    #[cold]
+    fn extend(&mut self) {
+        if !self.aimed {
+            // As in `Streams::start_run`: position, then stream.
+            self.rng.set_word_pos(self.offset);
+            self.rng.set_stream(self.run);
+            self.aimed = true;
+        }
+        for _ in 0..TAPE_GRAIN {
+            self.words.push(self.rng.next_u32());
+        }
+    }
+}
+
+impl rand::TryRng for Taped {
+    type Error = std::convert::Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(self.word())
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let lo = self.word();
+        let hi = self.word();
+        Ok((u64::from(hi) << 32) | u64::from(lo))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(4) {
+            let w = self.word().to_le_bytes();
+            chunk.copy_from_slice(&w[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+/// The streams of one worker in the experiment core: as [`Streams`], but
+/// each region's words are kept for the run, so that [`TapedStreams::rewind`]
+/// lets the next design point read the same run again at no cost.
+pub struct TapedStreams {
+    processes: Vec<Taped>,
+    quantities: Vec<Taped>,
+}
+
+impl TapedStreams {
+    /// Fails as [`Streams::new`] does.
+    pub fn new(
+        seed: u64,
+        process_names: &[String],
+        quantity_names: &[String],
+    ) -> Result<TapedStreams, String> {
+        Streams::new(seed, process_names, quantity_names)?;
+        let key = key_from_seed(seed);
+        let taped = |names: &[String]| names.iter().map(|n| Taped::new(key, region(n))).collect();
+        Ok(TapedStreams {
+            processes: taped(process_names),
+            quantities: taped(quantity_names),
+        })
+    }
+
+    /// Forget the last run's words; the next reads are run `run`'s.
+    pub fn start_run(&mut self, run: u64) {
+        for t in self.processes.iter_mut().chain(&mut self.quantities) {
+            t.start_run(run);
+        }
+    }
+
+    /// Read the current run again from its start.
+    pub fn rewind(&mut self) {
+        for t in &mut self.processes {
+            t.pos = 0;
+        }
+    }
+}
+
+impl RandomSource for TapedStreams {
+    type R = Taped;
+
+    fn process(&mut self, i: usize) -> &mut Taped {
+        &mut self.processes[i]
+    }
+
+    fn quantity(&mut self, i: usize) -> &mut Taped {
+        let q = &mut self.quantities[i];
+        q.pos = 0;
+        q
+    }
+}
+
 impl RandomSource for Streams {
     type R = ChaCha8Rng;
 
@@ -150,6 +292,59 @@ mod tests {
         assert_eq!(a.process(1).next_u64(), b.process(2).next_u64());
         assert_eq!(a.quantity(0).next_u64(), b.quantity(0).next_u64());
         assert_ne!(a.process(0).next_u64(), a.process(1).next_u64());
+    }
+
+    /// Reads of every width, across ChaCha's 64-word buffers, byte fills
+    /// that end inside a word, and a second pass after `rewind`.
+    fn reads<R: Rng>(r: &mut R, out: &mut Vec<u64>) {
+        for i in 0..300 {
+            match i % 5 {
+                0 | 3 => out.push(r.next_u64()),
+                1 => out.push(u64::from(r.next_u32())),
+                2 => {
+                    let mut b = [0u8; 7];
+                    r.fill_bytes(&mut b);
+                    out.push(u64::from_le_bytes([
+                        b[0], b[1], b[2], b[3], b[4], b[5], b[6], 0,
+                    ]));
+                }
+                _ => {
+                    let mut b = [0u8; 2];
+                    r.fill_bytes(&mut b);
+                    out.push(u64::from(u16::from_le_bytes(b)));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn taped_streams_give_the_words_of_fresh_ones_on_every_pass() {
+        let (p, q) = (names(&["a", "b", "c"]), names(&["q", "r"]));
+        let mut fresh = Streams::new(11, &p, &q).unwrap();
+        let mut taped = TapedStreams::new(11, &p, &q).unwrap();
+        for run in [0, 5, 1 << 40] {
+            fresh.start_run(run);
+            let mut want = Vec::new();
+            for i in [1, 0, 2] {
+                reads(fresh.process(i), &mut want);
+            }
+            for j in [1, 0, 1] {
+                reads(fresh.quantity(j), &mut want);
+            }
+            taped.start_run(run);
+            for pass in 0..3 {
+                taped.rewind();
+                let mut got = Vec::new();
+                for i in [1, 0, 2] {
+                    reads(taped.process(i), &mut got);
+                }
+                for j in [1, 0, 1] {
+                    reads(taped.quantity(j), &mut got);
+                }
+                assert_eq!(got, want, "run {run}, pass {pass}");
+            }
+        }
+        assert!(TapedStreams::new(1, &names(&["x", "x"]), &[]).is_err());
     }
 
     #[test]
