@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use dsrsim::error::{Diagnostic, Error};
-use dsrsim::scenario::{self, Scenario};
+use dsrsim::scenario::{self, Scenario, lexical};
 use std::path::{Path, PathBuf};
 
 /// The shipped scenario the `--set`, outcome, targets and workshop doors
@@ -49,31 +49,13 @@ pub fn assert_positioned(e: &Error, inputs: &[(&Path, &str)], must_name_input: b
     let _ = e.to_string();
 }
 
-/// A path with `.` and `..` folded away: an extended file is named as the
-/// child spells it (`s/../s/base.toml`, a path a user can open), and the
-/// in-memory loader finds it under its folded name (`s/base.toml`).
-fn folded(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 fn check_one(d: &Diagnostic, inputs: &[(&Path, &str)], must_name_input: bool) {
     let named = d
         .file
         .as_deref()
-        .and_then(|f| inputs.iter().find(|(p, _)| folded(p) == folded(f)));
+        // An extended file is named as the child spells it (`s/../s/base.toml`,
+        // a path a user can open); the in-memory loader finds it folded.
+        .and_then(|f| inputs.iter().find(|(p, _)| lexical(p) == lexical(f)));
     if must_name_input {
         assert!(named.is_some(), "error names no input ({:?}): {d}", d.file);
     }

@@ -673,7 +673,7 @@ pub fn files(c: &Calibration, out: &Path) -> Result<Vec<crate::report::File>> {
 fn relative_extends(out: &Path, file: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
     let abs = |p: &Path| {
-        normalise(&if p.is_absolute() {
+        crate::scenario::lexical(&if p.is_absolute() {
             p.to_path_buf()
         } else {
             cwd.join(p)
@@ -694,22 +694,6 @@ fn relative_extends(out: &Path, file: &Path) -> String {
         rel.push(c);
     }
     rel.display().to_string()
-}
-
-/// `a/./b/../c` as `a/c`, without touching the file system.
-fn normalise(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -44,14 +44,23 @@ impl Files for Disk {
 /// `canonicalize` would on disk, without symlinks).
 struct Memory<'a>(&'a [(PathBuf, String)]);
 
-fn lexical(path: &Path) -> PathBuf {
+/// `a/./b/../c` as `a/c`, without touching the file system (so without
+/// following links): a relative path keeps the `..` it cannot fold
+/// (`../x`), an absolute one drops it (`/../x` is `/x`).
+pub fn lexical(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                let folds = out
+                    .components()
+                    .next_back()
+                    .is_some_and(|last| matches!(last, Component::Normal(_)));
+                if folds {
+                    out.pop();
+                } else if !out.has_root() {
                     out.push("..");
                 }
             }
@@ -389,4 +398,26 @@ fn check_duplicate_ids(raw: &RawFile, sources: &Sources) -> Result<()> {
         seen.push((table, id));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod lexical_tests {
+    use super::lexical;
+    use std::path::Path;
+
+    #[test]
+    fn folds_what_it_can_and_keeps_the_climbs_a_relative_path_needs() {
+        for (path, folded) in [
+            ("a/./b/../c", "a/c"),
+            ("s/../s/base.toml", "s/base.toml"),
+            ("../x", "../x"),
+            ("../../x", "../../x"),
+            ("a/../../x", "../x"),
+            ("./a/..", ""),
+            ("/../x", "/x"),
+            ("/a/b/../../../c", "/c"),
+        ] {
+            assert_eq!(lexical(Path::new(path)), Path::new(folded), "{path}");
+        }
+    }
 }

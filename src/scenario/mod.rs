@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use time::TimeGrid;
 
 pub use keypath::{Override, Setting};
-pub use load::{Base, fnv1a64, load, load_in_memory, load_str};
+pub use load::{Base, fnv1a64, lexical, load, load_in_memory, load_str};
 pub use shocks::{Effect, PriceChange, PriceMove, PriceScope, Reach, SHOCK_KINDS, Shock, Timing};
 
 /// A checked scenario: the world, its parameters and its shocks.
