@@ -134,3 +134,133 @@ fn incomplete_or_doubled_shard_sets_are_refused() {
         .code(2);
     assert!(!dir.join("output").exists(), "refused merges write nothing");
 }
+
+/// The engine's promise for every shipped scenario, not only one: the same
+/// bytes on one thread, on two, and from four shards merged.
+#[test]
+fn every_shipped_scenario_is_the_same_bytes_on_one_or_two_threads_and_in_four_shards() {
+    let ws = workspace();
+    let dir = ws.path();
+    let mut files: Vec<_> = fs::read_dir(common::repo("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 14, "the shipped scenarios: {files:?}");
+    for file in &files {
+        let stem = file.file_stem().unwrap().to_str().unwrap();
+        let run = |extra: &[&str], out: &str| {
+            simulate(dir)
+                .arg(file)
+                .args(["--runs", "301", "--keep-runs", "7", "-q", "--out"])
+                .arg(format!("{stem}/{out}"))
+                .args(extra)
+                .assert()
+                .success();
+        };
+        run(&["--threads", "1"], "one");
+        run(&["--threads", "2"], "two");
+        for i in 0..4 {
+            run(&["--threads", "2", "--shard", &format!("{i}/4")], "shards");
+        }
+        simulate(dir)
+            .arg("merge")
+            .args((0..4).map(|i| format!("{stem}/shards/shard-{i}-of-4.json")))
+            .args(["--out", &format!("{stem}/merged"), "-q"])
+            .assert()
+            .success();
+        for f in [
+            "summary.csv",
+            "summary.json",
+            "runs.csv",
+            "scenario.resolved.toml",
+        ] {
+            let one = fs::read(dir.join(stem).join("one").join(f)).unwrap();
+            for other in ["two", "merged"] {
+                assert!(
+                    one == fs::read(dir.join(stem).join(other).join(f)).unwrap(),
+                    "{stem}: {f} of {other} differs from one thread's"
+                );
+            }
+        }
+    }
+}
+
+/// An input the model never reads (the 5G vendor share of an operator
+/// without 5G, inherited from the file it extends) is neither drawn nor
+/// reported: the resolved file, which leaves it out, reruns to the same
+/// bytes even when a later input of that operator is drawn, and a merge
+/// (which reads the scenario back from the resolved file) says what one
+/// machine says.
+#[test]
+fn an_ignored_inherited_input_changes_neither_the_draws_nor_the_report() {
+    let ws = workspace();
+    let dir = ws.path();
+    fs::write(
+        dir.join("scenarios/no-5g.toml"),
+        r#"[scenario]
+name = "Montenegro's m:tel without 5G"
+extends = "baseline.toml"
+
+[[operator]]
+id = "MNE-MTEL"
+g5_weight = 0.0
+refresh_years = { uniform = [6.0, 10.0] }
+"#,
+    )
+    .unwrap();
+    let run = |file: &str, out: &str, extra: &[&str]| {
+        simulate(dir)
+            .args([
+                file,
+                "--runs",
+                "400",
+                "--keep-runs",
+                "10",
+                "-q",
+                "--out",
+                out,
+            ])
+            .args(extra)
+            .assert()
+            .success();
+    };
+    run("scenarios/no-5g.toml", "one", &[]);
+    fs::copy(
+        dir.join("one/scenario.resolved.toml"),
+        dir.join("scenarios/rerun.toml"),
+    )
+    .unwrap();
+    run("scenarios/rerun.toml", "rerun", &[]);
+    for i in 0..2 {
+        run(
+            "scenarios/no-5g.toml",
+            "shards",
+            &["--shard", &format!("{i}/2")],
+        );
+    }
+    simulate(dir)
+        .args([
+            "merge",
+            "shards/shard-0-of-2.json",
+            "shards/shard-1-of-2.json",
+        ])
+        .args(["--out", "merged", "-q"])
+        .assert()
+        .success();
+    for f in ["summary.csv", "runs.csv"] {
+        assert!(
+            fs::read(dir.join("one").join(f)).unwrap()
+                == fs::read(dir.join("rerun").join(f)).unwrap(),
+            "{f}: the resolved file reruns to other numbers"
+        );
+    }
+    for f in ["summary.csv", "summary.json", "runs.csv"] {
+        assert!(
+            fs::read(dir.join("one").join(f)).unwrap()
+                == fs::read(dir.join("merged").join(f)).unwrap(),
+            "{f}: the merge differs from one machine"
+        );
+    }
+}

@@ -547,7 +547,18 @@ fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Check
                 .map(|v| c.dist(v, "rollout_years", Domain::POSITIVE))
                 .transpose()?,
             hr_legacy: c.opt_dist(&o.hr_legacy, "hr_legacy", Domain::UNIT, 0.0)?,
-            hr_5g: c.opt_dist(&o.hr_5g, "hr_5g", Domain::UNIT, 0.0)?,
+            // Without 5G at the start (g5_weight = 0) the 5G share is never
+            // read (a launch draws its vendor afresh): it is 0, drawn from
+            // nothing, so that the resolved file (which leaves it out), a
+            // merge that reads the scenario back from it, and summary.json
+            // all say the same, and a rerun of the resolved file draws
+            // every later input from where this run drew it.
+            hr_5g: if matches!(g5_weight, Dist::Const(g) if g == 0.0) {
+                c.opt_dist(&o.hr_5g, "hr_5g", Domain::UNIT, 0.0)?;
+                Dist::Const(0.0)
+            } else {
+                c.opt_dist(&o.hr_5g, "hr_5g", Domain::UNIT, 0.0)?
+            },
             g5_weight,
             vendor: [
                 decided(c, &o.vendor_legacy, "vendor_legacy")?,
