@@ -136,9 +136,11 @@ fn incomplete_or_doubled_shard_sets_are_refused() {
 }
 
 /// The engine's promise for every shipped scenario, not only one: the same
-/// bytes on one thread, on two, and from four shards merged.
+/// bytes on one thread, on two, from four shards merged, and from its
+/// `scenario.resolved.toml` run again.
 #[test]
-fn every_shipped_scenario_is_the_same_bytes_on_one_or_two_threads_and_in_four_shards() {
+fn every_shipped_scenario_is_the_same_bytes_on_one_or_two_threads_in_four_shards_and_rerun_resolved()
+ {
     let ws = workspace();
     let dir = ws.path();
     let mut files: Vec<_> = fs::read_dir(common::repo("scenarios"))
@@ -170,6 +172,15 @@ fn every_shipped_scenario_is_the_same_bytes_on_one_or_two_threads_and_in_four_sh
             .args(["--out", &format!("{stem}/merged"), "-q"])
             .assert()
             .success();
+        // And the resolved file, rerun, gives the same numbers.
+        let resolved = dir.join(format!("{stem}.resolved.toml"));
+        fs::copy(dir.join(stem).join("one/scenario.resolved.toml"), &resolved).unwrap();
+        simulate(dir)
+            .arg(&resolved)
+            .args(["--runs", "301", "--keep-runs", "7", "-q", "--out"])
+            .arg(format!("{stem}/rerun"))
+            .assert()
+            .success();
         for f in [
             "summary.csv",
             "summary.json",
@@ -177,11 +188,25 @@ fn every_shipped_scenario_is_the_same_bytes_on_one_or_two_threads_and_in_four_sh
             "scenario.resolved.toml",
         ] {
             let one = fs::read(dir.join(stem).join("one").join(f)).unwrap();
-            for other in ["two", "merged"] {
-                assert!(
-                    one == fs::read(dir.join(stem).join(other).join(f)).unwrap(),
-                    "{stem}: {f} of {other} differs from one thread's"
-                );
+            for other in ["two", "merged", "rerun"] {
+                let theirs = fs::read(dir.join(stem).join(other).join(f)).unwrap();
+                // A rerun names another file: in summary.json (and its
+                // hashes), and in the resolved file's first line.
+                let same = match (other, f) {
+                    ("rerun", "summary.json") => true,
+                    ("rerun", "scenario.resolved.toml") => {
+                        let body = |b: &[u8]| {
+                            String::from_utf8_lossy(b)
+                                .lines()
+                                .skip(1)
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        };
+                        body(&one) == body(&theirs)
+                    }
+                    _ => one == theirs,
+                };
+                assert!(same, "{stem}: {f} of {other} differs from one thread's");
             }
         }
     }
