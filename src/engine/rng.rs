@@ -348,6 +348,22 @@ mod tests {
     }
 
     #[test]
+    fn a_point_that_reads_further_than_the_one_before_extends_the_tape() {
+        let p = names(&["a"]);
+        let mut fresh = Streams::new(3, &p, &[]).unwrap();
+        let mut taped = TapedStreams::new(3, &p, &[]).unwrap();
+        fresh.start_run(8);
+        let want: Vec<u32> = (0..500).map(|_| fresh.process(0).next_u32()).collect();
+        taped.start_run(8);
+        // 10 words, then 500, then 130: each pass from the start of the run.
+        for n in [10, 500, 130] {
+            taped.rewind();
+            let got: Vec<u32> = (0..n).map(|_| taped.process(0).next_u32()).collect();
+            assert_eq!(got, want[..n], "a pass of {n} words");
+        }
+    }
+
+    #[test]
     fn a_quantity_restarts_its_region_on_every_call() {
         let mut s = Streams::new(1, &[], &names(&["q", "r"])).unwrap();
         s.start_run(2);
