@@ -33,6 +33,30 @@ pub fn key_from_seed(seed: u64) -> [u8; 32] {
     key
 }
 
+/// The region offsets of the processes and quantities; fails if two names
+/// fall in one region (a 32-bit hash collision).
+fn offsets(
+    process_names: &[String],
+    quantity_names: &[String],
+) -> Result<(Vec<u128>, Vec<u128>), String> {
+    let process_offsets: Vec<u128> = process_names.iter().map(|n| region(n)).collect();
+    let quantity_offsets: Vec<u128> = quantity_names.iter().map(|n| region(n)).collect();
+    let mut all: Vec<(u128, &String)> = process_offsets
+        .iter()
+        .copied()
+        .zip(process_names)
+        .chain(quantity_offsets.iter().copied().zip(quantity_names))
+        .collect();
+    all.sort();
+    if let Some(w) = all.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(format!(
+            "`{}` and `{}` hash to the same random stream; rename one of them",
+            w[0].1, w[1].1
+        ));
+    }
+    Ok((process_offsets, quantity_offsets))
+}
+
 /// The generators of one worker, re-aimed at each run it does.
 pub struct Streams {
     run: u64,
@@ -53,21 +77,7 @@ impl Streams {
         quantity_names: &[String],
     ) -> Result<Streams, String> {
         let key = key_from_seed(seed);
-        let process_offsets: Vec<u128> = process_names.iter().map(|n| region(n)).collect();
-        let quantity_offsets: Vec<u128> = quantity_names.iter().map(|n| region(n)).collect();
-        let mut all: Vec<(u128, &String)> = process_offsets
-            .iter()
-            .copied()
-            .zip(process_names)
-            .chain(quantity_offsets.iter().copied().zip(quantity_names))
-            .collect();
-        all.sort();
-        if let Some(w) = all.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(format!(
-                "`{}` and `{}` hash to the same random stream; rename one of them",
-                w[0].1, w[1].1
-            ));
-        }
+        let (process_offsets, quantity_offsets) = offsets(process_names, quantity_names)?;
         Ok(Streams {
             run: 0,
             processes: process_names
@@ -200,12 +210,12 @@ impl TapedStreams {
         process_names: &[String],
         quantity_names: &[String],
     ) -> Result<TapedStreams, String> {
-        Streams::new(seed, process_names, quantity_names)?;
+        let (process_offsets, quantity_offsets) = offsets(process_names, quantity_names)?;
         let key = key_from_seed(seed);
-        let taped = |names: &[String]| names.iter().map(|n| Taped::new(key, region(n))).collect();
+        let taped = |offsets: Vec<u128>| offsets.into_iter().map(|o| Taped::new(key, o)).collect();
         Ok(TapedStreams {
-            processes: taped(process_names),
-            quantities: taped(quantity_names),
+            processes: taped(process_offsets),
+            quantities: taped(quantity_offsets),
         })
     }
 

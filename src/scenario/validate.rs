@@ -553,12 +553,12 @@ fn check_operators(c: &mut Checker, raw: &RawFile, polities: &[Polity]) -> Check
             // merge that reads the scenario back from it, and summary.json
             // all say the same, and a rerun of the resolved file draws
             // every later input from where this run drew it.
-            hr_5g: if matches!(g5_weight, Dist::Const(g) if g == 0.0) {
-                c.opt_dist(&o.hr_5g, "hr_5g", Domain::UNIT, 0.0)?;
-                Dist::Const(0.0)
-            } else {
-                c.opt_dist(&o.hr_5g, "hr_5g", Domain::UNIT, 0.0)?
-            },
+            hr_5g: c
+                .opt_dist(&o.hr_5g, "hr_5g", Domain::UNIT, 0.0)
+                .map(|h| match g5_weight {
+                    Dist::Const(0.0) => Dist::Const(0.0),
+                    _ => h,
+                })?,
             g5_weight,
             vendor: [
                 decided(c, &o.vendor_legacy, "vendor_legacy")?,
