@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{read, simulate, workspace};
+use common::{merge, read, simulate, workspace};
 use std::fs;
 use std::path::Path;
 
@@ -355,16 +355,11 @@ fn shards_of_an_overridden_run_merge_to_the_bytes_of_one_run() {
     run(&["--out", "single"]);
     run(&["--out", "shards", "--shard", "0/2"]);
     run(&["--out", "shards", "--shard", "1/2"]);
-    simulate()
-        .current_dir(ws.path())
-        .args([
-            "merge",
-            "shards/shard-0-of-2.json",
-            "shards/shard-1-of-2.json",
-        ])
-        .args(["--out", "merged", "-q"])
-        .assert()
-        .success();
+    merge(
+        ws.path(),
+        ["shards/shard-0-of-2.json", "shards/shard-1-of-2.json"],
+        "merged",
+    );
     for f in ["summary.csv", "summary.json", "scenario.resolved.toml"] {
         assert_eq!(
             read(&ws.path().join("single").join(f)),

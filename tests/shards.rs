@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{simulate_in as simulate, workspace};
+use common::{merge, simulate_in as simulate, workspace};
 use std::fs;
 
 const FILES: [&str; 6] = [
@@ -50,32 +50,8 @@ fn four_shard_processes_merge_to_the_bytes_of_one_run() {
         .assert()
         .success();
     let shard = |i: usize| format!("shards/shard-{i}-of-4.json");
-    simulate(dir)
-        .args([
-            "merge",
-            &shard(0),
-            &shard(1),
-            &shard(2),
-            &shard(3),
-            "--out",
-            "merged",
-            "-q",
-        ])
-        .assert()
-        .success();
-    simulate(dir)
-        .args([
-            "merge",
-            &shard(3),
-            &shard(1),
-            &shard(0),
-            &shard(2),
-            "--out",
-            "shuffled",
-            "-q",
-        ])
-        .assert()
-        .success();
+    merge(dir, [shard(0), shard(1), shard(2), shard(3)], "merged");
+    merge(dir, [shard(3), shard(1), shard(0), shard(2)], "shuffled");
     for f in FILES {
         let single = fs::read(dir.join("single").join(f)).unwrap();
         assert_eq!(
@@ -166,12 +142,11 @@ fn every_shipped_scenario_is_the_same_bytes_on_one_or_two_threads_in_four_shards
         for i in 0..4 {
             run(&["--threads", "2", "--shard", &format!("{i}/4")], "shards");
         }
-        simulate(dir)
-            .arg("merge")
-            .args((0..4).map(|i| format!("{stem}/shards/shard-{i}-of-4.json")))
-            .args(["--out", &format!("{stem}/merged"), "-q"])
-            .assert()
-            .success();
+        merge(
+            dir,
+            (0..4).map(|i| format!("{stem}/shards/shard-{i}-of-4.json")),
+            &format!("{stem}/merged"),
+        );
         // And the resolved file, rerun, gives the same numbers.
         let resolved = dir.join(format!("{stem}.resolved.toml"));
         fs::copy(dir.join(stem).join("one/scenario.resolved.toml"), &resolved).unwrap();
@@ -265,15 +240,11 @@ refresh_years = { uniform = [6.0, 10.0] }
             &["--shard", &format!("{i}/2")],
         );
     }
-    simulate(dir)
-        .args([
-            "merge",
-            "shards/shard-0-of-2.json",
-            "shards/shard-1-of-2.json",
-        ])
-        .args(["--out", "merged", "-q"])
-        .assert()
-        .success();
+    merge(
+        dir,
+        ["shards/shard-0-of-2.json", "shards/shard-1-of-2.json"],
+        "merged",
+    );
     for f in ["summary.csv", "runs.csv"] {
         assert!(
             fs::read(dir.join("one").join(f)).unwrap()

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{simulate_in, workspace};
+use common::{run_saved, simulate_in, workspace};
 use dsrsim::app::workshop::handler::{MAX_BODY, Response, Workshop};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -288,16 +288,12 @@ fn a_saved_scenario_reruns_to_the_pages_numbers() {
         "{text}"
     );
     assert!(text.contains("extends = \"serbia-5g.toml\""), "{text}");
-    let file = dir.path().join("scenarios/serbia-5g-workshop.toml");
-    std::fs::write(&file, &text).unwrap();
-    let out = dir.path().join("out");
-    simulate_in(dir.path())
-        .args(["scenarios/serbia-5g-workshop.toml", "--quiet", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
-    let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = run_saved(
+        dir.path(),
+        "serbia-5g-workshop.toml",
+        &text,
+        &dir.path().join("out"),
+    );
     let outcomes = summary["headline_outcomes"].as_array().unwrap();
     assert_eq!(outcomes.len(), page["headline"].as_array().unwrap().len());
     for o in outcomes {
@@ -560,15 +556,7 @@ fn set_values_start_the_page_and_are_saved_with_the_levers() {
     assert!(text.contains("date = \"2026-03\""), "{text}");
     assert!(text.contains("probability = 0.3"), "{text}");
     assert!(!text.contains("probability = 1\n"), "{text}");
-    std::fs::write(dir.path().join("scenarios/saved.toml"), &text).unwrap();
-    let out = dir.path().join("out");
-    simulate_in(dir.path())
-        .args(["scenarios/saved.toml", "--quiet", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
-    let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = run_saved(dir.path(), "saved.toml", &text, &dir.path().join("out"));
     let outcomes = summary["headline_outcomes"].as_array().unwrap();
     assert_eq!(outcomes.len(), page["headline"].as_array().unwrap().len());
     for o in outcomes {

@@ -9,7 +9,7 @@
 mod common;
 mod workshop_support;
 
-use common::{simulate_in, workspace};
+use common::{run_saved, simulate_in, workspace};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use workshop_support::{Browser, start_workshop};
@@ -141,15 +141,12 @@ fn the_page_reruns_pins_and_saves_in_a_real_browser() {
     let text = text.as_str().unwrap();
     assert!(text.contains("extends = \"serbia-5g.toml\""), "{text}");
     assert!(text.contains("probability = 0\n"), "{text}");
-    std::fs::write(dir.path().join("scenarios/saved.toml"), text).unwrap();
-    let out = dir.path().join("saved-out");
-    simulate_in(dir.path())
-        .args(["scenarios/saved.toml", "--quiet", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
-    let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = run_saved(
+        dir.path(),
+        "saved.toml",
+        text,
+        &dir.path().join("saved-out"),
+    );
     for o in summary["headline_outcomes"].as_array().unwrap() {
         let what = o["what"].as_str().unwrap();
         assert_eq!(o["mean"].as_f64(), page_means[what].as_f64(), "{what}");

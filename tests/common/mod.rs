@@ -85,3 +85,30 @@ pub fn series(w: &World, metric: Metric, entity: &str) -> usize {
         .position(|s| s.metric == metric && s.entity == entity)
         .unwrap_or_else(|| panic!("no series {} for {entity}", metric.name()))
 }
+
+/// `simulate merge SHARDS --out OUT -q`, run in `dir`; it must succeed.
+pub fn merge<S: AsRef<std::ffi::OsStr>>(
+    dir: &Path,
+    shards: impl IntoIterator<Item = S>,
+    out: &str,
+) {
+    simulate_in(dir)
+        .arg("merge")
+        .args(shards)
+        .args(["--out", out, "-q"])
+        .assert()
+        .success();
+}
+
+/// A scenario saved from the workshop page: write `text` to
+/// `scenarios/NAME` in `dir`, run it into `out`, and return its summary.json.
+pub fn run_saved(dir: &Path, name: &str, text: &str, out: &Path) -> serde_json::Value {
+    fs::write(dir.join("scenarios").join(name), text).unwrap();
+    simulate_in(dir)
+        .arg(format!("scenarios/{name}"))
+        .args(["--quiet", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+    serde_json::from_str(&read(&out.join("summary.json"))).unwrap()
+}
