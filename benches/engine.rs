@@ -24,6 +24,7 @@ fn options(runs: u64, threads: usize) -> RunOptions {
         progress: false,
         keep_runs: 0,
         run_range: None,
+        cancel: None,
     }
 }
 
@@ -203,8 +204,32 @@ fn rendering(c: &mut Criterion) {
     g.finish();
 }
 
+/// The workshop's answers to the page, end to end (runs, merge of the
+/// chunks, tables, SVG charts, JSON) on serbia-5g at its two tiers, and the
+/// fixed cost of an answer (2 runs: what the fuzz target pays per input).
+fn workshop(c: &mut Criterion) {
+    use dsrsim::app::workshop::handler::Workshop;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/serbia-5g.toml");
+    let mut g = c.benchmark_group("workshop");
+    g.sample_size(10);
+    let body = br#"{"values":{"parameters.eu_conditionality":"0.4"},"pin":{},"tier":"TIER"}"#;
+    for (runs, tier) in [(2, "full"), (10_000, "quick"), (10_000, "full")] {
+        let w = Workshop::new(&path, Some(runs), 2).unwrap();
+        let body = String::from_utf8_lossy(body).replace("TIER", tier);
+        g.bench_function(format!("serbia_5g_pinned_answer/runs={runs}/{tier}"), |b| {
+            b.iter(|| {
+                let r = w.handle("POST", "/api/run", "", body.as_bytes());
+                assert_eq!(r.status, 200);
+                r
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
+    workshop,
     throughput,
     experiment_core,
     one_path,

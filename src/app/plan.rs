@@ -332,6 +332,7 @@ impl Plan {
             progress: self.progress,
             keep_runs: self.keep_runs,
             run_range: self.shard.map(|s| s.range(self.runs)),
+            cancel: None,
         }
     }
 

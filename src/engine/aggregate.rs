@@ -255,20 +255,28 @@ impl Aggregate {
         Ok(())
     }
 
-    /// Add a worker's tally of (series, point, slot) counts, sums and extremes.
+    /// Add a worker's tally of (series, point): its slot counts as a byte
+    /// and a wrap count each (count = wraps·256 + byte), its sum and extremes.
+    /// Plain slices of one length, so the loop vectorises: a tally of a few
+    /// runs is mostly zeros, and this pass over every slot is what a short
+    /// simulation (the workshop's answers) pays for whatever its runs.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn absorb(
         &mut self,
         point: usize,
         s: usize,
-        counts: impl Iterator<Item = u64>,
+        bytes: &[u8],
+        wraps: &[u32],
         sum: i128,
         min: f64,
         max: f64,
     ) {
         let b = &self.bins[s];
         let start = self.offsets[s] + point * b.slots();
-        for (c, add) in self.counts[start..start + b.slots()].iter_mut().zip(counts) {
-            *c += add;
+        let counts = &mut self.counts[start..start + b.slots()];
+        let (bytes, wraps) = (&bytes[..counts.len()], &wraps[..counts.len()]);
+        for ((c, &byte), &wrap) in counts.iter_mut().zip(bytes).zip(wraps) {
+            *c += u64::from(wrap) * 256 + u64::from(byte);
         }
         let cell = s * self.points + point;
         self.sums[cell] = self.sums[cell].wrapping_add(sum);

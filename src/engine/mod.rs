@@ -20,8 +20,8 @@ use aggregate::{Aggregate, Bins};
 use outcomes::OutcomeTally;
 use rng::Streams;
 use std::ops::Range;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use tally::Tally;
 
 /// How many runs a worker takes at a time: large enough that the shared
@@ -39,11 +39,25 @@ pub struct RunOptions {
     pub keep_runs: u64,
     /// The run indices to do (a shard does a part of 0..runs).
     pub run_range: Option<Range<u64>>,
+    /// Raised by the caller to stop this simulation alone, as `STOP` stops
+    /// every one (the workshop's older answer gives way to a newer request).
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl RunOptions {
+    /// Whether this simulation is to stop: Ctrl-C, or its own `cancel`.
+    fn stopped(&self) -> bool {
+        STOP.load(Ordering::Relaxed)
+            || self
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
 }
 
 /// Set (by a Ctrl-C handler) to stop every running simulation at the end of
 /// its current chunk; the simulation then returns `Error::Interrupted`.
-pub static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+pub static STOP: AtomicBool = AtomicBool::new(false);
 
 /// One kept run: its index, sampled inputs and every series at the horizon.
 #[derive(Debug, Clone, PartialEq)]
@@ -301,10 +315,6 @@ pub fn simulate_paired(
     let threads = opts
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start {threads} threads: {e}")))?;
     let pairs: Vec<Vec<(usize, usize)>> = worlds[1..]
         .iter()
         .map(|w| matched_series(first, w))
@@ -329,91 +339,101 @@ pub fn simulate_paired(
     );
     let results: Mutex<Vec<WorkerResult>> = Mutex::new(Vec::new());
 
-    pool.scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|_| {
-                let mut lanes: Vec<Lane> = worlds.iter().map(|w| Lane::new(w, opts.seed)).collect();
-                let mut difference_tallies: Vec<(Tally, u64)> = pairs
-                    .iter()
-                    .map(|p| (Tally::new(&difference_bins(p), first.points()), 0))
-                    .collect();
-                let series_a = first.series().len();
-                let mut path_a = vec![
-                    0.0;
-                    if worlds.len() > 1 {
-                        first.points() * series_a
-                    } else {
-                        0
-                    }
-                ];
-                let mut diff_values: Vec<Vec<f64>> =
-                    pairs.iter().map(|p| vec![0.0; p.len()]).collect();
-                loop {
-                    if STOP.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-                    if start >= range.end {
-                        break;
-                    }
-                    let end = (start + CHUNK).min(range.end);
-                    for run in start..end {
-                        for (k, lane) in lanes.iter_mut().enumerate() {
-                            lane.streams.start_run(run);
-                            let Lane {
-                                world,
-                                streams,
-                                state,
-                                tally,
-                                reader,
-                                ..
-                            } = lane;
-                            if k == 0 {
-                                let keep_path = worlds.len() > 1;
-                                world.run(streams, state, &mut |point, values| {
-                                    tally.add_point(point, values);
-                                    reader.read(point, values);
-                                    if keep_path {
-                                        path_a[point * series_a..(point + 1) * series_a]
-                                            .copy_from_slice(values);
-                                    }
-                                });
-                            } else {
-                                let (pairs, diff, out) = (
-                                    &pairs[k - 1],
-                                    &mut difference_tallies[k - 1],
-                                    &mut diff_values[k - 1],
-                                );
-                                world.run(streams, state, &mut |point, values| {
-                                    tally.add_point(point, values);
-                                    reader.read(point, values);
-                                    let a = &path_a[point * series_a..(point + 1) * series_a];
-                                    for (d, &(sa, sb)) in out.iter_mut().zip(pairs) {
-                                        *d = values[sb] - a[sa];
-                                    }
-                                    diff.0.add_point(point, out);
-                                });
-                                diff.0.end_run();
-                                diff.1 += 1;
+    let work = || {
+        let mut lanes: Vec<Lane> = worlds.iter().map(|w| Lane::new(w, opts.seed)).collect();
+        let mut difference_tallies: Vec<(Tally, u64)> = pairs
+            .iter()
+            .map(|p| (Tally::new(&difference_bins(p), first.points()), 0))
+            .collect();
+        let series_a = first.series().len();
+        let mut path_a = vec![
+            0.0;
+            if worlds.len() > 1 {
+                first.points() * series_a
+            } else {
+                0
+            }
+        ];
+        let mut diff_values: Vec<Vec<f64>> = pairs.iter().map(|p| vec![0.0; p.len()]).collect();
+        loop {
+            if opts.stopped() {
+                break;
+            }
+            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+            if start >= range.end {
+                break;
+            }
+            let end = (start + CHUNK).min(range.end);
+            for run in start..end {
+                for (k, lane) in lanes.iter_mut().enumerate() {
+                    lane.streams.start_run(run);
+                    let Lane {
+                        world,
+                        streams,
+                        state,
+                        tally,
+                        reader,
+                        ..
+                    } = lane;
+                    if k == 0 {
+                        let keep_path = worlds.len() > 1;
+                        world.run(streams, state, &mut |point, values| {
+                            tally.add_point(point, values);
+                            reader.read(point, values);
+                            if keep_path {
+                                path_a[point * series_a..(point + 1) * series_a]
+                                    .copy_from_slice(values);
                             }
-                            lane.finish_run(run, opts.keep_runs);
-                        }
+                        });
+                    } else {
+                        let (pairs, diff, out) = (
+                            &pairs[k - 1],
+                            &mut difference_tallies[k - 1],
+                            &mut diff_values[k - 1],
+                        );
+                        world.run(streams, state, &mut |point, values| {
+                            tally.add_point(point, values);
+                            reader.read(point, values);
+                            let a = &path_a[point * series_a..(point + 1) * series_a];
+                            for (d, &(sa, sb)) in out.iter_mut().zip(pairs) {
+                                *d = values[sb] - a[sa];
+                            }
+                            diff.0.add_point(point, out);
+                        });
+                        diff.0.end_run();
+                        diff.1 += 1;
                     }
-                    progress.inc((end - start) * worlds.len() as u64);
+                    lane.finish_run(run, opts.keep_runs);
                 }
-                let per_world = lanes
-                    .into_iter()
-                    .map(|l| (l.tally, l.counts, l.kept, l.outcomes))
-                    .collect();
-                results
-                    .lock()
-                    .expect("no worker panics")
-                    .push((per_world, difference_tallies));
-            });
+            }
+            progress.inc((end - start) * worlds.len() as u64);
         }
-    });
+        let per_world = lanes
+            .into_iter()
+            .map(|l| (l.tally, l.counts, l.kept, l.outcomes))
+            .collect();
+        results
+            .lock()
+            .expect("no worker panics")
+            .push((per_world, difference_tallies));
+    };
+    if threads == 1 {
+        // On the caller's thread: a pool would start (and join) a thread on
+        // every call, which short simulations (the workshop's) notice.
+        work();
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::Other(format!("cannot start {threads} threads: {e}")))?;
+        pool.scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|_| work());
+            }
+        });
+    }
     progress.finish_and_clear();
-    if STOP.load(Ordering::Relaxed) {
+    if opts.stopped() {
         return Err(Error::Interrupted);
     }
 

@@ -281,13 +281,12 @@ impl Tally {
                 } else {
                     self.stride - self.series_offset[s]
                 };
-                let counts = (start..start + slots)
-                    .map(|i| u64::from(self.wraps[i]) * 256 + u64::from(self.bytes[i]));
                 let cell = point * self.series + s;
                 agg.absorb(
                     point,
                     s,
-                    counts,
+                    &self.bytes[start..start + slots],
+                    &self.wraps[start..start + slots],
                     self.sums[cell],
                     self.min[cell],
                     self.max[cell],

@@ -10,6 +10,7 @@ use plotters::style::RGBColor;
 use super::html::escape;
 use crate::engine::{Differences, Summary};
 use crate::model::{Metric, World};
+use std::borrow::Borrow;
 use std::fmt::Write;
 
 /// The colours of "B ends higher" and "B ends lower" in a difference
@@ -175,7 +176,12 @@ fn unsigned_zero(s: String) -> String {
 /// differs, biggest change first. The mean difference leads: where most
 /// runs are unchanged the median difference is 0 however large the change
 /// in the runs that do change, and such rows say in how few runs it happens.
-pub fn differences_html(worlds: &[&World], diffs: &[Differences], summaries: &[Summary]) -> String {
+pub fn differences_html<S: Borrow<Summary>>(
+    worlds: &[&World],
+    diffs: &[Differences],
+    summaries: &[S],
+) -> String {
+    let summaries: Vec<&Summary> = summaries.iter().map(Borrow::borrow).collect();
     let a = worlds[0];
     let last = a.points() - 1;
     let mut h = String::new();
@@ -339,12 +345,25 @@ fn pair_of(a: &World, d: &Differences, metric: Metric, entity: &str) -> Option<u
     d.pairs.iter().position(|&(x, _)| x == sa)
 }
 
-pub fn compare_charts(
+pub fn compare_charts<S: Borrow<Summary>>(
     worlds: &[&World],
-    summaries: &[Summary],
+    summaries: &[S],
     diffs: &[Differences],
     info: &RunInfo,
 ) -> Vec<Spec> {
+    compare_charts_named(worlds, summaries, diffs, info, &|_| true)
+}
+
+/// The charts of `compare_charts` whose names `wanted` accepts, and only
+/// those built (the workshop draws three on every answer).
+pub fn compare_charts_named<S: Borrow<Summary>>(
+    worlds: &[&World],
+    summaries: &[S],
+    diffs: &[Differences],
+    info: &RunInfo,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Vec<Spec> {
+    let summaries: Vec<&Summary> = summaries.iter().map(Borrow::borrow).collect();
     let a = worlds[0];
     let names: Vec<String> = worlds
         .iter()
@@ -361,14 +380,16 @@ pub fn compare_charts(
     let period = charts::period(a);
     let mut specs = Vec::new();
     for metric in Metric::fans() {
+        let overlay = format!("overlay-{}", metric.name());
         let panels: Vec<Panel> = a
             .countries()
             .iter()
+            .filter(|_| wanted(&overlay))
             .map(|&c| {
                 let id = &a.scenario.polities[c].id;
                 let layers = worlds
                     .iter()
-                    .zip(summaries)
+                    .zip(&summaries)
                     .enumerate()
                     .filter_map(|(k, (w, s))| {
                         w.series_index(metric, id).map(|sid| Layer {
@@ -382,7 +403,7 @@ pub fn compare_charts(
                 let (shares, hatch) = if metric == Metric::Hr5g {
                     let each: Vec<_> = worlds
                         .iter()
-                        .zip(summaries)
+                        .zip(&summaries)
                         .enumerate()
                         .map(|(k, (w, s))| (*w, &s.aggregate, colour(k)))
                         .collect();
@@ -405,12 +426,10 @@ pub fn compare_charts(
             .into_iter()
             .filter(|p| !p.layers.is_empty())
             .collect();
-        if panels.is_empty() {
-            continue;
-        }
         let title = format!("{}, {period}", metric.chart_title());
-        specs.push((
-            format!("overlay-{}", metric.name()),
+        if !panels.is_empty() {
+            specs.push((
+            overlay,
             title.clone(),
             ChartSpec::Multiples(SmallMultiples {
                 title,
@@ -430,8 +449,18 @@ pub fn compare_charts(
                 strip_desc: charts::STRIP_5G.into(),
             }),
         ));
+        }
         for d in diffs {
             let b = worlds[d.b];
+            let suffix = if diffs.len() > 1 {
+                format!("-{}", stem(worlds, d.b))
+            } else {
+                String::new()
+            };
+            let name = format!("diff-{}{suffix}", metric.name());
+            if !wanted(&name) {
+                continue;
+            }
             let panels: Vec<Panel> = a
                 .countries()
                 .iter()
@@ -500,14 +529,9 @@ pub fn compare_charts(
                 (lo, hi)
             };
             let span = hi - lo;
-            let suffix = if diffs.len() > 1 {
-                format!("-{}", stem(worlds, d.b))
-            } else {
-                String::new()
-            };
             let title = format!("What {} changes: {}", letter(d.b), metric.chart_title());
             specs.push((
-                format!("diff-{}{suffix}", metric.name()),
+                name,
                 title.clone(),
                 ChartSpec::Multiples(SmallMultiples {
                     title,
@@ -540,10 +564,13 @@ pub fn compare_charts(
         }
     }
     // Classes side by side: one bar per (country, scenario).
+    if !wanted("classes") {
+        return specs;
+    }
     let mut rows = Vec::new();
     for &c in a.countries() {
         let id = &a.scenario.polities[c].id;
-        for (k, (w, s)) in worlds.iter().zip(summaries).enumerate() {
+        for (k, (w, s)) in worlds.iter().zip(&summaries).enumerate() {
             if let Some(i) = w.class_series().iter().position(|(cid, _)| cid == id) {
                 let runs = s.aggregate.runs.max(1) as f64;
                 rows.push((

@@ -180,15 +180,15 @@ impl Answer<'_> {
                 || name == format!("diff-{}", self.metric.name())
         };
         let specs: Vec<Spec> = match &self.pinned {
-            None => charts::run_charts(a, &self.summary_a.aggregate, &self.info),
-            Some(p) => compare::compare_charts(
+            None => charts::run_charts_named(a, &self.summary_a.aggregate, &self.info, &wanted),
+            Some(p) => compare::compare_charts_named(
                 &[a, p.b],
-                &[self.summary_a.clone(), p.summary_b.clone()],
+                &[self.summary_a, p.summary_b],
                 p.diffs,
                 &self.info,
+                &wanted,
             ),
         };
-        let specs: Vec<&Spec> = specs.iter().filter(|(n, _, _)| wanted(n)).collect();
         let drawn = {
             use rayon::prelude::*;
             specs
@@ -198,13 +198,10 @@ impl Answer<'_> {
                 })
                 .collect::<Result<Vec<Value>>>()?
         };
-        let differences = self.pinned.as_ref().map(|p| {
-            compare::differences_html(
-                &[a, p.b],
-                p.diffs,
-                &[self.summary_a.clone(), p.summary_b.clone()],
-            )
-        });
+        let differences = self
+            .pinned
+            .as_ref()
+            .map(|p| compare::differences_html(&[a, p.b], p.diffs, &[self.summary_a, p.summary_b]));
         Ok(json!({
             "runs": self.info.runs,
             "full": self.full,

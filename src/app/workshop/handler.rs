@@ -4,9 +4,9 @@
 //! through the lever's range and then the scenario's own checks, and a bad
 //! one is a message for the page, never a panic.
 
-use super::{defaults, sim};
-use crate::engine::STOP;
-use crate::error::Result;
+use super::defaults;
+use crate::engine::{self, RunOptions};
+use crate::error::{Error, Result};
 use crate::model::{Metric, World};
 use crate::report::RunInfo;
 use crate::report::workshop::{self as page, Answer, Pinned};
@@ -16,8 +16,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The largest request body the page sends is a few hundred bytes.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -72,8 +72,9 @@ pub struct Workshop {
     seed: u64,
     threads: usize,
     metric: Metric,
-    /// Raised by every run request; a run gives way when it moves on.
-    generation: AtomicU64,
+    /// The stop flag of the newest run request: a newer one raises it, and
+    /// the engine stops that run at its next chunk of runs.
+    newest: Mutex<Option<Arc<AtomicBool>>>,
     busy: Mutex<()>,
 }
 
@@ -139,7 +140,7 @@ impl Workshop {
             full,
             threads: threads.max(1),
             metric,
-            generation: AtomicU64::new(0),
+            newest: Mutex::new(None),
             busy: Mutex::new(()),
         })
     }
@@ -251,16 +252,33 @@ impl Workshop {
             Tier::Full => self.full,
         };
         // Newest first: this request outdates every older one, which stops
-        // at its next chunk and frees the engine.
-        let mine = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let _one_at_a_time = self.busy.lock().unwrap_or_else(|e| e.into_inner());
-        let cancelled =
-            || self.generation.load(Ordering::SeqCst) != mine || STOP.load(Ordering::Relaxed);
+        // at its engine's next chunk and frees the engine.
+        let mine = Arc::new(AtomicBool::new(false));
+        let older = lock(&self.newest).replace(Arc::clone(&mine));
+        if let Some(older) = older {
+            older.store(true, Ordering::SeqCst);
+        }
+        let _one_at_a_time = lock(&self.busy);
         let mut worlds = vec![&a];
         worlds.extend(b.as_ref());
-        let result = match sim::simulate(&worlds, runs, self.seed, self.threads, &cancelled) {
-            Ok(Some(r)) => r,
-            Ok(None) => return Response::json(409, &json!({ "cancelled": true })),
+        let opts = RunOptions {
+            runs,
+            seed: self.seed,
+            threads: Some(self.threads),
+            progress: false,
+            keep_runs: 0,
+            run_range: None,
+            cancel: Some(Arc::clone(&mine)),
+        };
+        // A newer request may have come while this one waited its turn.
+        let result = if mine.load(Ordering::SeqCst) {
+            Err(Error::Interrupted)
+        } else {
+            engine::simulate_paired(&worlds, &opts)
+        };
+        let result = match result {
+            Ok(r) => r,
+            Err(Error::Interrupted) => return Response::json(409, &json!({ "cancelled": true })),
             Err(e) => return Response::error(500, e.to_string()),
         };
         let (summaries, diffs) = result;
@@ -315,10 +333,17 @@ impl Workshop {
         r
     }
 
-    /// Raise the generation: any running simulation stops at its next chunk.
+    /// Stop the running simulation (at its next chunk) and any waiting one.
     pub fn cancel_all(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Some(newest) = lock(&self.newest).as_ref() {
+            newest.store(true, Ordering::SeqCst);
+        }
     }
+}
+
+/// A lock that a panicked holder does not poison for the next request.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> std::result::Result<T, String> {

@@ -9,7 +9,6 @@
 
 pub mod defaults;
 pub mod handler;
-mod sim;
 
 use crate::engine::STOP;
 use crate::error::{Error, Result};

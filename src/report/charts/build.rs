@@ -259,10 +259,25 @@ fn country_series(world: &World, metric: Metric) -> Vec<(usize, usize)> {
 
 /// Every chart of one run.
 pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
+    run_charts_named(world, agg, info, &|_| true)
+}
+
+/// The charts of `run_charts` whose names `wanted` accepts, and only those
+/// built: the workshop asks for two of a dozen on every answer.
+pub fn run_charts_named(
+    world: &World,
+    agg: &Aggregate,
+    info: &RunInfo,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Vec<Spec> {
     let sc = &world.scenario;
     let stamp = stamp(world, info);
     let mut specs = Vec::new();
     for metric in Metric::fans() {
+        let name = format!("fan-{}", metric.name());
+        if !wanted(&name) {
+            continue;
+        }
         let panels: Vec<Panel> = country_series(world, metric)
             .into_iter()
             .map(|(c, s)| {
@@ -292,7 +307,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
         let y_range = y_range(metric, &panels);
         let title = format!("{}, {}", metric.chart_title(), period(world));
         specs.push((
-            format!("fan-{}", metric.name()),
+            name,
             title.clone(),
             ChartSpec::Multiples(SmallMultiples {
                 title,
@@ -328,6 +343,7 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
     let panels: Vec<Panel> = world
         .countries()
         .iter()
+        .filter(|_| wanted("operators-trusted_share"))
         .filter_map(|&c| {
             let country = &sc.polities[c].id;
             let layers: Vec<Layer> = world
@@ -386,40 +402,45 @@ pub fn run_charts(world: &World, agg: &Aggregate, info: &RunInfo) -> Vec<Spec> {
     }
 
     // Class probabilities at the horizon.
-    let runs = agg.runs.max(1) as f64;
     let horizon = horizon_words(world);
-    let rows = world
-        .class_series()
-        .iter()
-        .zip(&agg.classes)
-        .map(|((country, _), counts)| {
-            let name = sc
-                .polity_index(country)
-                .map_or(country.clone(), |p| sc.polities[p].name.clone());
-            (name, counts.map(|k| k as f64 / runs))
-        })
-        .collect();
-    let title = format!("Which group does each country end up in, {horizon}?");
-    specs.push((
-        "classes".into(),
-        title.clone(),
-        ChartSpec::Classes(ClassBars {
-            title,
-            subtitle: format!(
-                "{}: share of {} runs by {} ({}): keen below {:.2}, cautious from {:.2}",
-                sc.name,
-                thousands(agg.runs),
-                Metric::from(sc.classes.metric).spec().short.to_lowercase(),
-                Metric::from(sc.classes.metric).spec().unit,
-                sc.classes.keen_below,
-                sc.classes.cautious_from
-            ),
-            stamp: stamp.clone(),
-            rows,
-        }),
-    ));
+    if wanted("classes") {
+        let runs = agg.runs.max(1) as f64;
+        let rows = world
+            .class_series()
+            .iter()
+            .zip(&agg.classes)
+            .map(|((country, _), counts)| {
+                let name = sc
+                    .polity_index(country)
+                    .map_or(country.clone(), |p| sc.polities[p].name.clone());
+                (name, counts.map(|k| k as f64 / runs))
+            })
+            .collect();
+        let title = format!("Which group does each country end up in, {horizon}?");
+        specs.push((
+            "classes".into(),
+            title.clone(),
+            ChartSpec::Classes(ClassBars {
+                title,
+                subtitle: format!(
+                    "{}: share of {} runs by {} ({}): keen below {:.2}, cautious from {:.2}",
+                    sc.name,
+                    thousands(agg.runs),
+                    Metric::from(sc.classes.metric).spec().short.to_lowercase(),
+                    Metric::from(sc.classes.metric).spec().unit,
+                    sc.classes.keen_below,
+                    sc.classes.cautious_from
+                ),
+                stamp: stamp.clone(),
+                rows,
+            }),
+        ));
+    }
 
     // The trade-off at the horizon.
+    if !wanted("tradeoff") {
+        return specs;
+    }
     let last = agg.points - 1;
     let share = country_series(world, Metric::TrustedShare);
     let cost = country_series(world, Metric::CostPremium);

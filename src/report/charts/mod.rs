@@ -17,7 +17,7 @@ mod sweep;
 pub use bars::{ClassBars, TradeOff, TradeOffPoint};
 pub use build::{
     ChartSpec, STRIP_5G, Spec, band, horizon_words, launch_context, markers, period, run_charts,
-    shock_words, thousands, x_range, y_desc, y_range,
+    run_charts_named, shock_words, thousands, x_range, y_desc, y_range,
 };
 pub use discover::DiscoverTradeOff;
 pub use sensitivity::{MorrisPlane, MorrisPoint, SobolBar, SobolBars, Tornado, TornadoBar};
