@@ -205,6 +205,7 @@ fn a_run_to_a_precision_stops_when_the_error_is_small_enough_and_is_right() {
         progress: false,
         keep_runs: 0,
         run_range: None,
+        cancel: None,
     };
     let eps = 0.006;
     let (summary, report) = dsrsim::engine::simulate_to_precision(&world, &opts(2), eps).unwrap();

@@ -58,6 +58,13 @@ fn workshop_requests() {
     assert!(replay("workshop", doors::workshop) > 0);
 }
 
+/// The fuzzer's workshop serves a compact fixture (fuzz/workshop/); its
+/// inputs are replayed against the shipped serbia-5g.toml too.
+#[test]
+fn workshop_requests_on_the_shipped_scenario() {
+    assert!(replay("workshop", doors::workshop_shipped) > 0);
+}
+
 /// The `--set` inputs through the real command line too: `simulate check`
 /// with them ends with a clear error (exit 2) or accepts them, never a panic.
 #[test]

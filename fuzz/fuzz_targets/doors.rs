@@ -338,30 +338,65 @@ pub fn shard(data: &[u8]) {
 
 /// The shipped scenario on disk (the workshop reads its file), from the
 /// fuzz crate or from the main crate's tests.
-fn workshop_file() -> PathBuf {
+/// The workshop's fixture (fuzz/workshop/): serbia-5g's levers, shocks and
+/// outcomes by the same ids over a compact world, so an answer costs well
+/// under a millisecond, not the full scenario's tens of milliseconds.
+const ROOM: &str = include_str!("../workshop/serbia-5g.toml");
+const ROOM_BASE: &str = include_str!("../workshop/base.toml");
+
+/// `name` under the fuzz crate (the fuzzer) or the main crate (tests/).
+fn found(candidates: [&str; 2]) -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [here.join("scenarios"), here.join("../scenarios")]
-        .into_iter()
-        .map(|d| d.join("serbia-5g.toml"))
+    candidates
+        .iter()
+        .map(|c| here.join(c))
         .find(|p| p.exists())
-        .expect("scenarios/serbia-5g.toml")
+        .unwrap_or_else(|| panic!("none of {candidates:?} under {}", here.display()))
 }
 
-fn workshop_instance() -> &'static Workshop {
+/// Two runs an answer keep a valid request cheap.
+fn room() -> &'static Workshop {
     static W: OnceLock<Workshop> = OnceLock::new();
-    W.get_or_init(|| Workshop::new(&workshop_file(), Some(2), 1).expect("the workshop opens"))
+    W.get_or_init(|| {
+        let file = found(["workshop/serbia-5g.toml", "fuzz/workshop/serbia-5g.toml"]);
+        Workshop::new(&file, Some(2), 1).expect("the workshop opens")
+    })
 }
+
+/// The shipped serbia-5g.toml, for the replay of the stored inputs in tests/.
+fn shipped() -> &'static Workshop {
+    static W: OnceLock<Workshop> = OnceLock::new();
+    W.get_or_init(|| {
+        let file = found(["../scenarios/serbia-5g.toml", "scenarios/serbia-5g.toml"]);
+        Workshop::new(&file, Some(2), 1).expect("the workshop opens")
+    })
+}
+
 /// The workshop's request handler, without a socket: METHOD, PATH, QUERY
-/// and BODY, NUL-separated. Two runs per answer keep a valid request cheap.
+/// and BODY, NUL-separated, against the compact fixture.
 /// Only the page's routes answer 200; a saved scenario loads beside the
 /// file it extends; every JSON answer is JSON.
 pub fn workshop(data: &[u8]) {
+    let files = [
+        (PathBuf::from("workshop/serbia-5g.toml"), ROOM.to_string()),
+        (PathBuf::from("workshop/base.toml"), ROOM_BASE.to_string()),
+    ];
+    request(room(), &files, data);
+}
+
+/// The same checks against the shipped serbia-5g.toml (as the page serves it).
+pub fn workshop_shipped(data: &[u8]) {
+    let files = common::serbia_files();
+    request(shipped(), &files, data);
+}
+
+fn request(w: &Workshop, files: &[(PathBuf, String)], data: &[u8]) {
     let mut pieces = data.splitn(4, |&b| b == 0);
     let method = String::from_utf8_lossy(pieces.next().unwrap_or_default()).into_owned();
     let path = String::from_utf8_lossy(pieces.next().unwrap_or_default()).into_owned();
     let query = String::from_utf8_lossy(pieces.next().unwrap_or_default()).into_owned();
     let body = pieces.next().unwrap_or_default();
-    let r = workshop_instance().handle(&method, &path, &query, body);
+    let r = w.handle(&method, &path, &query, body);
     let routes = ["/", "/index.html", "/api/setup", "/api/run", "/api/save"];
     match r.status {
         200 => assert!(routes.contains(&path.as_str()), "200 for `{path}`"),
@@ -384,8 +419,13 @@ pub fn workshop(data: &[u8]) {
     if r.status == 200 && path == "/api/save" {
         // The saved file extends serbia-5g.toml by name, beside it.
         let text = String::from_utf8(r.body).expect("a saved scenario is text");
-        let mut files = common::serbia_files();
-        let saved = PathBuf::from("scenarios/serbia-5g-workshop.toml");
+        let mut files = files.to_vec();
+        let dir = files[0]
+            .0
+            .parent()
+            .expect("the scenario's folder")
+            .to_path_buf();
+        let saved = dir.join("serbia-5g-workshop.toml");
         files.push((saved.clone(), text.clone()));
         if let Err(e) = scenario::load_in_memory(&saved, &files) {
             panic!("the saved scenario does not load:\n{e}\n---\n{text}");

@@ -70,6 +70,7 @@ pub fn options(runs: u64, seed: u64, threads: Option<usize>) -> RunOptions {
         progress: false,
         keep_runs: 0,
         run_range: None,
+        cancel: None,
     }
 }
 
