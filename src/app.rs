@@ -34,6 +34,7 @@ pub mod plan;
 pub mod sensitivity;
 pub mod story;
 pub mod sweep;
+pub mod sweep_shard;
 pub mod uncertain;
 pub mod workshop;
 
@@ -95,6 +96,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Task::Compare => compare(&plan),
         Task::Merge(shards) => merge(&plan, shards),
         Task::CalibrateMerge(shards) => calibrate_shard::merge_command(&plan, shards),
+        Task::SweepMerge(shards) => sweep_shard::merge_command(&plan, shards),
         Task::Sweep(task) => sweep_command(&plan, task),
         Task::Discover { when, alpha } => discover_command(&plan, when, *alpha),
         Task::Story { run } => story_command(&plan, *run),
@@ -237,7 +239,7 @@ fn compare(plan: &Plan) -> Result<()> {
 
 fn sweep_command(plan: &Plan, task: &plan::SweepTask) -> Result<()> {
     let started = Instant::now();
-    let run = sweep::run_sweep(&sweep::SweepPlan {
+    let p = sweep::SweepPlan {
         file: &plan.files[0],
         set: &task.settings,
         vary: &task.vary,
@@ -248,7 +250,12 @@ fn sweep_command(plan: &Plan, task: &plan::SweepTask) -> Result<()> {
         progress: plan.progress,
         yes: task.yes,
         precision: task.precision,
-    })?;
+        shard: task.shard,
+    };
+    if let Some(shard) = task.shard {
+        return sweep_shard::shard_command(plan, &p, shard);
+    }
+    let run = sweep::run_sweep(&p)?;
     let elapsed = started.elapsed();
     let files = sweep::files(&run)?;
     let reps = run.result.points[0].runs();

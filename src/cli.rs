@@ -153,6 +153,10 @@ pub struct SweepArgs {
     /// most EPS; --reps is then the cap
     #[arg(long, value_name = "EPS", value_parser = parse_precision)]
     pub precision: Option<f64>,
+    /// Run only shard i of n (0-based) of every point's replications and
+    /// write a shard file for `merge`
+    #[arg(long, value_name = "i/n", value_parser = parse_shard, conflicts_with = "precision")]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub set: SetArgs,
     /// Random seed (overrides the file)

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{read, repo, simulate};
+use common::{read, repo, simulate, tree};
 use dsrsim::engine::experiment::{DesignPoint, ExperimentOptions, run_design};
 use dsrsim::model::World;
 use dsrsim::scenario::outcome::OutcomeSpec;
@@ -330,24 +330,6 @@ fn small(targets: &Path, extra: &[&str]) -> Vec<std::ffi::OsString> {
         args.push(a.into());
     }
     args
-}
-
-/// Every file under `dir`, by its path inside it, with its bytes.
-fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                let bytes = std::fs::read(&p).unwrap();
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), bytes);
-            }
-        }
-    }
-    out
 }
 
 /// Run `waves` waves of the small calibration in `n` shards (each wave's

@@ -65,6 +65,7 @@ fn sweep(path: &Path, vary: &[&str], reps: u64, threads: usize) -> dsrsim::app::
         progress: false,
         yes: false,
         precision: None,
+        shard: None,
     })
     .expect("the sweep runs")
 }
@@ -238,6 +239,7 @@ fn a_sweep_to_a_precision_adds_runs_until_every_point_is_precise() {
         progress: false,
         yes: false,
         precision: Some(0.01),
+        shard: None,
     };
     let run = run_sweep(&plan(2)).unwrap();
     let report = run.precision.unwrap();

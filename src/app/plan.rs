@@ -30,6 +30,8 @@ pub enum Task {
     Merge(ShardSet),
     /// Merge these shards of one calibration wave (read and checked).
     CalibrateMerge(super::calibrate_shard::WaveShards),
+    /// Merge these shards of one sweep (read and checked).
+    SweepMerge(super::sweep_shard::SweepShards),
     Check,
     Explain,
     /// Serve the workshop page of `files[0]`.
@@ -65,6 +67,8 @@ pub struct SweepTask {
     /// Run more points than `sweep::MAX_POINTS`.
     pub yes: bool,
     pub precision: Option<f64>,
+    /// Run only this shard of every point's replications (`merge` joins them).
+    pub shard: Option<Shard>,
     /// `--set`, applied under every point's own values.
     pub settings: Vec<Setting>,
 }
@@ -190,6 +194,21 @@ impl Plan {
                         ..Plan::idle()
                     });
                 }
+                if shards
+                    .first()
+                    .is_some_and(|f| super::sweep_shard::is_sweep_file(f))
+                {
+                    let set = super::sweep_shard::SweepShards::read(&shards)?;
+                    let stem = set.stem().to_string();
+                    return Ok(Plan {
+                        out: out.unwrap_or_else(|| default_out(&stem)),
+                        stem,
+                        quiet,
+                        files: shards,
+                        task: Task::SweepMerge(set),
+                        ..Plan::idle()
+                    });
+                }
                 let set = ShardSet::read(&shards)?;
                 let scenario = set.scenario()?;
                 let stem = set.stem().to_string();
@@ -225,6 +244,7 @@ impl Plan {
                         outcomes: args.outcome,
                         yes: args.yes,
                         precision: args.precision,
+                        shard: args.shard,
                         settings,
                     })
                 })

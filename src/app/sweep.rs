@@ -154,6 +154,8 @@ pub struct SweepPlan<'a> {
     /// Add replications until every outcome's standard error at every point
     /// is at most this (`reps` is then the cap).
     pub precision: Option<f64>,
+    /// Run only this shard of the replications (`sweep_shard`).
+    pub shard: Option<crate::engine::shard::Shard>,
 }
 
 /// What a sweep ran: the scenario as written (with `--set`), axes,
@@ -168,8 +170,65 @@ pub struct SweepRun {
     pub precision: Option<crate::engine::PrecisionReport>,
 }
 
+/// A sweep checked and laid out, not yet run: what a shard and a merge
+/// rebuild from the command line and the files alike.
+pub struct Prepared {
+    pub world: World,
+    pub axes: Vec<SweepAxis>,
+    pub outcomes: Vec<Outcome>,
+    pub design: Vec<DesignPoint>,
+    pub seed: u64,
+}
+
+impl Prepared {
+    pub fn options(
+        &self,
+        p: &SweepPlan,
+        rep_range: Option<std::ops::Range<u64>>,
+    ) -> ExperimentOptions {
+        ExperimentOptions {
+            reps: p.reps,
+            seed: self.seed,
+            threads: p.threads,
+            progress: p.progress,
+            rep_range,
+        }
+    }
+
+    /// The finished sweep of `result` (replications of this design).
+    pub fn finish(
+        self,
+        result: crate::engine::experiment::ExperimentResult,
+        precision: Option<crate::engine::PrecisionReport>,
+    ) -> SweepRun {
+        SweepRun {
+            world: self.world,
+            axes: self.axes,
+            outcomes: self.outcomes,
+            result,
+            seed: self.seed,
+            precision,
+        }
+    }
+}
+
 /// Check everything (keys, ranges, outcomes, every point's values), then run.
 pub fn run_sweep(p: &SweepPlan) -> Result<SweepRun> {
+    let prep = prepare(p)?;
+    let opts = prep.options(p, None);
+    let (result, precision) = match p.precision {
+        None => (run_design(&prep.design, &opts)?, None),
+        Some(eps) => {
+            let (result, report) = to_precision(&prep.design, &opts, eps)?;
+            (result, Some(report))
+        }
+    };
+    Ok(prep.finish(result, precision))
+}
+
+/// Check everything (keys, ranges, outcomes, every point's values) and lay
+/// out the design.
+pub fn prepare(p: &SweepPlan) -> Result<Prepared> {
     if p.vary.is_empty() || p.vary.len() > 2 {
         return Err(Error::usage(
             "a sweep varies one or two keys: give --vary KEY=LO:HI:STEP once or twice",
@@ -195,16 +254,20 @@ pub fn run_sweep(p: &SweepPlan) -> Result<SweepRun> {
     }
     let base = Base::read(p.file)?;
     let plain: Scenario = base.resolve(p.set)?;
-    // The same day-long guard as `run`: every point runs `reps` times.
-    let runs = (points as u64).saturating_mul(p.reps);
+    // The same day-long guard as `run`: every point runs `reps` times (a
+    // shard's part of them).
+    let reps = p.shard.map_or(p.reps, |s| {
+        let r = s.range(p.reps);
+        r.end - r.start
+    });
+    let runs = (points as u64).saturating_mul(reps);
     let cores = p
         .threads
         .min(std::thread::available_parallelism().map_or(1, |n| n.get()));
     let seconds = super::guard::estimate_seconds(std::slice::from_ref(&plain), runs, cores);
     if seconds > super::guard::LONGEST_UNASKED_SECONDS && !p.yes {
         return Err(Error::usage(format!(
-            "{points} points × {} runs would take about {} on {cores} core{}; use fewer points or runs, or add --yes to start it anyway",
-            p.reps,
+            "{points} points × {reps} runs would take about {} on {cores} core{}; use fewer points or runs, or add --yes to start it anyway",
             super::guard::duration(seconds),
             if cores == 1 { "" } else { "s" }
         )));
@@ -246,27 +309,12 @@ pub fn run_sweep(p: &SweepPlan) -> Result<SweepRun> {
         });
     }
     let seed = p.seed.unwrap_or(world.scenario.seed);
-    let opts = ExperimentOptions {
-        reps: p.reps,
-        seed,
-        threads: p.threads,
-        progress: p.progress,
-        rep_range: None,
-    };
-    let (result, precision) = match p.precision {
-        None => (run_design(&design, &opts)?, None),
-        Some(eps) => {
-            let (result, report) = to_precision(&design, &opts, eps)?;
-            (result, Some(report))
-        }
-    };
-    Ok(SweepRun {
+    Ok(Prepared {
         world,
         axes,
         outcomes,
-        result,
+        design,
         seed,
-        precision,
     })
 }
 

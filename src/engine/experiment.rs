@@ -46,7 +46,7 @@ pub struct ExperimentResult {
 }
 
 impl ExperimentResult {
-    fn empty(design: &[DesignPoint]) -> ExperimentResult {
+    pub(crate) fn empty(design: &[DesignPoint]) -> ExperimentResult {
         let tallies = |difference: bool| -> Vec<OutcomeTally> {
             design
                 .iter()

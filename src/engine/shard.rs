@@ -440,7 +440,7 @@ impl Layout {
 }
 
 /// Every (series, point) cell of `p`, a layout already checked, counts `runs`.
-fn counts_add_up(p: &AggregateParts, runs: u64) -> std::result::Result<(), String> {
+pub(crate) fn counts_add_up(p: &AggregateParts, runs: u64) -> std::result::Result<(), String> {
     // (first slot, slots per point) of each series.
     let mut starts = Vec::with_capacity(p.bins.len());
     let mut total = 0u64;

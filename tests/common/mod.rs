@@ -113,3 +113,21 @@ pub fn run_saved(dir: &Path, name: &str, text: &str, out: &Path) -> serde_json::
         .success();
     serde_json::from_str(&read(&out.join("summary.json"))).unwrap()
 }
+
+/// Every file under `dir`, by its path inside it, with its bytes.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    out
+}

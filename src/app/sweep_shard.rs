@@ -1,0 +1,390 @@
+//! A sweep past one machine, sharded by replication as `run` is by run:
+//!
+//! - `sweep FILE --vary … --reps R --shard i/n` runs replications
+//!   `floor(R·i/n) .. floor(R·(i+1)/n)` of every point and writes their
+//!   outcome tallies to `sweep-shard-i-of-n.json` in `--out`.
+//! - `merge DIR/sweep-shard-*.json` adds the shards' tallies and writes the
+//!   files one machine's `sweep` would have written, byte for byte.
+//!
+//! Why the bytes match: replication r of every point reads run r's random
+//! streams wherever it runs, and the tallies are integers that add to the
+//! same bits in any order (`ExperimentResult::merge`), as a run's do.
+//!
+//! Every file records the sweep's setup (scenario files and their hashes,
+//! `--set`, `--vary`, `--outcome`, reps, seed): shards of another setup,
+//! and scenario files changed since the shards ran, are refused before
+//! anything is written. `--precision` decides its replications from the
+//! results so far, so it does not shard.
+
+use super::plan::Plan;
+use super::sweep::{self, Prepared, SweepPlan};
+use crate::engine::experiment::{ExperimentResult, run_design};
+use crate::engine::outcomes::{OutcomeParts, OutcomeTally};
+use crate::engine::shard::{Shard, counts_add_up};
+use crate::error::{Diagnostic, Error, Result};
+use crate::report;
+use crate::scenario::Setting;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const SHARD_FORMAT: &str = "dsrsim-sweep-shard/1";
+
+/// Everything the result depends on besides the replications run. Two
+/// shards belong to one sweep when their setups are equal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Setup {
+    /// The scenario file as the command line named it (merge reads it
+    /// again from there: run it from the same folder).
+    file: String,
+    /// The outputs' name (`sweep-<file stem>`), for merge's default folder.
+    stem: String,
+    /// Every source file of the scenario (with `extends`) and its hash.
+    files: Vec<(String, String)>,
+    /// `--set` as (flag, argument as written).
+    set: Vec<(String, String)>,
+    vary: Vec<String>,
+    outcomes: Vec<String>,
+    reps: u64,
+    seed: u64,
+}
+
+impl Setup {
+    fn new(p: &SweepPlan, prep: &Prepared, stem: &str) -> Setup {
+        Setup {
+            file: p.file.display().to_string(),
+            stem: stem.to_string(),
+            files: prep
+                .world
+                .scenario
+                .files
+                .iter()
+                .map(|f| (f.path.display().to_string(), f.hash.clone()))
+                .collect(),
+            set: p
+                .set
+                .iter()
+                .map(|s| (s.origin().to_string(), s.arg().to_string()))
+                .collect(),
+            vary: p.vary.to_vec(),
+            outcomes: p.outcomes.to_vec(),
+            reps: p.reps,
+            seed: prep.seed,
+        }
+    }
+
+    /// What differs from `other`, in the words of the command line.
+    fn differences(&self, other: &Setup) -> String {
+        let checks = [
+            (
+                self.file != other.file || self.files != other.files,
+                "scenario files",
+            ),
+            (self.set != other.set, "--set values"),
+            (self.vary != other.vary, "--vary"),
+            (self.outcomes != other.outcomes, "--outcome"),
+            (self.reps != other.reps, "--reps"),
+            (self.seed != other.seed, "seeds"),
+            (self.stem != other.stem, "output names"),
+        ];
+        let out: Vec<&str> = checks.iter().filter(|(d, _)| *d).map(|(_, w)| *w).collect();
+        out.join(", ")
+    }
+}
+
+/// One shard's replications of every point. The field names and order are
+/// the file format (`SHARD_FORMAT`).
+#[derive(Debug, Serialize, Deserialize)]
+struct SweepShard {
+    format: String,
+    dsrsim_version: String,
+    setup: Setup,
+    /// 0-based shard index and number of shards.
+    shard: (u64, u64),
+    /// The replications it ran.
+    rep_range: (u64, u64),
+    /// Per point: its outcomes, and their paired differences against point 0.
+    points: Vec<OutcomeParts>,
+    differences: Vec<OutcomeParts>,
+}
+
+pub fn shard_file_name(shard: Shard) -> String {
+    format!("sweep-shard-{}-of-{}.json", shard.index(), shard.count())
+}
+
+const HOW_SHARDS: &str = "a sweep's shards are written by `simulate sweep FILE --vary … --shard i/n` and merged with `simulate merge DIR/sweep-shard-*-of-N.json`";
+
+/// Is `path` a sweep's shard (rather than a run's or a calibration's)?
+/// Reads its `format` only; anything unreadable is left to the run's merge.
+pub fn is_sweep_file(path: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Peek {
+        format: String,
+    }
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Peek>(&t).ok())
+        .is_some_and(|p| p.format.starts_with("dsrsim-sweep-"))
+}
+
+/// `simulate sweep … --shard i/n`: run the shard's replications of every
+/// point and write them for `merge`.
+pub fn shard_command(plan: &Plan, p: &SweepPlan, shard: Shard) -> Result<()> {
+    let started = std::time::Instant::now();
+    if p.precision.is_some() {
+        return Err(Error::usage(
+            "--precision decides its runs from the results so far, so it cannot be sharded: give --reps alone with --shard",
+        ));
+    }
+    let prep = sweep::prepare(p)?;
+    let range = shard.range(p.reps);
+    let result = run_design(&prep.design, &prep.options(p, Some(range.clone())))?;
+    let parts = |t: &[OutcomeTally]| t.iter().map(OutcomeTally::to_parts).collect();
+    let file = SweepShard {
+        format: SHARD_FORMAT.into(),
+        dsrsim_version: env!("CARGO_PKG_VERSION").into(),
+        setup: Setup::new(p, &prep, &plan.stem),
+        shard: (shard.index(), shard.count()),
+        rep_range: (range.start, range.end),
+        points: parts(&result.points),
+        differences: parts(&result.differences),
+    };
+    let path = plan.out.join(shard_file_name(shard));
+    let json = serde_json::to_string(&file).expect("sweep shards serialise");
+    report::write_atomic(&path, json.as_bytes())?;
+    if !plan.quiet {
+        errln!(
+            "{}: sweep shard {}/{} ({} points × runs {}..{}) in {:.2} s -> {}\n  merge all {} shards with `simulate merge {}`",
+            prep.world.scenario.name,
+            shard.index(),
+            shard.count(),
+            prep.design.len(),
+            range.start,
+            range.end,
+            started.elapsed().as_secs_f64(),
+            path.display(),
+            shard.count(),
+            plan.out
+                .join(format!("sweep-shard-*-of-{}.json", shard.count()))
+                .display()
+        );
+    }
+    Ok(())
+}
+
+/// The shards of one sweep: read, checked to belong to one setup and to
+/// cover its replications once, with counts that add up.
+#[derive(Debug)]
+pub struct SweepShards {
+    shards: Vec<(PathBuf, SweepShard)>,
+}
+
+impl SweepShards {
+    pub fn read(paths: &[PathBuf]) -> Result<SweepShards> {
+        let mut shards = Vec::with_capacity(paths.len());
+        for path in paths {
+            shards.push((path.clone(), read_shard(path)?));
+        }
+        let Some((first_path, first)) = shards.first() else {
+            return Err(Error::usage("merge needs at least one shard file"));
+        };
+        let n = first.shard.1;
+        // A map, not a vector of n: n comes from a file.
+        let mut seen = BTreeMap::<u64, &Path>::new();
+        for (path, s) in &shards {
+            let refuse = |message: String| -> Error {
+                Diagnostic::new(message)
+                    .in_file(path)
+                    .hint("merge every shard of one sweep once: `simulate merge DIR/sweep-shard-*-of-N.json`")
+                    .into()
+            };
+            if s.setup != first.setup {
+                return Err(refuse(format!(
+                    "`{}` and `{}` belong to different sweeps: their {} differ",
+                    first_path.display(),
+                    path.display(),
+                    first.setup.differences(&s.setup)
+                )));
+            }
+            if s.shard.1 != n {
+                return Err(refuse(format!(
+                    "`{}` is one of {n} shards and `{}` one of {}",
+                    first_path.display(),
+                    path.display(),
+                    s.shard.1
+                )));
+            }
+            let expected = Shard::new(s.shard.0, n).map(|c| c.range(s.setup.reps));
+            if expected != Some(s.rep_range.0..s.rep_range.1) {
+                return Err(refuse(format!(
+                    "`{}` claims an impossible shard {}/{n} of {} replications",
+                    path.display(),
+                    s.shard.0,
+                    s.setup.reps
+                )));
+            }
+            if let Some(other) = seen.insert(s.shard.0, path) {
+                return Err(refuse(format!(
+                    "shard {}/{n} is given twice: `{}` and `{}`",
+                    s.shard.0,
+                    other.display(),
+                    path.display()
+                )));
+            }
+        }
+        let absent: Vec<String> = (0..n)
+            .filter(|i| !seen.contains_key(i))
+            .take(5)
+            .map(|i| i.to_string())
+            .collect();
+        if !absent.is_empty() {
+            return Err(Diagnostic::new(format!(
+                "{} of {n} shards are missing (shard {}{})",
+                n - seen.len() as u64,
+                absent.join(", "),
+                if n - (seen.len() as u64) > 5 { ", …" } else { "" }
+            ))
+            .hint("run the missing shards with the same command line and --shard i/n, then merge them all")
+            .into());
+        }
+        Ok(SweepShards { shards })
+    }
+
+    pub fn stem(&self) -> &str {
+        &self.shards[0].1.setup.stem
+    }
+}
+
+fn read_shard(path: &Path) -> Result<SweepShard> {
+    #[derive(Deserialize)]
+    struct Peek {
+        format: String,
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("cannot read `{}`", path.display()), e))?;
+    let not_ours = |e: String| -> Error {
+        Diagnostic::new(format!("`{}` is not a sweep's shard: {e}", path.display()))
+            .in_file(path)
+            .hint(HOW_SHARDS)
+            .into()
+    };
+    let peek: Peek = serde_json::from_str(&text).map_err(|e| not_ours(e.to_string()))?;
+    if peek.format != SHARD_FORMAT {
+        let is = if peek.format.starts_with("dsrsim-shard/") {
+            "a shard of `simulate run`".to_string()
+        } else if peek.format.starts_with("dsrsim-calibrate-") {
+            "a calibration's file".to_string()
+        } else {
+            format!("of format `{}`", peek.format)
+        };
+        return Err(not_ours(format!(
+            "it is {is}; merge one command's shards at a time"
+        )));
+    }
+    serde_json::from_str(&text).map_err(|e| not_ours(format!("damaged: {e}")))
+}
+
+/// `simulate merge DIR/sweep-shard-*.json`: the files of the whole sweep.
+pub fn merge_command(plan: &Plan, set: &SweepShards) -> Result<()> {
+    let setup = &set.shards[0].1.setup;
+    let file = PathBuf::from(&setup.file);
+    let settings = setup
+        .set
+        .iter()
+        .map(|(origin, arg)| Setting::parse(arg, origin))
+        .collect::<Result<Vec<_>>>()?;
+    let p = SweepPlan {
+        file: &file,
+        set: &settings,
+        vary: &setup.vary,
+        outcomes: &setup.outcomes,
+        reps: setup.reps,
+        seed: Some(setup.seed),
+        threads: 1,
+        progress: false,
+        yes: true,
+        precision: None,
+        shard: None,
+    };
+    let prep = sweep::prepare(&p)?;
+    // The files are read again: they must be the ones the shards ran.
+    let here = Setup::new(&p, &prep, &setup.stem);
+    if here != *setup {
+        return Err(Diagnostic::new(format!(
+            "the {} changed since the shards ran (`{}`)",
+            here.differences(setup),
+            set.shards[0].0.display()
+        ))
+        .hint("merge from the folder the shards ran in, with the files they ran; or run the sweep again")
+        .into());
+    }
+    let mut total = ExperimentResult::empty(&prep.design);
+    // Each shard's tallies are laid out as the design's and count every
+    // replication it claims once, before any is added.
+    let layout: Vec<OutcomeParts> = total
+        .points
+        .iter()
+        .chain(&total.differences)
+        .map(OutcomeTally::to_parts)
+        .collect();
+    for (path, s) in &set.shards {
+        let damaged = |e: String| -> Error {
+            Diagnostic::new(format!("`{}` is damaged: {e}", path.display()))
+                .in_file(path)
+                .hint(HOW_SHARDS)
+                .into()
+        };
+        let runs = s.rep_range.1 - s.rep_range.0;
+        let tallies: Vec<&OutcomeParts> = s.points.iter().chain(&s.differences).collect();
+        if s.points.len() != prep.design.len() || s.differences.len() != prep.design.len() {
+            return Err(damaged(format!(
+                "it holds {} points and {} paired differences; the sweep has {} points",
+                s.points.len(),
+                s.differences.len(),
+                prep.design.len()
+            )));
+        }
+        for (t, want) in tallies.iter().zip(&layout) {
+            let a = &t.aggregate;
+            if a.bins != want.aggregate.bins || a.points != 1 || t.sumsq.len() != a.bins.len() {
+                return Err(damaged(
+                    "its tallies are not laid out as the sweep's".into(),
+                ));
+            }
+            if a.runs != runs {
+                return Err(damaged(format!(
+                    "a tally counts {} runs of its {runs} replications",
+                    a.runs
+                )));
+            }
+            counts_add_up(a, runs).map_err(damaged)?;
+        }
+        let parts = |parts: &[OutcomeParts]| -> Result<Vec<OutcomeTally>> {
+            parts
+                .iter()
+                .map(|t| OutcomeTally::from_parts(t.clone()).map_err(damaged))
+                .collect()
+        };
+        let part = ExperimentResult {
+            points: parts(&s.points)?,
+            differences: parts(&s.differences)?,
+        };
+        total
+            .merge(&part)
+            .map_err(|e| damaged(format!("its tallies do not fit the sweep ({e})")))?;
+    }
+    let run = prep.finish(total, None);
+    let files = sweep::files(&run)?;
+    report::write_all(&plan.out, &files)?;
+    if !plan.quiet {
+        errln!(
+            "{}: merged {} sweep shards, {} points × {} runs\n  -> {}",
+            run.world.scenario.name,
+            set.shards.len(),
+            run.result.points.len(),
+            setup.reps,
+            plan.out.display()
+        );
+    }
+    Ok(())
+}
