@@ -32,6 +32,8 @@ pub mod discover;
 pub mod guard;
 pub mod plan;
 pub mod sensitivity;
+pub mod sensitivity_shard;
+pub mod shard_set;
 pub mod story;
 pub mod sweep;
 pub mod sweep_shard;
@@ -97,6 +99,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Task::Merge(shards) => merge(&plan, shards),
         Task::CalibrateMerge(shards) => calibrate_shard::merge_command(&plan, shards),
         Task::SweepMerge(shards) => sweep_shard::merge_command(&plan, shards),
+        Task::SensitivityMerge(shards) => sensitivity_shard::merge_command(&plan, shards),
         Task::Sweep(task) => sweep_command(&plan, task),
         Task::Discover { when, alpha } => discover_command(&plan, when, *alpha),
         Task::Story { run } => story_command(&plan, *run),
@@ -333,7 +336,7 @@ fn calibrate_command(plan: &Plan, task: &plan::CalibrateTask) -> Result<()> {
 
 fn sensitivity_command(plan: &Plan, task: &plan::SensitivityTask) -> Result<()> {
     let started = Instant::now();
-    let run = sensitivity::run_sensitivity(&sensitivity::SensitivityPlan {
+    let p = sensitivity::SensitivityPlan {
         file: &plan.files[0],
         set: &task.settings,
         method: task.method,
@@ -345,7 +348,12 @@ fn sensitivity_command(plan: &Plan, task: &plan::SensitivityTask) -> Result<()> 
         threads: plan.threads,
         progress: plan.progress,
         yes: task.yes,
-    })?;
+        shard: task.shard,
+    };
+    if let Some(shard) = task.shard {
+        return sensitivity_shard::shard_command(plan, &p, shard);
+    }
+    let run = sensitivity::run_sensitivity(&p)?;
     let elapsed = started.elapsed();
     let files = sensitivity::files(&run)?;
     report::write_all(&plan.out, &files)?;

@@ -261,6 +261,10 @@ pub struct SensitivityArgs {
     /// Start even if it is estimated to take more than a day
     #[arg(long)]
     pub yes: bool,
+    /// Run only shard i of n (0-based) of the design's groups of points and
+    /// write a shard file for `merge`
+    #[arg(long, value_name = "i/n", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub set: SetArgs,
     /// Random seed (overrides the file)

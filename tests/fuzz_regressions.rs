@@ -54,6 +54,11 @@ fn shard_files() {
 }
 
 #[test]
+fn sweep_shard_files() {
+    assert!(replay("sweep_shard", doors::sweep_shard) > 0);
+}
+
+#[test]
 fn workshop_requests() {
     assert!(replay("workshop", doors::workshop) > 0);
 }

@@ -180,48 +180,12 @@ pub fn wave_file_name(wave: usize) -> String {
 
 /// Read a JSON file of `format`; `what` names it in errors.
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path, format: &str, what: &str) -> Result<T> {
-    #[derive(Deserialize)]
-    struct Peek {
-        format: String,
-    }
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::io(format!("cannot read {what} `{}`", path.display()), e))?;
-    let not_ours = |e: String| -> Error {
-        Diagnostic::new(format!("`{}` is not {what}: {e}", path.display()))
-            .in_file(path)
-            .hint(HOW_SHARDS)
-            .into()
-    };
-    let peek: Peek = serde_json::from_str(&text).map_err(|e| not_ours(e.to_string()))?;
-    if peek.format != format {
-        let is = match peek.format.as_str() {
-            SHARD_FORMAT => "a calibration wave's shard".to_string(),
-            WAVE_FORMAT => {
-                "the start of a calibration wave, which merge finds next to the shards itself"
-                    .to_string()
-            }
-            f if f.starts_with("dsrsim-shard/") => "a shard of `simulate run`".to_string(),
-            f => format!("of format `{f}`"),
-        };
-        return Err(not_ours(format!("it is {is}")));
-    }
-    serde_json::from_str(&text).map_err(|e| not_ours(format!("damaged: {e}")))
+    super::shard_set::parse(path, &text, format, what, HOW_SHARDS)
 }
 
 const HOW_SHARDS: &str = "a calibration's shards are written by `simulate calibrate FILE --targets T --wave K --shard i/n`, and merged one wave at a time: `simulate merge DIR/wave-K-shard-*.json`";
-
-/// Is `path` a calibration's file (rather than a run's shard)? Read its
-/// `format` only; anything unreadable is left to the run's merge to report.
-pub fn is_calibration_file(path: &Path) -> bool {
-    #[derive(Deserialize)]
-    struct Peek {
-        format: String,
-    }
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Peek>(&t).ok())
-        .is_some_and(|p| p.format.starts_with("dsrsim-calibrate-"))
-}
 
 /// Read `wave-K.json` from `dir` and check it belongs to `setup`.
 fn read_wave_file(dir: &Path, wave: usize, setup: &Setup, asker: &str) -> Result<Waves> {

@@ -32,6 +32,8 @@ pub enum Task {
     CalibrateMerge(super::calibrate_shard::WaveShards),
     /// Merge these shards of one sweep (read and checked).
     SweepMerge(super::sweep_shard::SweepShards),
+    /// Merge these shards of one sensitivity analysis (read and checked).
+    SensitivityMerge(super::sensitivity_shard::SensitivityShards),
     Check,
     Explain,
     /// Serve the workshop page of `files[0]`.
@@ -97,6 +99,8 @@ pub struct SensitivityTask {
     pub inputs: Vec<String>,
     pub samples: Option<u64>,
     pub yes: bool,
+    /// Run only this shard of the design's groups (`merge` joins them).
+    pub shard: Option<Shard>,
     /// `--set`, applied under every point's own values.
     pub settings: Vec<Setting>,
 }
@@ -179,10 +183,9 @@ impl Plan {
                 Ok(plan)
             }
             Command::Merge { shards, out, quiet } => {
-                if shards
-                    .first()
-                    .is_some_and(|f| super::calibrate_shard::is_calibration_file(f))
-                {
+                let format = shards.first().and_then(|f| super::shard_set::format_of(f));
+                let format = format.as_deref().unwrap_or_default();
+                if format.starts_with("dsrsim-calibrate-") {
                     let set = super::calibrate_shard::WaveShards::read(&shards)?;
                     let stem = set.stem().to_string();
                     return Ok(Plan {
@@ -194,10 +197,19 @@ impl Plan {
                         ..Plan::idle()
                     });
                 }
-                if shards
-                    .first()
-                    .is_some_and(|f| super::sweep_shard::is_sweep_file(f))
-                {
+                if format.starts_with("dsrsim-sensitivity-") {
+                    let set = super::sensitivity_shard::SensitivityShards::read(&shards)?;
+                    let stem = set.stem().to_string();
+                    return Ok(Plan {
+                        out: out.unwrap_or_else(|| default_out(&stem)),
+                        stem,
+                        quiet,
+                        files: shards,
+                        task: Task::SensitivityMerge(set),
+                        ..Plan::idle()
+                    });
+                }
+                if format.starts_with("dsrsim-sweep-") {
                     let set = super::sweep_shard::SweepShards::read(&shards)?;
                     let stem = set.stem().to_string();
                     return Ok(Plan {
@@ -306,6 +318,7 @@ impl Plan {
                         inputs: args.input,
                         samples: args.samples,
                         yes: args.yes,
+                        shard: args.shard,
                         settings,
                     })
                 })

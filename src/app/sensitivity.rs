@@ -74,6 +74,8 @@ pub struct SensitivityPlan<'a> {
     pub threads: usize,
     pub progress: bool,
     pub yes: bool,
+    /// Run only this shard of the groups (`sensitivity_shard`).
+    pub shard: Option<crate::engine::shard::Shard>,
 }
 
 pub struct SensitivityRun {
@@ -104,8 +106,32 @@ fn pick_outcome(world: &World, text: Option<&str>) -> Result<Outcome> {
         .ok_or_else(|| Error::usage("the scenario has no outcome to explain: give --outcome"))
 }
 
+/// An analysis checked and laid out, not yet run: what a shard and a merge
+/// rebuild from the command line and the files alike.
+pub struct Prepared {
+    base: Base,
+    pub world: World,
+    outcome: Outcome,
+    inputs: Vec<Input>,
+    notes: Vec<String>,
+    samples: usize,
+    /// Groups of points, each a list of every input's value.
+    pub groups: Vec<Vec<Vec<f64>>>,
+    pub seed: u64,
+    /// Design points × replications.
+    runs: u64,
+}
+
 /// Check everything (samples, outcome, inputs, the day-long guard), then run.
 pub fn run_sensitivity(p: &SensitivityPlan) -> Result<SensitivityRun> {
+    let prep = prepare(p)?;
+    let results = prep.run(p, 0..prep.groups.len())?;
+    prep.finish(p, results)
+}
+
+/// Check everything (samples, outcome, inputs, the day-long guard) and lay
+/// out the design's groups.
+pub fn prepare(p: &SensitivityPlan) -> Result<Prepared> {
     let samples = match (p.method, p.samples) {
         (Method::Tornado, Some(_)) => {
             return Err(Error::usage(
@@ -163,11 +189,21 @@ pub fn run_sensitivity(p: &SensitivityPlan) -> Result<SensitivityRun> {
         Method::Sobol => samples * (k + 2),
     };
     let runs = (points as u64).saturating_mul(p.reps);
+    // A shard runs its part of the groups (as many as there are points in
+    // each, but for a tornado's middle), so about its part of the runs.
+    let groups_total = match p.method {
+        Method::Tornado => k + 1,
+        Method::Morris | Method::Sobol => samples,
+    } as u64;
+    let runs_here = p.shard.map_or(runs, |s| {
+        let r = s.range(groups_total);
+        runs / groups_total.max(1) * (r.end - r.start)
+    });
     let cores = p
         .threads
         .min(std::thread::available_parallelism().map_or(1, |n| n.get()));
     let seconds =
-        super::guard::estimate_seconds(std::slice::from_ref(&world.scenario), runs, cores);
+        super::guard::estimate_seconds(std::slice::from_ref(&world.scenario), runs_here, cores);
     if seconds > super::guard::LONGEST_UNASKED_SECONDS && !p.yes {
         return Err(Error::usage(format!(
             "{points} points × {} runs would take about {} on {cores} core{}; use fewer --samples or --reps, or add --yes to start it anyway",
@@ -212,51 +248,94 @@ pub fn run_sensitivity(p: &SensitivityPlan) -> Result<SensitivityRun> {
             .collect(),
     };
     let seed = seed_of(p, &world);
-    let results = run_groups(&base, p, &inputs, &outcome, &groups, seed)?;
-    let means: Vec<f64> = results.iter().flat_map(|g| g.means.clone()).collect();
-    let names: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
-    let findings = match p.method {
-        Method::Tornado => Findings::Tornado {
-            base: results[0].means[0],
-            base_se: results[0].ses[0],
-            rows: results[1..]
-                .iter()
-                .map(|g| TornadoRow {
-                    low: g.means[0],
-                    high: g.means[1],
-                    swing_se: g.paired_se,
-                })
-                .collect(),
-        },
-        Method::Morris => {
-            let d = morris_design(k, samples, MORRIS_LEVELS, seed);
-            Findings::Morris {
-                r: samples,
-                levels: MORRIS_LEVELS,
-                indices: morris_indices(&d, &means),
-            }
-        }
-        Method::Sobol => {
-            let indices = sobol_indices(k, samples, &means, seed);
-            let problem = ranking_problem(&indices, &names);
-            Findings::Sobol {
-                n: samples,
-                indices,
-                problem,
-            }
-        }
-    };
-    Ok(SensitivityRun {
+    Ok(Prepared {
+        base,
         world,
         outcome,
         inputs,
-        findings,
         notes,
-        reps: p.reps,
+        samples,
+        groups,
         seed,
-        method: p.method,
         runs,
     })
+}
+
+impl Prepared {
+    /// Run the groups `range` (all of them, or a shard's).
+    pub fn run(
+        &self,
+        p: &SensitivityPlan,
+        range: std::ops::Range<usize>,
+    ) -> Result<Vec<GroupResult>> {
+        run_groups(
+            &self.base,
+            p,
+            &self.inputs,
+            &self.outcome,
+            &self.groups[range],
+            self.seed,
+        )
+    }
+
+    /// The findings of every group's result, in the design's order.
+    pub fn finish(self, p: &SensitivityPlan, results: Vec<GroupResult>) -> Result<SensitivityRun> {
+        let Prepared {
+            world,
+            outcome,
+            inputs,
+            notes,
+            samples,
+            seed,
+            runs,
+            ..
+        } = self;
+        let k = inputs.len();
+        let means: Vec<f64> = results.iter().flat_map(|g| g.means.clone()).collect();
+        let names: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
+        let findings = match p.method {
+            Method::Tornado => Findings::Tornado {
+                base: results[0].means[0],
+                base_se: results[0].ses[0],
+                rows: results[1..]
+                    .iter()
+                    .map(|g| TornadoRow {
+                        low: g.means[0],
+                        high: g.means[1],
+                        swing_se: g.paired_se,
+                    })
+                    .collect(),
+            },
+            Method::Morris => {
+                let d = morris_design(k, samples, MORRIS_LEVELS, seed);
+                Findings::Morris {
+                    r: samples,
+                    levels: MORRIS_LEVELS,
+                    indices: morris_indices(&d, &means),
+                }
+            }
+            Method::Sobol => {
+                let indices = sobol_indices(k, samples, &means, seed);
+                let problem = ranking_problem(&indices, &names);
+                Findings::Sobol {
+                    n: samples,
+                    indices,
+                    problem,
+                }
+            }
+        };
+        Ok(SensitivityRun {
+            world,
+            outcome,
+            inputs,
+            findings,
+            notes,
+            reps: p.reps,
+            seed,
+            method: p.method,
+            runs,
+        })
+    }
 }
 
 fn seed_of(p: &SensitivityPlan, world: &World) -> u64 {
@@ -265,10 +344,11 @@ fn seed_of(p: &SensitivityPlan, world: &World) -> u64 {
 
 /// A group's answer: each point's mean and standard error, and the
 /// standard error of the paired difference of its last point from its first.
-struct GroupResult {
-    means: Vec<f64>,
-    ses: Vec<f64>,
-    paired_se: f64,
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GroupResult {
+    pub means: Vec<f64>,
+    pub ses: Vec<f64>,
+    pub paired_se: f64,
 }
 
 fn run_groups(

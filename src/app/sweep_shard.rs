@@ -17,15 +17,15 @@
 //! results so far, so it does not shard.
 
 use super::plan::Plan;
+use super::shard_set::{self, Claim, check_cover};
 use super::sweep::{self, Prepared, SweepPlan};
-use crate::engine::experiment::{ExperimentResult, run_design};
+use crate::engine::experiment::{DesignPoint, ExperimentResult, run_design};
 use crate::engine::outcomes::{OutcomeParts, OutcomeTally};
 use crate::engine::shard::{Shard, counts_add_up};
 use crate::error::{Diagnostic, Error, Result};
 use crate::report;
 use crate::scenario::Setting;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const SHARD_FORMAT: &str = "dsrsim-sweep-shard/1";
@@ -94,8 +94,8 @@ impl Setup {
 
 /// One shard's replications of every point. The field names and order are
 /// the file format (`SHARD_FORMAT`).
-#[derive(Debug, Serialize, Deserialize)]
-struct SweepShard {
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SweepShard {
     format: String,
     dsrsim_version: String,
     setup: Setup,
@@ -113,19 +113,6 @@ pub fn shard_file_name(shard: Shard) -> String {
 }
 
 const HOW_SHARDS: &str = "a sweep's shards are written by `simulate sweep FILE --vary … --shard i/n` and merged with `simulate merge DIR/sweep-shard-*-of-N.json`";
-
-/// Is `path` a sweep's shard (rather than a run's or a calibration's)?
-/// Reads its `format` only; anything unreadable is left to the run's merge.
-pub fn is_sweep_file(path: &Path) -> bool {
-    #[derive(Deserialize)]
-    struct Peek {
-        format: String,
-    }
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Peek>(&t).ok())
-        .is_some_and(|p| p.format.starts_with("dsrsim-sweep-"))
-}
 
 /// `simulate sweep … --shard i/n`: run the shard's replications of every
 /// point and write them for `merge`.
@@ -183,105 +170,122 @@ impl SweepShards {
     pub fn read(paths: &[PathBuf]) -> Result<SweepShards> {
         let mut shards = Vec::with_capacity(paths.len());
         for path in paths {
-            shards.push((path.clone(), read_shard(path)?));
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::io(format!("cannot read `{}`", path.display()), e))?;
+            shards.push((path.clone(), SweepShard::parse(path, &text)?));
         }
-        let Some((first_path, first)) = shards.first() else {
-            return Err(Error::usage("merge needs at least one shard file"));
-        };
-        let n = first.shard.1;
-        // A map, not a vector of n: n comes from a file.
-        let mut seen = BTreeMap::<u64, &Path>::new();
-        for (path, s) in &shards {
-            let refuse = |message: String| -> Error {
-                Diagnostic::new(message)
+        SweepShards::from_files(shards)
+    }
+
+    /// The checks of `read` on shards already parsed (`path` names each).
+    pub fn from_files(shards: Vec<(PathBuf, SweepShard)>) -> Result<SweepShards> {
+        let hint =
+            "merge every shard of one sweep once: `simulate merge DIR/sweep-shard-*-of-N.json`";
+        if let Some((first_path, first)) = shards.first() {
+            for (path, s) in &shards {
+                if s.setup != first.setup {
+                    return Err(Diagnostic::new(format!(
+                        "`{}` and `{}` belong to different sweeps: their {} differ",
+                        first_path.display(),
+                        path.display(),
+                        first.setup.differences(&s.setup)
+                    ))
                     .in_file(path)
-                    .hint("merge every shard of one sweep once: `simulate merge DIR/sweep-shard-*-of-N.json`")
-                    .into()
-            };
-            if s.setup != first.setup {
-                return Err(refuse(format!(
-                    "`{}` and `{}` belong to different sweeps: their {} differ",
-                    first_path.display(),
-                    path.display(),
-                    first.setup.differences(&s.setup)
-                )));
-            }
-            if s.shard.1 != n {
-                return Err(refuse(format!(
-                    "`{}` is one of {n} shards and `{}` one of {}",
-                    first_path.display(),
-                    path.display(),
-                    s.shard.1
-                )));
-            }
-            let expected = Shard::new(s.shard.0, n).map(|c| c.range(s.setup.reps));
-            if expected != Some(s.rep_range.0..s.rep_range.1) {
-                return Err(refuse(format!(
-                    "`{}` claims an impossible shard {}/{n} of {} replications",
-                    path.display(),
-                    s.shard.0,
-                    s.setup.reps
-                )));
-            }
-            if let Some(other) = seen.insert(s.shard.0, path) {
-                return Err(refuse(format!(
-                    "shard {}/{n} is given twice: `{}` and `{}`",
-                    s.shard.0,
-                    other.display(),
-                    path.display()
-                )));
+                    .hint(hint)
+                    .into());
+                }
             }
         }
-        let absent: Vec<String> = (0..n)
-            .filter(|i| !seen.contains_key(i))
-            .take(5)
-            .map(|i| i.to_string())
+        let claims: Vec<Claim> = shards
+            .iter()
+            .map(|(path, s)| Claim {
+                path,
+                index: s.shard.0,
+                count: s.shard.1,
+                range: s.rep_range,
+                total: s.setup.reps,
+            })
             .collect();
-        if !absent.is_empty() {
-            return Err(Diagnostic::new(format!(
-                "{} of {n} shards are missing (shard {}{})",
-                n - seen.len() as u64,
-                absent.join(", "),
-                if n - (seen.len() as u64) > 5 { ", …" } else { "" }
-            ))
-            .hint("run the missing shards with the same command line and --shard i/n, then merge them all")
-            .into());
-        }
+        check_cover(&claims, "replications", hint)?;
         Ok(SweepShards { shards })
     }
 
     pub fn stem(&self) -> &str {
         &self.shards[0].1.setup.stem
     }
+
+    /// Replications per point, all shards together.
+    pub fn reps(&self) -> u64 {
+        self.shards[0].1.setup.reps
+    }
+
+    /// The shards' tallies added up, after checking that each one's are laid
+    /// out as `design`'s and count every replication it claims once.
+    pub fn result(&self, design: &[DesignPoint]) -> Result<ExperimentResult> {
+        let mut total = ExperimentResult::empty(design);
+        // Each shard's tallies are laid out as the design's and count every
+        // replication it claims once, before any is added.
+        let layout: Vec<OutcomeParts> = total
+            .points
+            .iter()
+            .chain(&total.differences)
+            .map(OutcomeTally::to_parts)
+            .collect();
+        for (path, s) in &self.shards {
+            let damaged = |e: String| -> Error {
+                Diagnostic::new(format!("`{}` is damaged: {e}", path.display()))
+                    .in_file(path)
+                    .hint(HOW_SHARDS)
+                    .into()
+            };
+            let runs = s.rep_range.1 - s.rep_range.0;
+            let tallies: Vec<&OutcomeParts> = s.points.iter().chain(&s.differences).collect();
+            if s.points.len() != design.len() || s.differences.len() != design.len() {
+                return Err(damaged(format!(
+                    "it holds {} points and {} paired differences; the sweep has {} points",
+                    s.points.len(),
+                    s.differences.len(),
+                    design.len()
+                )));
+            }
+            for (t, want) in tallies.iter().zip(&layout) {
+                let a = &t.aggregate;
+                if a.bins != want.aggregate.bins || a.points != 1 || t.sumsq.len() != a.bins.len() {
+                    return Err(damaged(
+                        "its tallies are not laid out as the sweep's".into(),
+                    ));
+                }
+                if a.runs != runs {
+                    return Err(damaged(format!(
+                        "a tally counts {} runs of its {runs} replications",
+                        a.runs
+                    )));
+                }
+                counts_add_up(a, runs).map_err(damaged)?;
+            }
+            let parts = |parts: &[OutcomeParts]| -> Result<Vec<OutcomeTally>> {
+                parts
+                    .iter()
+                    .map(|t| OutcomeTally::from_parts(t.clone()).map_err(damaged))
+                    .collect()
+            };
+            let part = ExperimentResult {
+                points: parts(&s.points)?,
+                differences: parts(&s.differences)?,
+            };
+            total
+                .merge(&part)
+                .map_err(|e| damaged(format!("its tallies do not fit the sweep ({e})")))?;
+        }
+        Ok(total)
+    }
 }
 
-fn read_shard(path: &Path) -> Result<SweepShard> {
-    #[derive(Deserialize)]
-    struct Peek {
-        format: String,
+impl SweepShard {
+    /// A shard file's text (`path` names it in errors).
+    pub fn parse(path: &Path, text: &str) -> Result<SweepShard> {
+        shard_set::parse(path, text, SHARD_FORMAT, "a sweep's shard", HOW_SHARDS)
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::io(format!("cannot read `{}`", path.display()), e))?;
-    let not_ours = |e: String| -> Error {
-        Diagnostic::new(format!("`{}` is not a sweep's shard: {e}", path.display()))
-            .in_file(path)
-            .hint(HOW_SHARDS)
-            .into()
-    };
-    let peek: Peek = serde_json::from_str(&text).map_err(|e| not_ours(e.to_string()))?;
-    if peek.format != SHARD_FORMAT {
-        let is = if peek.format.starts_with("dsrsim-shard/") {
-            "a shard of `simulate run`".to_string()
-        } else if peek.format.starts_with("dsrsim-calibrate-") {
-            "a calibration's file".to_string()
-        } else {
-            format!("of format `{}`", peek.format)
-        };
-        return Err(not_ours(format!(
-            "it is {is}; merge one command's shards at a time"
-        )));
-    }
-    serde_json::from_str(&text).map_err(|e| not_ours(format!("damaged: {e}")))
 }
 
 /// `simulate merge DIR/sweep-shard-*.json`: the files of the whole sweep.
@@ -318,61 +322,7 @@ pub fn merge_command(plan: &Plan, set: &SweepShards) -> Result<()> {
         .hint("merge from the folder the shards ran in, with the files they ran; or run the sweep again")
         .into());
     }
-    let mut total = ExperimentResult::empty(&prep.design);
-    // Each shard's tallies are laid out as the design's and count every
-    // replication it claims once, before any is added.
-    let layout: Vec<OutcomeParts> = total
-        .points
-        .iter()
-        .chain(&total.differences)
-        .map(OutcomeTally::to_parts)
-        .collect();
-    for (path, s) in &set.shards {
-        let damaged = |e: String| -> Error {
-            Diagnostic::new(format!("`{}` is damaged: {e}", path.display()))
-                .in_file(path)
-                .hint(HOW_SHARDS)
-                .into()
-        };
-        let runs = s.rep_range.1 - s.rep_range.0;
-        let tallies: Vec<&OutcomeParts> = s.points.iter().chain(&s.differences).collect();
-        if s.points.len() != prep.design.len() || s.differences.len() != prep.design.len() {
-            return Err(damaged(format!(
-                "it holds {} points and {} paired differences; the sweep has {} points",
-                s.points.len(),
-                s.differences.len(),
-                prep.design.len()
-            )));
-        }
-        for (t, want) in tallies.iter().zip(&layout) {
-            let a = &t.aggregate;
-            if a.bins != want.aggregate.bins || a.points != 1 || t.sumsq.len() != a.bins.len() {
-                return Err(damaged(
-                    "its tallies are not laid out as the sweep's".into(),
-                ));
-            }
-            if a.runs != runs {
-                return Err(damaged(format!(
-                    "a tally counts {} runs of its {runs} replications",
-                    a.runs
-                )));
-            }
-            counts_add_up(a, runs).map_err(damaged)?;
-        }
-        let parts = |parts: &[OutcomeParts]| -> Result<Vec<OutcomeTally>> {
-            parts
-                .iter()
-                .map(|t| OutcomeTally::from_parts(t.clone()).map_err(damaged))
-                .collect()
-        };
-        let part = ExperimentResult {
-            points: parts(&s.points)?,
-            differences: parts(&s.differences)?,
-        };
-        total
-            .merge(&part)
-            .map_err(|e| damaged(format!("its tallies do not fit the sweep ({e})")))?;
-    }
+    let total = set.result(&prep.design)?;
     let run = prep.finish(total, None);
     let files = sweep::files(&run)?;
     report::write_all(&plan.out, &files)?;

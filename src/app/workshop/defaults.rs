@@ -90,6 +90,7 @@ pub fn levers(path: &Path, sc: &Scenario, threads: usize) -> Result<Levers> {
             threads,
             progress: false,
             yes: true,
+            shard: None,
         })?;
         let Findings::Tornado { rows, .. } = &run.findings else {
             unreachable!("a tornado's findings are a tornado's")
