@@ -59,6 +59,11 @@ fn sweep_shard_files() {
 }
 
 #[test]
+fn sensitivity_shard_files() {
+    assert!(replay("sensitivity_shard", doors::sensitivity_shard) > 0);
+}
+
+#[test]
 fn workshop_requests() {
     assert!(replay("workshop", doors::workshop) > 0);
 }

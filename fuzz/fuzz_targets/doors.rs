@@ -6,6 +6,10 @@
 #[path = "common.rs"]
 mod common;
 use dsrsim::app::discover::parse_when;
+use dsrsim::app::sensitivity::{self, Method, SensitivityPlan};
+use dsrsim::app::sensitivity_shard::{SensitivityShard, SensitivityShards};
+use dsrsim::app::sweep::{self, Prepared, SweepPlan};
+use dsrsim::app::sweep_shard::{SweepShard, SweepShards};
 use dsrsim::app::workshop::handler::Workshop;
 use dsrsim::engine::aggregate::AggregateParts;
 use dsrsim::engine::shard::{ShardFile, ShardSet};
@@ -430,5 +434,115 @@ fn request(w: &Workshop, files: &[(PathBuf, String)], data: &[u8]) {
         if let Err(e) = scenario::load_in_memory(&saved, &files) {
             panic!("the saved scenario does not load:\n{e}\n---\n{text}");
         }
+    }
+}
+
+/// The sweep the `sweep_shard` door's files are merged into: the compact
+/// workshop fixture, eu_conditionality at 0, 0.5 and 1, its headline outcomes.
+fn sweep_design() -> &'static Prepared {
+    static P: OnceLock<Prepared> = OnceLock::new();
+    P.get_or_init(|| {
+        let file = found(["workshop/serbia-5g.toml", "fuzz/workshop/serbia-5g.toml"]);
+        let vary = ["eu_conditionality=0:1:0.5".to_string()];
+        sweep::prepare(&SweepPlan {
+            file: &file,
+            set: &[],
+            vary: &vary,
+            outcomes: &[],
+            reps: 6,
+            seed: None,
+            threads: 1,
+            progress: false,
+            yes: true,
+            precision: None,
+            shard: None,
+        })
+        .expect("the fixture's sweep lays out")
+    })
+}
+
+/// A sweep's shard files (up to three, NUL-separated) into `merge`: a file
+/// it refuses is a positioned error; a set it accepts adds up to exactly
+/// its replications at every point, outcomes and paired differences alike.
+pub fn sweep_shard(data: &[u8]) {
+    let mut files = Vec::new();
+    for (i, piece) in data.split(|&b| b == 0).take(3).enumerate() {
+        let Ok(text) = std::str::from_utf8(piece) else {
+            return;
+        };
+        let path = PathBuf::from(format!("sweep-shard-{i}.json"));
+        match SweepShard::parse(&path, text) {
+            Ok(f) => files.push((path, f)),
+            Err(e) => return common::assert_positioned(&e, &[(&path, text)], false),
+        }
+    }
+    let set = match SweepShards::from_files(files) {
+        Ok(s) => s,
+        Err(e) => return common::assert_positioned(&e, &[], false),
+    };
+    let result = match set.result(&sweep_design().design) {
+        Ok(r) => r,
+        Err(e) => return common::assert_positioned(&e, &[], false),
+    };
+    for t in result.points.iter().chain(&result.differences) {
+        assert_eq!(
+            t.runs(),
+            set.reps(),
+            "a merged tally counts every replication once"
+        );
+    }
+}
+
+/// The analysis the `sensitivity_shard` door's files are merged into: a
+/// Sobol design of 4 base samples over the compact fixture's inputs.
+fn sensitivity_design() -> &'static sensitivity::Prepared {
+    static P: OnceLock<sensitivity::Prepared> = OnceLock::new();
+    P.get_or_init(|| {
+        let file = found(["workshop/serbia-5g.toml", "fuzz/workshop/serbia-5g.toml"]);
+        sensitivity::prepare(&SensitivityPlan {
+            file: &file,
+            set: &[],
+            method: Method::Sobol,
+            outcome: None,
+            inputs: &[],
+            samples: Some(4),
+            reps: 4,
+            seed: None,
+            threads: 1,
+            progress: false,
+            yes: true,
+            shard: None,
+        })
+        .expect("the fixture's Sobol design lays out")
+    })
+}
+
+/// A sensitivity analysis's shard files (up to three, NUL-separated) into
+/// `merge`: a file it refuses is a positioned error; a set it accepts gives
+/// exactly one answer per group of the design, as many means as points.
+pub fn sensitivity_shard(data: &[u8]) {
+    let mut files = Vec::new();
+    for (i, piece) in data.split(|&b| b == 0).take(3).enumerate() {
+        let Ok(text) = std::str::from_utf8(piece) else {
+            return;
+        };
+        let path = PathBuf::from(format!("sensitivity-shard-{i}.json"));
+        match SensitivityShard::parse(&path, text) {
+            Ok(f) => files.push((path, f)),
+            Err(e) => return common::assert_positioned(&e, &[(&path, text)], false),
+        }
+    }
+    let set = match SensitivityShards::from_files(files) {
+        Ok(s) => s,
+        Err(e) => return common::assert_positioned(&e, &[], false),
+    };
+    let groups = &sensitivity_design().groups;
+    let results = match set.results(groups) {
+        Ok(r) => r,
+        Err(e) => return common::assert_positioned(&e, &[], false),
+    };
+    assert_eq!(results.len(), groups.len(), "one answer per group");
+    for (r, g) in results.iter().zip(groups) {
+        assert_eq!(r.means.len(), g.len(), "one mean per point");
     }
 }
