@@ -256,17 +256,18 @@ impl Aggregate {
     }
 
     /// Add a worker's tally of (series, point): its slot counts as a byte
-    /// and a wrap count each (count = wraps·256 + byte), its sum and extremes.
-    /// Plain slices of one length, so the loop vectorises: a tally of a few
-    /// runs is mostly zeros, and this pass over every slot is what a short
-    /// simulation (the workshop's answers) pays for whatever its runs.
+    /// and a wrap count each (count = wraps·256 + byte; no wraps: none
+    /// wrapped), its sum and extremes. Plain slices of one length, so the
+    /// loops vectorise: a tally of a few runs is mostly zeros, and this pass
+    /// over every slot is what a short simulation (the workshop's answers)
+    /// pays for whatever its runs.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn absorb(
         &mut self,
         point: usize,
         s: usize,
         bytes: &[u8],
-        wraps: &[u32],
+        wraps: Option<&[u32]>,
         sum: i128,
         min: f64,
         max: f64,
@@ -274,9 +275,19 @@ impl Aggregate {
         let b = &self.bins[s];
         let start = self.offsets[s] + point * b.slots();
         let counts = &mut self.counts[start..start + b.slots()];
-        let (bytes, wraps) = (&bytes[..counts.len()], &wraps[..counts.len()]);
-        for ((c, &byte), &wrap) in counts.iter_mut().zip(bytes).zip(wraps) {
-            *c += u64::from(wrap) * 256 + u64::from(byte);
+        let bytes = &bytes[..counts.len()];
+        match wraps {
+            Some(wraps) => {
+                let wraps = &wraps[..counts.len()];
+                for ((c, &byte), &wrap) in counts.iter_mut().zip(bytes).zip(wraps) {
+                    *c += u64::from(wrap) * 256 + u64::from(byte);
+                }
+            }
+            None => {
+                for (c, &byte) in counts.iter_mut().zip(bytes) {
+                    *c += u64::from(byte);
+                }
+            }
         }
         let cell = s * self.points + point;
         self.sums[cell] = self.sums[cell].wrapping_add(sum);

@@ -79,6 +79,9 @@ pub struct Tally {
     /// Bytes per point: Σ slots over series.
     stride: usize,
     bytes: Vec<u8>,
+    /// Empty until a byte first wraps (256 values in one slot): a tally of
+    /// fewer runs than that (the workshop's quick answers, a shard of a
+    /// few runs) never allocates, touches or reads four bytes a slot.
     wraps: Vec<u32>,
     /// Point-major [point * series + s].
     partial: Vec<i64>,
@@ -135,7 +138,7 @@ impl Tally {
             series_offset,
             stride,
             bytes: vec![0; stride * points],
-            wraps: vec![0; stride * points],
+            wraps: Vec::new(),
             partial: vec![0; cells],
             sums: vec![0; cells],
             min: vec![f64::INFINITY; cells],
@@ -286,7 +289,7 @@ impl Tally {
                     point,
                     s,
                     &self.bytes[start..start + slots],
-                    &self.wraps[start..start + slots],
+                    self.wraps.get(start..start + slots),
                     self.sums[cell],
                     self.min[cell],
                     self.max[cell],
@@ -298,12 +301,21 @@ impl Tally {
 
 /// One histogram counter bump: a byte, whose wrap to zero carries into `wraps`.
 #[inline(always)]
-fn bump(bytes: &mut [u8], wraps: &mut [u32], slot: usize) {
+fn bump(bytes: &mut [u8], wraps: &mut Vec<u32>, slot: usize) {
     let byte = &mut bytes[slot];
     *byte = byte.wrapping_add(1);
     if *byte == 0 {
-        wraps[slot] += 1;
+        wrap(bytes.len(), wraps, slot);
     }
+}
+
+/// A byte's carry, once in 256 bumps at most.
+#[cold]
+fn wrap(slots: usize, wraps: &mut Vec<u32>, slot: usize) {
+    if wraps.is_empty() {
+        wraps.resize(slots, 0);
+    }
+    wraps[slot] += 1;
 }
 
 /// The fused pass for AVX2: four series a lane, the same operations as
