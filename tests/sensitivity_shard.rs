@@ -12,7 +12,11 @@ use std::path::Path;
 const FILE: &str = "scenarios/serbia-5g.toml";
 
 fn analysis(method: &[&str]) -> Vec<String> {
-    let mut a = vec!["sensitivity".to_string(), FILE.to_string(), "--quiet".into()];
+    let mut a = vec![
+        "sensitivity".to_string(),
+        FILE.to_string(),
+        "--quiet".into(),
+    ];
     a.extend(method.iter().map(|s| s.to_string()));
     a
 }
@@ -67,7 +71,11 @@ fn shards_of_every_method_merge_to_the_bytes_of_one_machine_in_any_order() {
             .success();
         let expected = tree(&dir.join(&one));
         assert!(expected.keys().any(|p| p.ends_with("sensitivity.csv")));
-        assert_eq!(expected, tree(&dir.join(&merged)), "{method:?}: merged differs");
+        assert_eq!(
+            expected,
+            tree(&dir.join(&merged)),
+            "{method:?}: merged differs"
+        );
     }
 }
 
@@ -95,7 +103,14 @@ fn incomplete_doubled_mixed_or_stale_shard_sets_are_refused() {
     );
 
     simulate_in(dir)
-        .args(["sweep", FILE, "--vary", "eu_conditionality=0:1:0.5", "--reps", "10"])
+        .args([
+            "sweep",
+            FILE,
+            "--vary",
+            "eu_conditionality=0:1:0.5",
+            "--reps",
+            "10",
+        ])
         .args(["--shard", "1/2", "--out", "sweep", "-q"])
         .assert()
         .success();
@@ -110,5 +125,9 @@ fn incomplete_doubled_mixed_or_stale_shard_sets_are_refused() {
         .unwrap()
         .replace("probability = 0.35", "probability = 0.3");
     fs::write(&path, edited).unwrap();
-    refused(dir, &[s0, s1], "the scenario files changed since the shards ran");
+    refused(
+        dir,
+        &[s0, s1],
+        "the scenario files changed since the shards ran",
+    );
 }
