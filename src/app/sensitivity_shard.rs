@@ -18,11 +18,10 @@
 
 use super::plan::Plan;
 use super::sensitivity::{self, GroupResult, Method, Prepared, SensitivityPlan};
-use super::shard_set::{self, Claim, check_cover};
+use super::shard_set::{self, Claim, Sources, check_cover, same_setup};
 use crate::engine::shard::Shard;
 use crate::error::{Diagnostic, Error, Result};
 use crate::report;
-use crate::scenario::Setting;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -34,66 +33,39 @@ const HOW_SHARDS: &str = "a sensitivity analysis's shards are written by `simula
 /// belong to one analysis when their setups are equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Setup {
-    /// The scenario file as the command line named it (merge reads it
-    /// again from there: run it from the same folder).
-    file: String,
-    /// The outputs' name (`sensitivity-<file stem>`), for merge's default folder.
-    stem: String,
-    /// Every source file of the scenario (with `extends`) and its hash.
-    files: Vec<(String, String)>,
-    /// `--set` as (flag, argument as written).
-    set: Vec<(String, String)>,
+    #[serde(flatten)]
+    sources: Sources,
     method: String,
     outcome: Option<String>,
     inputs: Vec<String>,
     samples: Option<u64>,
     reps: u64,
-    seed: u64,
 }
 
 impl Setup {
     fn new(p: &SensitivityPlan, prep: &Prepared, stem: &str) -> Setup {
         Setup {
-            file: p.file.display().to_string(),
-            stem: stem.to_string(),
-            files: prep
-                .world
-                .scenario
-                .files
-                .iter()
-                .map(|f| (f.path.display().to_string(), f.hash.clone()))
-                .collect(),
-            set: p
-                .set
-                .iter()
-                .map(|s| (s.origin().to_string(), s.arg().to_string()))
-                .collect(),
+            sources: Sources::new(p.file, stem, &prep.world, p.set, prep.seed),
             method: p.method.name().to_string(),
             outcome: p.outcome.map(str::to_string),
             inputs: p.inputs.to_vec(),
             samples: p.samples,
             reps: p.reps,
-            seed: prep.seed,
         }
     }
+}
 
-    /// What differs from `other`, in the words of the command line.
+impl shard_set::Setup for Setup {
     fn differences(&self, other: &Setup) -> String {
+        let mut out = self.sources.differences(&other.sources);
         let checks = [
-            (
-                self.file != other.file || self.files != other.files,
-                "scenario files",
-            ),
-            (self.set != other.set, "--set values"),
             (self.method != other.method, "--method"),
             (self.outcome != other.outcome, "--outcome"),
             (self.inputs != other.inputs, "--input"),
             (self.samples != other.samples, "--samples"),
             (self.reps != other.reps, "--reps"),
-            (self.seed != other.seed, "seeds"),
-            (self.stem != other.stem, "output names"),
         ];
-        let out: Vec<&str> = checks.iter().filter(|(d, _)| *d).map(|(_, w)| *w).collect();
+        out.extend(checks.iter().filter(|(d, _)| *d).map(|(_, w)| *w));
         out.join(", ")
     }
 }
@@ -126,14 +98,6 @@ impl SensitivityShard {
     }
 }
 
-pub fn shard_file_name(shard: Shard) -> String {
-    format!(
-        "sensitivity-shard-{}-of-{}.json",
-        shard.index(),
-        shard.count()
-    )
-}
-
 /// `simulate sensitivity … --shard i/n`: run the shard's groups and write
 /// their answers for `merge`.
 pub fn shard_command(plan: &Plan, p: &SensitivityPlan, shard: Shard) -> Result<()> {
@@ -151,26 +115,21 @@ pub fn shard_command(plan: &Plan, p: &SensitivityPlan, shard: Shard) -> Result<(
         group_range: (range.start, range.end),
         results,
     };
-    let path = plan.out.join(shard_file_name(shard));
-    let json = serde_json::to_string(&file).expect("sensitivity shards serialise");
-    report::write_atomic(&path, json.as_bytes())?;
-    if !plan.quiet {
-        errln!(
-            "{}: {} shard {}/{} (groups {}..{} of {total}) in {:.2} s -> {}\n  merge all {} shards with `simulate merge {}`",
-            prep.world.scenario.name,
+    shard_set::Written {
+        out: &plan.out,
+        prefix: "sensitivity",
+        shard,
+        quiet: plan.quiet,
+        scenario: &prep.world.scenario.name,
+        what: format!(
+            "{}: groups {}..{} of {total}",
             p.method.name(),
-            shard.index(),
-            shard.count(),
             range.start,
-            range.end,
-            started.elapsed().as_secs_f64(),
-            path.display(),
-            shard.count(),
-            plan.out
-                .join(format!("sensitivity-shard-*-of-{}.json", shard.count()))
-                .display()
-        );
+            range.end
+        ),
+        started,
     }
+    .write(&file)?;
     Ok(())
 }
 
@@ -183,44 +142,30 @@ pub struct SensitivityShards {
 
 impl SensitivityShards {
     pub fn read(paths: &[PathBuf]) -> Result<SensitivityShards> {
-        let mut shards = Vec::with_capacity(paths.len());
-        for path in paths {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::io(format!("cannot read `{}`", path.display()), e))?;
-            shards.push((path.clone(), SensitivityShard::parse(path, &text)?));
-        }
-        SensitivityShards::from_files(shards)
+        SensitivityShards::from_files(shard_set::read_all(paths, SensitivityShard::parse)?)
     }
 
     /// The checks of `read` on shards already parsed (`path` names each).
     pub fn from_files(shards: Vec<(PathBuf, SensitivityShard)>) -> Result<SensitivityShards> {
         let hint = "merge every shard of one analysis once: `simulate merge DIR/sensitivity-shard-*-of-N.json`";
-        if let Some((first_path, first)) = shards.first() {
-            for (path, s) in &shards {
-                if s.setup != first.setup {
-                    return Err(Diagnostic::new(format!(
-                        "`{}` and `{}` belong to different analyses: their {} differ",
-                        first_path.display(),
-                        path.display(),
-                        first.setup.differences(&s.setup)
-                    ))
-                    .in_file(path)
-                    .hint(hint)
-                    .into());
-                }
-                let ran = s.group_range.1.saturating_sub(s.group_range.0);
-                if s.results.len() as u64 != ran {
-                    return Err(Diagnostic::new(format!(
-                        "`{}` is damaged: it holds {} groups' answers for groups {}..{}",
-                        path.display(),
-                        s.results.len(),
-                        s.group_range.0,
-                        s.group_range.1
-                    ))
-                    .in_file(path)
-                    .hint(HOW_SHARDS)
-                    .into());
-                }
+        let setups: Vec<(&Path, &Setup)> = shards
+            .iter()
+            .map(|(p, s)| (p.as_path(), &s.setup))
+            .collect();
+        same_setup(&setups, "analyses", hint)?;
+        for (path, s) in &shards {
+            let ran = s.group_range.1.saturating_sub(s.group_range.0);
+            if s.results.len() as u64 != ran {
+                return Err(Diagnostic::new(format!(
+                    "`{}` is damaged: it holds {} groups' answers for groups {}..{}",
+                    path.display(),
+                    s.results.len(),
+                    s.group_range.0,
+                    s.group_range.1
+                ))
+                .in_file(path)
+                .hint(HOW_SHARDS)
+                .into());
             }
         }
         let claims: Vec<Claim> = shards
@@ -238,7 +183,7 @@ impl SensitivityShards {
     }
 
     pub fn stem(&self) -> &str {
-        &self.shards[0].1.setup.stem
+        &self.shards[0].1.setup.sources.stem
     }
 
     /// Every group's answer in the design's order, after checking that the
@@ -282,12 +227,8 @@ impl SensitivityShards {
 /// `simulate merge DIR/sensitivity-shard-*.json`: the whole analysis's files.
 pub fn merge_command(plan: &Plan, set: &SensitivityShards) -> Result<()> {
     let setup = &set.shards[0].1.setup;
-    let file = PathBuf::from(&setup.file);
-    let settings = setup
-        .set
-        .iter()
-        .map(|(origin, arg)| Setting::parse(arg, origin))
-        .collect::<Result<Vec<_>>>()?;
+    let file = setup.sources.file();
+    let settings = setup.sources.settings()?;
     let method = [Method::Tornado, Method::Morris, Method::Sobol]
         .into_iter()
         .find(|m| m.name() == setup.method)
@@ -309,7 +250,7 @@ pub fn merge_command(plan: &Plan, set: &SensitivityShards) -> Result<()> {
         inputs: &setup.inputs,
         samples: setup.samples,
         reps: setup.reps,
-        seed: Some(setup.seed),
+        seed: Some(setup.sources.seed),
         threads: 1,
         progress: false,
         yes: true,
@@ -317,16 +258,8 @@ pub fn merge_command(plan: &Plan, set: &SensitivityShards) -> Result<()> {
     };
     let prep = sensitivity::prepare(&p)?;
     // The files are read again: they must be the ones the shards ran.
-    let here = Setup::new(&p, &prep, &setup.stem);
-    if here != *setup {
-        return Err(Diagnostic::new(format!(
-            "the {} changed since the shards ran (`{}`)",
-            here.differences(setup),
-            set.shards[0].0.display()
-        ))
-        .hint("merge from the folder the shards ran in, with the files they ran; or run the analysis again")
-        .into());
-    }
+    let here = Setup::new(&p, &prep, &setup.sources.stem);
+    shard_set::unchanged(&here, setup, &set.shards[0].0, "analysis")?;
     let results = set.results(&prep.groups)?;
     let run = prep.finish(&p, results)?;
     let files = sensitivity::files(&run)?;

@@ -17,14 +17,13 @@
 //! results so far, so it does not shard.
 
 use super::plan::Plan;
-use super::shard_set::{self, Claim, check_cover};
+use super::shard_set::{self, Claim, Sources, check_cover, same_setup};
 use super::sweep::{self, Prepared, SweepPlan};
 use crate::engine::experiment::{DesignPoint, ExperimentResult, run_design};
 use crate::engine::outcomes::{OutcomeParts, OutcomeTally};
 use crate::engine::shard::{Shard, counts_add_up};
 use crate::error::{Diagnostic, Error, Result};
 use crate::report;
-use crate::scenario::Setting;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -34,60 +33,33 @@ pub const SHARD_FORMAT: &str = "dsrsim-sweep-shard/1";
 /// shards belong to one sweep when their setups are equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Setup {
-    /// The scenario file as the command line named it (merge reads it
-    /// again from there: run it from the same folder).
-    file: String,
-    /// The outputs' name (`sweep-<file stem>`), for merge's default folder.
-    stem: String,
-    /// Every source file of the scenario (with `extends`) and its hash.
-    files: Vec<(String, String)>,
-    /// `--set` as (flag, argument as written).
-    set: Vec<(String, String)>,
+    #[serde(flatten)]
+    sources: Sources,
     vary: Vec<String>,
     outcomes: Vec<String>,
     reps: u64,
-    seed: u64,
 }
 
 impl Setup {
     fn new(p: &SweepPlan, prep: &Prepared, stem: &str) -> Setup {
         Setup {
-            file: p.file.display().to_string(),
-            stem: stem.to_string(),
-            files: prep
-                .world
-                .scenario
-                .files
-                .iter()
-                .map(|f| (f.path.display().to_string(), f.hash.clone()))
-                .collect(),
-            set: p
-                .set
-                .iter()
-                .map(|s| (s.origin().to_string(), s.arg().to_string()))
-                .collect(),
+            sources: Sources::new(p.file, stem, &prep.world, p.set, prep.seed),
             vary: p.vary.to_vec(),
             outcomes: p.outcomes.to_vec(),
             reps: p.reps,
-            seed: prep.seed,
         }
     }
+}
 
-    /// What differs from `other`, in the words of the command line.
+impl shard_set::Setup for Setup {
     fn differences(&self, other: &Setup) -> String {
+        let mut out = self.sources.differences(&other.sources);
         let checks = [
-            (
-                self.file != other.file || self.files != other.files,
-                "scenario files",
-            ),
-            (self.set != other.set, "--set values"),
             (self.vary != other.vary, "--vary"),
             (self.outcomes != other.outcomes, "--outcome"),
             (self.reps != other.reps, "--reps"),
-            (self.seed != other.seed, "seeds"),
-            (self.stem != other.stem, "output names"),
         ];
-        let out: Vec<&str> = checks.iter().filter(|(d, _)| *d).map(|(_, w)| *w).collect();
+        out.extend(checks.iter().filter(|(d, _)| *d).map(|(_, w)| *w));
         out.join(", ")
     }
 }
@@ -106,10 +78,6 @@ pub struct SweepShard {
     /// Per point: its outcomes, and their paired differences against point 0.
     points: Vec<OutcomeParts>,
     differences: Vec<OutcomeParts>,
-}
-
-pub fn shard_file_name(shard: Shard) -> String {
-    format!("sweep-shard-{}-of-{}.json", shard.index(), shard.count())
 }
 
 const HOW_SHARDS: &str = "a sweep's shards are written by `simulate sweep FILE --vary … --shard i/n` and merged with `simulate merge DIR/sweep-shard-*-of-N.json`";
@@ -136,26 +104,21 @@ pub fn shard_command(plan: &Plan, p: &SweepPlan, shard: Shard) -> Result<()> {
         points: parts(&result.points),
         differences: parts(&result.differences),
     };
-    let path = plan.out.join(shard_file_name(shard));
-    let json = serde_json::to_string(&file).expect("sweep shards serialise");
-    report::write_atomic(&path, json.as_bytes())?;
-    if !plan.quiet {
-        errln!(
-            "{}: sweep shard {}/{} ({} points × runs {}..{}) in {:.2} s -> {}\n  merge all {} shards with `simulate merge {}`",
-            prep.world.scenario.name,
-            shard.index(),
-            shard.count(),
+    shard_set::Written {
+        out: &plan.out,
+        prefix: "sweep",
+        shard,
+        quiet: plan.quiet,
+        scenario: &prep.world.scenario.name,
+        what: format!(
+            "{} points × runs {}..{}",
             prep.design.len(),
             range.start,
-            range.end,
-            started.elapsed().as_secs_f64(),
-            path.display(),
-            shard.count(),
-            plan.out
-                .join(format!("sweep-shard-*-of-{}.json", shard.count()))
-                .display()
-        );
+            range.end
+        ),
+        started,
     }
+    .write(&file)?;
     Ok(())
 }
 
@@ -168,34 +131,18 @@ pub struct SweepShards {
 
 impl SweepShards {
     pub fn read(paths: &[PathBuf]) -> Result<SweepShards> {
-        let mut shards = Vec::with_capacity(paths.len());
-        for path in paths {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::io(format!("cannot read `{}`", path.display()), e))?;
-            shards.push((path.clone(), SweepShard::parse(path, &text)?));
-        }
-        SweepShards::from_files(shards)
+        SweepShards::from_files(shard_set::read_all(paths, SweepShard::parse)?)
     }
 
     /// The checks of `read` on shards already parsed (`path` names each).
     pub fn from_files(shards: Vec<(PathBuf, SweepShard)>) -> Result<SweepShards> {
         let hint =
             "merge every shard of one sweep once: `simulate merge DIR/sweep-shard-*-of-N.json`";
-        if let Some((first_path, first)) = shards.first() {
-            for (path, s) in &shards {
-                if s.setup != first.setup {
-                    return Err(Diagnostic::new(format!(
-                        "`{}` and `{}` belong to different sweeps: their {} differ",
-                        first_path.display(),
-                        path.display(),
-                        first.setup.differences(&s.setup)
-                    ))
-                    .in_file(path)
-                    .hint(hint)
-                    .into());
-                }
-            }
-        }
+        let setups: Vec<(&Path, &Setup)> = shards
+            .iter()
+            .map(|(p, s)| (p.as_path(), &s.setup))
+            .collect();
+        same_setup(&setups, "sweeps", hint)?;
         let claims: Vec<Claim> = shards
             .iter()
             .map(|(path, s)| Claim {
@@ -211,7 +158,7 @@ impl SweepShards {
     }
 
     pub fn stem(&self) -> &str {
-        &self.shards[0].1.setup.stem
+        &self.shards[0].1.setup.sources.stem
     }
 
     /// Replications per point, all shards together.
@@ -291,19 +238,15 @@ impl SweepShard {
 /// `simulate merge DIR/sweep-shard-*.json`: the files of the whole sweep.
 pub fn merge_command(plan: &Plan, set: &SweepShards) -> Result<()> {
     let setup = &set.shards[0].1.setup;
-    let file = PathBuf::from(&setup.file);
-    let settings = setup
-        .set
-        .iter()
-        .map(|(origin, arg)| Setting::parse(arg, origin))
-        .collect::<Result<Vec<_>>>()?;
+    let file = setup.sources.file();
+    let settings = setup.sources.settings()?;
     let p = SweepPlan {
         file: &file,
         set: &settings,
         vary: &setup.vary,
         outcomes: &setup.outcomes,
         reps: setup.reps,
-        seed: Some(setup.seed),
+        seed: Some(setup.sources.seed),
         threads: 1,
         progress: false,
         yes: true,
@@ -312,16 +255,8 @@ pub fn merge_command(plan: &Plan, set: &SweepShards) -> Result<()> {
     };
     let prep = sweep::prepare(&p)?;
     // The files are read again: they must be the ones the shards ran.
-    let here = Setup::new(&p, &prep, &setup.stem);
-    if here != *setup {
-        return Err(Diagnostic::new(format!(
-            "the {} changed since the shards ran (`{}`)",
-            here.differences(setup),
-            set.shards[0].0.display()
-        ))
-        .hint("merge from the folder the shards ran in, with the files they ran; or run the sweep again")
-        .into());
-    }
+    let here = Setup::new(&p, &prep, &setup.sources.stem);
+    shard_set::unchanged(&here, setup, &set.shards[0].0, "sweep")?;
     let total = set.result(&prep.design)?;
     let run = prep.finish(total, None);
     let files = sweep::files(&run)?;
