@@ -185,41 +185,30 @@ impl Plan {
             Command::Merge { shards, out, quiet } => {
                 let format = shards.first().and_then(|f| super::shard_set::format_of(f));
                 let format = format.as_deref().unwrap_or_default();
+                // A design's shards (calibrate, sensitivity, sweep) carry
+                // their own setup; the merge reads the rest again.
+                let design = |stem: &str, task: Task| Plan {
+                    out: out.clone().unwrap_or_else(|| default_out(stem)),
+                    stem: stem.to_string(),
+                    quiet,
+                    files: shards.clone(),
+                    task,
+                    ..Plan::idle()
+                };
                 if format.starts_with("dsrsim-calibrate-") {
                     let set = super::calibrate_shard::WaveShards::read(&shards)?;
                     let stem = set.stem().to_string();
-                    return Ok(Plan {
-                        out: out.unwrap_or_else(|| default_out(&stem)),
-                        stem,
-                        quiet,
-                        files: shards,
-                        task: Task::CalibrateMerge(set),
-                        ..Plan::idle()
-                    });
+                    return Ok(design(&stem, Task::CalibrateMerge(set)));
                 }
                 if format.starts_with("dsrsim-sensitivity-") {
                     let set = super::sensitivity_shard::SensitivityShards::read(&shards)?;
                     let stem = set.stem().to_string();
-                    return Ok(Plan {
-                        out: out.unwrap_or_else(|| default_out(&stem)),
-                        stem,
-                        quiet,
-                        files: shards,
-                        task: Task::SensitivityMerge(set),
-                        ..Plan::idle()
-                    });
+                    return Ok(design(&stem, Task::SensitivityMerge(set)));
                 }
                 if format.starts_with("dsrsim-sweep-") {
                     let set = super::sweep_shard::SweepShards::read(&shards)?;
                     let stem = set.stem().to_string();
-                    return Ok(Plan {
-                        out: out.unwrap_or_else(|| default_out(&stem)),
-                        stem,
-                        quiet,
-                        files: shards,
-                        task: Task::SweepMerge(set),
-                        ..Plan::idle()
-                    });
+                    return Ok(design(&stem, Task::SweepMerge(set)));
                 }
                 let set = ShardSet::read(&shards)?;
                 let scenario = set.scenario()?;
