@@ -297,6 +297,20 @@ fn bad_sensitivity_arguments_are_bad_input_with_their_place() {
         &["sensitivity", s, "--samples", "10"],
         &["--samples is for --method morris"],
     );
+    // 2^62 trajectories once wrapped the point count to a small number and
+    // passed the guard, then aborted allocating the design.
+    refused(
+        &[
+            "sensitivity",
+            s,
+            "--method",
+            "morris",
+            "--samples",
+            "4611686018427387904",
+            "--yes",
+        ],
+        &["a Morris design takes at most 65536 trajectories"],
+    );
     refused(
         &["sensitivity", s, "--reps", "0"],
         &["--reps must be at least 1"],

@@ -120,6 +120,25 @@ fn incomplete_doubled_mixed_or_stale_shard_sets_are_refused() {
         "it is a shard of `simulate sweep`",
     );
 
+    // --samples sizes the design: a number that does not match the groups
+    // the shards split is refused before the design is built from it.
+    let text = fs::read_to_string(dir.join(s0)).unwrap();
+    let edited = text.replacen("\"samples\":8", "\"samples\":1000000000000000", 1);
+    assert_ne!(text, edited);
+    fs::create_dir(dir.join("edited")).unwrap();
+    fs::write(dir.join("edited/a.json"), &edited).unwrap();
+    let other = fs::read_to_string(dir.join(s1)).unwrap().replacen(
+        "\"samples\":8",
+        "\"samples\":1000000000000000",
+        1,
+    );
+    fs::write(dir.join("edited/b.json"), other).unwrap();
+    refused(
+        dir,
+        &["edited/a.json", "edited/b.json"],
+        "its --samples makes 1000000000000000 groups, it splits 8",
+    );
+
     let path = dir.join(FILE);
     let edited = fs::read_to_string(&path)
         .unwrap()

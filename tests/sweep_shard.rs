@@ -133,6 +133,30 @@ fn incomplete_doubled_mixed_damaged_or_stale_shard_sets_are_refused() {
         "a tally counts 121 runs of its 120 replications",
     );
 
+    // Numbers of the setup that would size the design: refused before it
+    // is built (a grid of 10^12 points), or before a merge of nothing.
+    for (from, to, needle) in [
+        (
+            "\"eu_conditionality=0:1:0.25\"",
+            "\"eu_conditionality=0:1:0.000001\"",
+            "its --vary makes 3000003 points, it holds 15",
+        ),
+        ("\"reps\":240", "\"reps\":0", "a sweep of 0 replications"),
+    ] {
+        let one = fs::read_to_string(dir.join("shards/sweep-shard-0-of-2.json")).unwrap();
+        let edited = one.replacen(from, to, 1);
+        assert_ne!(one, edited, "`{from}` is in the shard file");
+        fs::create_dir_all(dir.join("edited")).unwrap();
+        fs::write(
+            dir.join("edited/sweep-shard-0-of-1.json"),
+            edited
+                .replace("\"shard\":[0,2]", "\"shard\":[0,1]")
+                .replace("\"rep_range\":[0,120]", "\"rep_range\":[0,240]"),
+        )
+        .unwrap();
+        refused(dir, &["edited/sweep-shard-0-of-1.json"], needle);
+    }
+
     // The scenario edited after the shards ran.
     let path = dir.join("scenarios/serbia-5g.toml");
     let edited = fs::read_to_string(&path)

@@ -59,6 +59,9 @@ impl Method {
 /// Morris's grid.
 pub const MORRIS_LEVELS: usize = 4;
 pub const MORRIS_TRAJECTORIES: usize = 20;
+/// As many as Sobol's base samples: beyond, the design alone (k+1 points
+/// of k inputs a trajectory) would not fit in memory for a large k.
+pub const MAX_MORRIS_TRAJECTORIES: usize = MAX_SOBOL_SAMPLES;
 pub const SOBOL_SAMPLES: usize = 256;
 
 pub struct SensitivityPlan<'a> {
@@ -148,6 +151,11 @@ pub fn prepare(p: &SensitivityPlan) -> Result<Prepared> {
                 "--samples {n}: a Sobol design takes at most {MAX_SOBOL_SAMPLES} base samples"
             )));
         }
+        (Method::Morris, Some(n)) if n > MAX_MORRIS_TRAJECTORIES as u64 => {
+            return Err(Error::usage(format!(
+                "--samples {n}: a Morris design takes at most {MAX_MORRIS_TRAJECTORIES} trajectories"
+            )));
+        }
         (Method::Morris, Some(n)) => n as usize,
         (Method::Sobol, Some(n)) => n as usize,
         (Method::Morris, None) => MORRIS_TRAJECTORIES,
@@ -185,8 +193,8 @@ pub fn prepare(p: &SensitivityPlan) -> Result<Prepared> {
     // Counted before the design is built: a refused design costs nothing.
     let points: usize = match p.method {
         Method::Tornado => 2 * k + 1,
-        Method::Morris => samples * (k + 1),
-        Method::Sobol => samples * (k + 2),
+        Method::Morris => samples.saturating_mul(k + 1),
+        Method::Sobol => samples.saturating_mul(k + 2),
     };
     let runs = (points as u64).saturating_mul(p.reps);
     // A shard runs its part of the groups (as many as there are points in

@@ -153,6 +153,15 @@ impl SensitivityShards {
             .map(|(p, s)| (p.as_path(), &s.setup))
             .collect();
         same_setup(&setups, "analyses", hint)?;
+        if let Some((path, _)) = shards.first().filter(|(_, s)| s.setup.reps == 0) {
+            return Err(Diagnostic::new(format!(
+                "`{}` is damaged: an analysis of 0 replications a point",
+                path.display()
+            ))
+            .in_file(path)
+            .hint(HOW_SHARDS)
+            .into());
+        }
         for (path, s) in &shards {
             let ran = s.group_range.1.saturating_sub(s.group_range.0);
             if s.results.len() as u64 != ran {
@@ -242,6 +251,26 @@ pub fn merge_command(plan: &Plan, set: &SensitivityShards) -> Result<()> {
                 .in_file(&set.shards[0].0),
             )
         })?;
+    // The design's size, from the file's --samples, before the design is
+    // built from it: Morris and Sobol have a group a sample, and the shards
+    // hold every group (so their number is bounded by the files' size).
+    let (first, groups) = (&set.shards[0].0, set.shards[0].1.groups);
+    let implied = match (method, setup.samples) {
+        (Method::Tornado, _) => None,
+        (_, Some(n)) => Some(n),
+        (Method::Morris, None) => Some(sensitivity::MORRIS_TRAJECTORIES as u64),
+        (Method::Sobol, None) => Some(sensitivity::SOBOL_SAMPLES as u64),
+    };
+    if implied.is_some_and(|n| n != groups) {
+        return Err(Diagnostic::new(format!(
+            "`{}` is damaged: its --samples makes {} groups, it splits {groups}",
+            first.display(),
+            implied.unwrap_or_default()
+        ))
+        .in_file(first)
+        .hint(HOW_SHARDS)
+        .into());
+    }
     let p = SensitivityPlan {
         file: &file,
         set: &settings,

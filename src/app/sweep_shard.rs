@@ -143,6 +143,15 @@ impl SweepShards {
             .map(|(p, s)| (p.as_path(), &s.setup))
             .collect();
         same_setup(&setups, "sweeps", hint)?;
+        if let Some((path, _)) = shards.first().filter(|(_, s)| s.setup.reps == 0) {
+            return Err(Diagnostic::new(format!(
+                "`{}` is damaged: a sweep of 0 replications",
+                path.display()
+            ))
+            .in_file(path)
+            .hint(HOW_SHARDS)
+            .into());
+        }
         let claims: Vec<Claim> = shards
             .iter()
             .map(|(path, s)| Claim {
@@ -238,6 +247,23 @@ impl SweepShard {
 /// `simulate merge DIR/sweep-shard-*.json`: the files of the whole sweep.
 pub fn merge_command(plan: &Plan, set: &SweepShards) -> Result<()> {
     let setup = &set.shards[0].1.setup;
+    // The grid's size, from the file's --vary, before the design is built
+    // from it: it must be the points the shard holds (bounded by its size).
+    let points = setup
+        .vary
+        .iter()
+        .map(|a| sweep::parse_vary(a).map(|axis| axis.values.len()))
+        .try_fold(1usize, |n, len| len.map(|l| n.saturating_mul(l)))?;
+    let (first, held) = (&set.shards[0].0, set.shards[0].1.points.len());
+    if setup.vary.is_empty() || setup.vary.len() > 2 || points != held {
+        return Err(Diagnostic::new(format!(
+            "`{}` is damaged: its --vary makes {points} points, it holds {held}",
+            first.display()
+        ))
+        .in_file(first)
+        .hint(HOW_SHARDS)
+        .into());
+    }
     let file = setup.sources.file();
     let settings = setup.sources.settings()?;
     let p = SweepPlan {
