@@ -26,9 +26,12 @@ pub enum Command {
     Compare(CompareArgs),
     /// Merge shard files into the files one machine would have written
     Merge {
+        /// Every shard file of one run, sweep, sensitivity analysis or
+        /// calibration wave (`--shard i/n` wrote them), in any order
         #[arg(value_name = "SHARD", required = true)]
         shards: Vec<PathBuf>,
-        /// Folder the files go into [default: output/<scenario stem>/]
+        /// Folder the files go into [default: output/<scenario stem>/, or
+        /// output/sweep-…, sensitivity-…, calibrate-… for those]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// No summary line
