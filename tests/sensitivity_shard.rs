@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{simulate_in, tree, workspace};
+use common::{merge_refused, simulate_in, tree, workspace};
 use std::fs;
 use std::path::Path;
 
@@ -28,18 +28,6 @@ fn shard(dir: &Path, method: &[&str], i: u64, n: u64, threads: &str, out: &str) 
         .args(["--shard", &format!("{i}/{n}")])
         .assert()
         .success();
-}
-
-fn refused(dir: &Path, files: &[&str], needle: &str) {
-    let out = simulate_in(dir)
-        .arg("merge")
-        .args(files)
-        .args(["--out", "refused"])
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert!(stderr.contains(needle), "expected `{needle}` in:\n{stderr}");
-    assert!(!dir.join("refused").exists(), "a refused merge wrote files");
 }
 
 #[test]
@@ -91,12 +79,12 @@ fn incomplete_doubled_mixed_or_stale_shard_sets_are_refused() {
         "shards/sensitivity-shard-0-of-2.json",
         "shards/sensitivity-shard-1-of-2.json",
     );
-    refused(dir, &[s1], "1 of 2 shards are missing (shard 0)");
-    refused(dir, &[s0, s0], "shard 0/2 is given twice");
+    merge_refused(dir, &[s1], "1 of 2 shards are missing (shard 0)");
+    merge_refused(dir, &[s0, s0], "shard 0/2 is given twice");
 
     let other: &[&str] = &["--method", "sobol", "--samples", "10", "--reps", "10"];
     shard(dir, other, 1, 2, "2", "other");
-    refused(
+    merge_refused(
         dir,
         &[s0, "other/sensitivity-shard-1-of-2.json"],
         "belong to different analyses: their --samples differ",
@@ -114,7 +102,7 @@ fn incomplete_doubled_mixed_or_stale_shard_sets_are_refused() {
         .args(["--shard", "1/2", "--out", "sweep", "-q"])
         .assert()
         .success();
-    refused(
+    merge_refused(
         dir,
         &[s0, "sweep/sweep-shard-1-of-2.json"],
         "it is a shard of `simulate sweep`",
@@ -133,7 +121,7 @@ fn incomplete_doubled_mixed_or_stale_shard_sets_are_refused() {
         1,
     );
     fs::write(dir.join("edited/b.json"), other).unwrap();
-    refused(
+    merge_refused(
         dir,
         &["edited/a.json", "edited/b.json"],
         "its --samples makes 1000000000000000 groups, it splits 8",
@@ -144,7 +132,7 @@ fn incomplete_doubled_mixed_or_stale_shard_sets_are_refused() {
         .unwrap()
         .replace("probability = 0.35", "probability = 0.3");
     fs::write(&path, edited).unwrap();
-    refused(
+    merge_refused(
         dir,
         &[s0, s1],
         "the scenario files changed since the shards ran",

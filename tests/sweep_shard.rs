@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{simulate_in, tree, workspace};
+use common::{merge_refused, simulate_in, tree, workspace};
 use std::fs;
 use std::path::Path;
 
@@ -29,20 +29,6 @@ fn shard(dir: &Path, i: u64, n: u64, threads: &str, extra: &[&str]) {
         .args(["--shard", &format!("{i}/{n}")])
         .assert()
         .success();
-}
-
-/// `merge` of these shard files into `out` fails with exit code 2, says
-/// `needle`, and writes nothing.
-fn refused(dir: &Path, files: &[&str], needle: &str) {
-    let out = simulate_in(dir)
-        .arg("merge")
-        .args(files)
-        .args(["--out", "refused"])
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert!(stderr.contains(needle), "expected `{needle}` in:\n{stderr}");
-    assert!(!dir.join("refused").exists(), "a refused merge wrote files");
 }
 
 #[test]
@@ -88,8 +74,8 @@ fn incomplete_doubled_mixed_damaged_or_stale_shard_sets_are_refused() {
         "shards/sweep-shard-0-of-2.json",
         "shards/sweep-shard-1-of-2.json",
     );
-    refused(dir, &[s0], "1 of 2 shards are missing (shard 1)");
-    refused(dir, &[s0, s0], "shard 0/2 is given twice");
+    merge_refused(dir, &[s0], "1 of 2 shards are missing (shard 1)");
+    merge_refused(dir, &[s0, s0], "shard 0/2 is given twice");
 
     // Another sweep's shard (another outcome recorded).
     simulate_in(dir)
@@ -103,7 +89,7 @@ fn incomplete_doubled_mixed_damaged_or_stale_shard_sets_are_refused() {
         .args(["--shard", "1/2"])
         .assert()
         .success();
-    refused(
+    merge_refused(
         dir,
         &[s0, "other/sweep-shard-1-of-2.json"],
         "belong to different sweeps: their --outcome differ",
@@ -115,7 +101,7 @@ fn incomplete_doubled_mixed_damaged_or_stale_shard_sets_are_refused() {
         .args(["--out", "runs", "-q"])
         .assert()
         .success();
-    refused(
+    merge_refused(
         dir,
         &[s0, "runs/shard-0-of-2.json"],
         "it is a shard of `simulate run`",
@@ -127,7 +113,7 @@ fn incomplete_doubled_mixed_damaged_or_stale_shard_sets_are_refused() {
     assert_ne!(text, damaged, "the shard file records its runs as expected");
     fs::create_dir(dir.join("damaged")).unwrap();
     fs::write(dir.join("damaged/sweep-shard-1-of-2.json"), damaged).unwrap();
-    refused(
+    merge_refused(
         dir,
         &[s0, "damaged/sweep-shard-1-of-2.json"],
         "a tally counts 121 runs of its 120 replications",
@@ -154,7 +140,7 @@ fn incomplete_doubled_mixed_damaged_or_stale_shard_sets_are_refused() {
                 .replace("\"rep_range\":[0,120]", "\"rep_range\":[0,240]"),
         )
         .unwrap();
-        refused(dir, &["edited/sweep-shard-0-of-1.json"], needle);
+        merge_refused(dir, &["edited/sweep-shard-0-of-1.json"], needle);
     }
 
     // The scenario edited after the shards ran.
@@ -163,7 +149,7 @@ fn incomplete_doubled_mixed_damaged_or_stale_shard_sets_are_refused() {
         .unwrap()
         .replace("eu_conditionality = 0.5", "eu_conditionality = 0.4");
     fs::write(&path, edited).unwrap();
-    refused(
+    merge_refused(
         dir,
         &[s0, s1],
         "the scenario files changed since the shards ran",

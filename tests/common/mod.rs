@@ -131,3 +131,17 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     }
     out
 }
+
+/// `merge` of these shard files (in `dir`) fails with exit code 2, says
+/// `needle`, and writes nothing.
+pub fn merge_refused(dir: &Path, files: &[&str], needle: &str) {
+    let out = simulate_in(dir)
+        .arg("merge")
+        .args(files)
+        .args(["--out", "refused"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains(needle), "expected `{needle}` in:\n{stderr}");
+    assert!(!dir.join("refused").exists(), "a refused merge wrote files");
+}
