@@ -85,6 +85,90 @@ impl ExperimentResult {
     }
 }
 
+/// Replications run side by side in the model (`RunState<LANES>`).
+const LANES: usize = 4;
+
+/// What every worker reads.
+struct Work<'a> {
+    design: &'a [DesignPoint],
+    /// Per point, which of the signatures' streams it reads.
+    stream_of: &'a [usize],
+    points_read: &'a [Vec<bool>],
+}
+
+/// One worker's means to run `L` replications of every point at once.
+struct Lanes<const L: usize> {
+    /// Per stream signature, lane `l`'s taped streams: points that share
+    /// streams read run r's words from one tape, generated once a
+    /// replication, not once a point.
+    streams: Vec<[TapedStreams; L]>,
+    state: RunState<L>,
+    /// Per point, lane `l`'s outcome reader.
+    readers: Vec<[ProbeReader; L]>,
+    /// Lane `l`'s outcomes at point 0, for the paired differences.
+    first: [Vec<f64>; L],
+    differences: Vec<f64>,
+}
+
+impl<const L: usize> Lanes<L> {
+    fn new(
+        work: &Work,
+        signatures: &[(&[String], &[String])],
+        readers: &[ProbeReader],
+        seed: u64,
+    ) -> Lanes<L> {
+        let outcomes = work.design[0].outcomes.len();
+        Lanes {
+            streams: signatures
+                .iter()
+                .map(|(p, q)| {
+                    std::array::from_fn(|_| TapedStreams::new(seed, p, q).expect("checked above"))
+                })
+                .collect(),
+            state: RunState::lanes(&work.design[0].world),
+            readers: readers
+                .iter()
+                .map(|r| std::array::from_fn(|_| r.clone()))
+                .collect(),
+            first: std::array::from_fn(|_| vec![0.0; outcomes]),
+            differences: vec![0.0; outcomes],
+        }
+    }
+
+    /// Replications `rep..rep + L` of every point, tallied into `mine`.
+    fn run(&mut self, work: &Work, rep: u64, mine: &mut ExperimentResult) {
+        for lanes in &mut self.streams {
+            for (l, s) in lanes.iter_mut().enumerate() {
+                s.start_run(rep + l as u64);
+            }
+        }
+        for (p, point) in work.design.iter().enumerate() {
+            let streams = &mut self.streams[work.stream_of[p]];
+            for s in streams.iter_mut() {
+                s.rewind();
+            }
+            let readers = &mut self.readers[p];
+            point.world.run_lanes_at(
+                streams,
+                &mut self.state,
+                &work.points_read[p],
+                &mut |l, j, row| readers[l].read(j, row),
+            );
+            for (reader, first) in readers.iter().zip(&mut self.first) {
+                let values = &reader.values;
+                mine.points[p].add(values);
+                if p == 0 {
+                    first.copy_from_slice(values);
+                }
+                for ((d, v), f) in self.differences.iter_mut().zip(values).zip(first.iter()) {
+                    *d = v - f;
+                }
+                mine.differences[p].add(&self.differences);
+            }
+        }
+    }
+}
+
 /// Run every point of `design` for the replications of `opts`.
 pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<ExperimentResult> {
     let first = design
@@ -142,20 +226,17 @@ pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<Ex
     let next = AtomicU64::new(range.start);
     let results: Mutex<Vec<ExperimentResult>> = Mutex::new(Vec::new());
 
+    let work = Work {
+        design,
+        stream_of: &stream_of,
+        points_read: &points_read,
+    };
     pool.scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|_| {
                 let mut mine = ExperimentResult::empty(design);
-                // Points that share streams read run r's words from one
-                // tape: generated once a replication, not once a point.
-                let mut streams: Vec<TapedStreams> = signatures
-                    .iter()
-                    .map(|(p, q)| TapedStreams::new(opts.seed, p, q).expect("checked above"))
-                    .collect();
-                let mut state = RunState::new(&first.world);
-                let mut readers = readers.clone();
-                let mut first_values = vec![0.0; outcomes];
-                let mut differences = vec![0.0; outcomes];
+                let mut four = Lanes::<LANES>::new(&work, &signatures, &readers, opts.seed);
+                let mut one = Lanes::<1>::new(&work, &signatures, &readers, opts.seed);
                 loop {
                     if STOP.load(Ordering::Relaxed) {
                         break;
@@ -165,30 +246,15 @@ pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<Ex
                         break;
                     }
                     let end = (start + CHUNK).min(range.end);
-                    for rep in start..end {
-                        for s in &mut streams {
-                            s.start_run(rep);
-                        }
-                        for (p, point) in design.iter().enumerate() {
-                            let s = &mut streams[stream_of[p]];
-                            s.rewind();
-                            let reader = &mut readers[p];
-                            point
-                                .world
-                                .run_at(s, &mut state, &points_read[p], &mut |j, row| {
-                                    reader.read(j, row)
-                                });
-                            let values = &reader.values;
-                            mine.points[p].add(values);
-                            if p == 0 {
-                                first_values.copy_from_slice(values);
-                            }
-                            for ((d, v), f) in differences.iter_mut().zip(values).zip(&first_values)
-                            {
-                                *d = v - f;
-                            }
-                            mine.differences[p].add(&differences);
-                        }
+                    // Four replications side by side; the last few of a
+                    // range one by one (a lane is never run for nothing).
+                    let mut rep = start;
+                    while end - rep >= LANES as u64 {
+                        four.run(&work, rep, &mut mine);
+                        rep += LANES as u64;
+                    }
+                    for r in rep..end {
+                        one.run(&work, r, &mut mine);
                     }
                     progress.inc((end - start) * design.len() as u64);
                 }

@@ -181,8 +181,14 @@ impl rand::TryRng for Taped {
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        let lo = self.word();
-        let hi = self.word();
+        // Most draws find both words on the tape: one check for the two.
+        let (lo, hi) = match self.words.get(self.pos..self.pos + 2) {
+            Some(&[lo, hi]) => {
+                self.pos += 2;
+                (lo, hi)
+            }
+            _ => (self.word(), self.word()),
+        };
         Ok((u64::from(hi) << 32) | u64::from(lo))
     }
 

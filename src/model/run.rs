@@ -1,9 +1,18 @@
-//! One Monte Carlo path: sample the run's world, then step it, sub-step by
+//! Monte Carlo paths: sample each run's world, then step it, sub-step by
 //! sub-step as DESIGN.md's resolved details order them.
 //!
 //! Every per-step process draws a fixed number of values each step whatever
 //! happens (a bound operator still draws its procurement uniforms), so two
 //! scenarios that differ in one shock keep every other draw paired.
+//!
+//! The state holds `L` runs side by side (`RunState<L>`: every field is
+//! per lane), so that the arithmetic of a step — orientations, the law
+//! hazard's `exp`, the purchase logits and the installed base — runs on all
+//! lanes at once. Each lane reads its own run's streams and does, value for
+//! value, the operations a lone run does, in the same order: a run's bytes
+//! do not depend on the lanes it shared (tested against `L = 1`). What
+//! happens in some lanes only (an election, a law, an EU step, a shock) is
+//! done lane by lane.
 
 use super::diary::{Diary, Event};
 use super::math::{exp, logistic_in_place};
@@ -32,96 +41,167 @@ fn happens(u: f64, rate: f64, dt: f64) -> bool {
     u < hazard_probability(rate, dt)
 }
 
-/// The mutable state of one run; allocated once per worker and reused.
-pub struct RunState {
-    param: [f64; PARAM_COUNT],
-    /// Price advantage in force for each operator's purchases (moves with
-    /// `price` shocks, everywhere or within their scope).
-    price: Vec<f64>,
-    // Polities.
-    w: Vec<f64>,
-    w_target: Vec<f64>,
-    w_eff: Vec<f64>,
-    w_report: Vec<f64>,
-    leverage: Vec<f64>,
-    incident: Vec<f64>,
-    pressure: Vec<f64>,
-    election_hazard: Vec<f64>,
+/// A value per lane.
+type F<const L: usize> = [f64; L];
+/// A flag per lane.
+type B<const L: usize> = [bool; L];
+
+/// `Some(x)` as x, `None` as NaN: a documented decision per lane in a form
+/// the lanes can select on. A documented share is a number in [0, 1]
+/// (validated), so NaN is free to mean "none".
+#[inline(always)]
+fn or_nan(d: Option<f64>) -> f64 {
+    d.unwrap_or(f64::NAN)
+}
+
+/// A polity's state in every lane.
+#[derive(Clone, Copy)]
+struct PolityLanes<const L: usize> {
+    w: F<L>,
+    w_target: F<L>,
+    w_eff: F<L>,
+    w_report: F<L>,
+    leverage: F<L>,
+    incident: F<L>,
+    pressure: F<L>,
     /// Per-step probability of a background government change (constant in a run).
-    p_election: Vec<f64>,
-    eu_pace: Vec<f64>,
-    restricted: Vec<bool>,
-    /// Per polity: its country is a NATO member.
-    nato: Vec<bool>,
-    /// Whether each operator is bound by a restriction at its polity or above,
-    /// and per country (by polity index) the market share bound; both
-    /// refreshed whenever a restriction flag changes.
-    bound: Vec<bool>,
-    country_bound: Vec<f64>,
-    /// Per country (by polity index): every one of its operators is bound.
-    /// Counted, not read off `country_bound`: normalised shares need not add
-    /// to exactly 1 (Montenegro's add to 0.9999999999999999).
-    all_bound: Vec<bool>,
-    /// Per polity: a restriction in force at it or an ancestor (refreshed with `bound`).
-    in_force: Vec<bool>,
-    incident_decay: f64,
-    /// Once an incident has happened; until then decay is skipped.
-    any_incident: bool,
-    eu_stage: Vec<u8>,
-    /// Per polity: the step in which its country entered its current EU
-    /// stage (0 for the stage it starts in).
-    stage_since: Vec<usize>,
-    u_restriction: Vec<f64>,
-    u_eu: Vec<f64>,
-    // Operators.
-    owner_alignment: Vec<f64>,
-    /// Documented vendor decisions per operator (legacy, 5G): the high-risk
-    /// fraction of its purchases, None drawn.
-    vendor: Vec<[Option<f64>; 2]>,
-    h_legacy: Vec<f64>,
-    h_5g: Vec<f64>,
-    g5: Vec<f64>,
+    p_election: F<L>,
+    eu_pace: F<L>,
+    restricted: B<L>,
+    /// Its country is a NATO member.
+    nato: B<L>,
+    /// For a country: the market share of its operators bound by a
+    /// restriction, and whether every one of them is. Counted, not read
+    /// off the share: normalised shares need not add to exactly 1
+    /// (Montenegro's add to 0.9999999999999999). Both refreshed with
+    /// `OperatorLanes::bound`.
+    country_bound: F<L>,
+    all_bound: B<L>,
+    /// A restriction in force at it or an ancestor (refreshed with `bound`).
+    in_force: B<L>,
+    eu_stage: [u8; L],
+    /// The step in which its country entered its current EU stage (0 for
+    /// the stage it starts in).
+    stage_since: [usize; L],
+    u_restriction: F<L>,
+    u_eu: F<L>,
+}
+
+/// An operator's state in every lane.
+#[derive(Clone, Copy)]
+struct OperatorLanes<const L: usize> {
+    /// Price advantage in force for its purchases (moves with `price`
+    /// shocks, everywhere or within their scope).
+    price: F<L>,
+    owner_alignment: F<L>,
+    /// Documented vendor decisions (legacy, 5G): the high-risk fraction of
+    /// its purchases, NaN where none is documented (the purchase is drawn).
+    vendor: [F<L>; 2],
+    h_legacy: F<L>,
+    h_5g: F<L>,
+    g5: F<L>,
     /// Share of the network refreshed per step, min(Δt/T, 1), and the 5G ramp
     /// per step, Δt/R: constant in a run, so divided once.
-    refresh_per_step: Vec<f64>,
-    ramp_per_step: Vec<f64>,
-    premium: Vec<f64>,
-    launched: Vec<bool>,
-    launch_pending: Vec<bool>,
-    // Phase-out lines, one slot per (operator, ancestor): `line_offset[o] + j`.
-    line_offset: Vec<usize>,
-    line_on: Vec<bool>,
-    /// Per operator: how many of its lines are on (most have none, and then
+    refresh_per_step: F<L>,
+    ramp_per_step: F<L>,
+    premium: F<L>,
+    launched: B<L>,
+    launch_pending: B<L>,
+    /// Bound by a restriction at its polity or above (refreshed whenever
+    /// a restriction flag changes).
+    bound: B<L>,
+    /// How many of its phase-out lines are on (most have none, and then
     /// its phase-out needs no look at its lines).
-    lines_on: Vec<u32>,
-    line_h_legacy: Vec<f64>,
-    line_h_5g: Vec<f64>,
-    line_step: Vec<usize>,
-    line_years: Vec<f64>,
-    // Shocks.
-    shock_step: Vec<Option<usize>>,
-    shock_value: Vec<f64>,
-    fired: Vec<bool>,
-    /// Per-run counts, in [`World::event_names`] order.
-    events: Vec<u64>,
-    /// The run's events in order, when asked for (`keep_diary`).
-    diary: Option<Diary>,
-    /// Scratch: the purchase logits, then probabilities, of every operator,
-    /// legacy in `[0, lanes)` and 5G in `[lanes, 2·lanes)`, where `lanes`
-    /// is the operator count rounded up to 4 so the batch has no odd tail.
+    lines_on: [u32; L],
+}
+
+/// A phase-out line: one per (operator, ancestor), at `line_offset[o] + j`.
+#[derive(Clone, Copy)]
+struct LineLanes<const L: usize> {
+    line_on: B<L>,
+    line_h_legacy: F<L>,
+    line_h_5g: F<L>,
+    line_step: [usize; L],
+    line_years: F<L>,
+}
+
+/// A shock's draws and whether it fired, in every lane.
+#[derive(Clone, Copy)]
+struct ShockLanes<const L: usize> {
+    shock_step: [Option<usize>; L],
+    shock_value: F<L>,
+    fired: B<L>,
+}
+
+/// The mutable state of `L` runs (one run by default); allocated once per
+/// worker and reused. Each polity, operator, line and shock keeps its
+/// lanes together, so a step finds an entity's state behind one index.
+pub struct RunState<const L: usize = 1> {
+    param: [F<L>; PARAM_COUNT],
+    pol: Vec<PolityLanes<L>>,
+    op: Vec<OperatorLanes<L>>,
+    line_offset: Vec<usize>,
+    line: Vec<LineLanes<L>>,
+    shock: Vec<ShockLanes<L>>,
+    incident_decay: F<L>,
+    /// Once an incident has happened; until then decay is skipped.
+    any_incident: B<L>,
+    /// Per lane, per-run counts, in [`World::event_names`] order.
+    events: [Vec<u64>; L],
+    /// Per lane, the run's events in order, when asked for (`keep_diary`).
+    diary: [Option<Diary>; L],
+    /// Scratch: the purchase logits, then probabilities, of every operator
+    /// and lane, legacy in `[0, half)` at `o·L + l` and 5G in
+    /// `[half, 2·half)`, where `half` is `operators·L` rounded up to 4 so
+    /// the batch has no odd tail.
     logits: Vec<f64>,
-    lanes: usize,
+    half: usize,
     /// Per-operator metrics of the current point, one row per operator-level
     /// metric of the catalogue (`Metric::network_row`).
-    op_metric: [Vec<f64>; NETWORK_METRICS],
-    /// The values of every computed series at the current point; the
-    /// first `recorded` are the recorded ones.
-    values: Vec<f64>,
+    op_metric: [Vec<F<L>>; NETWORK_METRICS],
+    /// Per lane, the values of every computed series at the current point;
+    /// the first `recorded` are the recorded ones.
+    values: [Vec<f64>; L],
     recorded: usize,
 }
 
-impl RunState {
-    pub fn new(world: &World) -> RunState {
+impl RunState<1> {
+    /// The state of one run at a time.
+    pub fn new(world: &World) -> RunState<1> {
+        RunState::lanes(world)
+    }
+
+    /// The values of every recorded series at the current point, in
+    /// [`World::series`] order.
+    pub fn values(&self) -> &[f64] {
+        self.values_of(0)
+    }
+
+    /// The sampled inputs of the run, in [`World::input_names`] order.
+    pub fn inputs(&self) -> impl Iterator<Item = f64> + '_ {
+        self.inputs_of(0)
+    }
+
+    /// What happened in the run just finished: each shock (0 or 1), then per
+    /// polity the count of each of [`EVENT_KINDS`].
+    pub fn events(&self) -> &[u64] {
+        self.events_of(0)
+    }
+
+    /// Per shock, the step it fired in (None: it did not fire).
+    pub fn fired_steps(&self) -> impl Iterator<Item = Option<usize>> + '_ {
+        self.fired_steps_of(0)
+    }
+
+    /// The events of the run just finished, if a diary is kept.
+    pub fn diary(&self) -> Option<&Diary> {
+        self.diary[0].as_ref()
+    }
+}
+
+impl<const L: usize> RunState<L> {
+    /// The state of `L` runs side by side.
+    pub fn lanes(world: &World) -> RunState<L> {
         let n = world.scenario.polities.len();
         let m = world.scenario.operators.len();
         let s = world.scenario.shocks.len();
@@ -131,104 +211,126 @@ impl RunState {
             line_offset.push(lines);
             lines += anc.len();
         }
+        let half = (m * L).div_ceil(4) * 4;
+        let (zero, no) = ([0.0; L], [false; L]);
         RunState {
-            param: [0.0; PARAM_COUNT],
-            price: vec![0.0; m],
-            w: vec![0.0; n],
-            w_target: vec![0.0; n],
-            w_eff: vec![0.0; n],
-            w_report: vec![0.0; n],
-            leverage: vec![0.0; n],
-            incident: vec![0.0; n],
-            pressure: vec![0.0; n],
-            election_hazard: vec![0.0; n],
-            p_election: vec![0.0; n],
-            eu_pace: vec![1.0; n],
-            restricted: vec![false; n],
-            nato: vec![false; n],
-            bound: vec![false; m],
-            country_bound: vec![0.0; n],
-            all_bound: vec![false; n],
-            in_force: vec![false; n],
-            incident_decay: 1.0,
-            any_incident: false,
-            eu_stage: vec![0; n],
-            stage_since: vec![0; n],
-            u_restriction: vec![0.0; n],
-            u_eu: vec![0.0; n],
-            owner_alignment: vec![0.0; m],
-            vendor: vec![[None; 2]; m],
-            h_legacy: vec![0.0; m],
-            h_5g: vec![0.0; m],
-            g5: vec![0.0; m],
-            refresh_per_step: vec![0.0; m],
-            ramp_per_step: vec![0.0; m],
-            premium: vec![0.0; m],
-            launched: vec![false; m],
-            launch_pending: vec![false; m],
+            param: [[0.0; L]; PARAM_COUNT],
+            pol: vec![
+                PolityLanes {
+                    w: zero,
+                    w_target: zero,
+                    w_eff: zero,
+                    w_report: zero,
+                    leverage: zero,
+                    incident: zero,
+                    pressure: zero,
+                    p_election: zero,
+                    eu_pace: [1.0; L],
+                    restricted: no,
+                    nato: no,
+                    country_bound: zero,
+                    all_bound: no,
+                    in_force: no,
+                    eu_stage: [0; L],
+                    stage_since: [0; L],
+                    u_restriction: zero,
+                    u_eu: zero,
+                };
+                n
+            ],
+            op: vec![
+                OperatorLanes {
+                    price: zero,
+                    owner_alignment: zero,
+                    vendor: [[f64::NAN; L]; 2],
+                    h_legacy: zero,
+                    h_5g: zero,
+                    g5: zero,
+                    refresh_per_step: zero,
+                    ramp_per_step: zero,
+                    premium: zero,
+                    launched: no,
+                    launch_pending: no,
+                    bound: no,
+                    lines_on: [0; L],
+                };
+                m
+            ],
             line_offset,
-            line_on: vec![false; lines],
-            lines_on: vec![0; m],
-            line_h_legacy: vec![0.0; lines],
-            line_h_5g: vec![0.0; lines],
-            line_step: vec![0; lines],
-            line_years: vec![0.0; lines],
-            shock_step: vec![None; s],
-            shock_value: vec![0.0; s],
-            fired: vec![false; s],
-            events: vec![0; s + EVENT_KINDS.len() * n],
-            diary: None,
-            logits: vec![0.0; 2 * m.div_ceil(4) * 4],
-            lanes: m.div_ceil(4) * 4,
-            op_metric: std::array::from_fn(|_| vec![0.0; m]),
-            values: vec![0.0; world.computed],
+            line: vec![
+                LineLanes {
+                    line_on: no,
+                    line_h_legacy: zero,
+                    line_h_5g: zero,
+                    line_step: [0; L],
+                    line_years: zero,
+                };
+                lines
+            ],
+            shock: vec![
+                ShockLanes {
+                    shock_step: [None; L],
+                    shock_value: zero,
+                    fired: no,
+                };
+                s
+            ],
+            incident_decay: [1.0; L],
+            any_incident: no,
+            events: std::array::from_fn(|_| vec![0; s + EVENT_KINDS.len() * n]),
+            diary: std::array::from_fn(|_| None),
+            logits: vec![0.0; 2 * half],
+            half,
+            op_metric: std::array::from_fn(|_| vec![[0.0; L]; m]),
+            values: std::array::from_fn(|_| vec![0.0; world.computed]),
             recorded: world.series().len(),
         }
     }
 
-    /// The values of every recorded series at the current point, in
+    /// Lane `l`'s values of every recorded series at the current point, in
     /// [`World::series`] order.
-    pub fn values(&self) -> &[f64] {
-        &self.values[..self.recorded]
+    pub fn values_of(&self, l: usize) -> &[f64] {
+        &self.values[l][..self.recorded]
     }
 
-    /// The sampled inputs of the run, in [`World::input_names`] order.
-    pub fn inputs(&self) -> impl Iterator<Item = f64> + '_ {
-        self.param
-            .iter()
-            .copied()
-            .chain(self.fired.iter().map(|&f| f64::from(u8::from(f))))
+    /// Lane `l`'s sampled inputs, in [`World::input_names`] order.
+    pub fn inputs_of(&self, l: usize) -> impl Iterator<Item = f64> + '_ {
+        self.param.iter().map(move |p| p[l]).chain(
+            self.shock
+                .iter()
+                .map(move |x| f64::from(u8::from(x.fired[l]))),
+        )
     }
 
-    /// What happened in the run just finished: each shock (0 or 1), then per
+    /// What happened in lane `l`'s run: each shock (0 or 1), then per
     /// polity the count of each of [`EVENT_KINDS`].
-    pub fn events(&self) -> &[u64] {
-        &self.events
+    pub fn events_of(&self, l: usize) -> &[u64] {
+        &self.events[l]
     }
 
-    /// Per shock, the step it fired in (None: it did not fire).
-    pub fn fired_steps(&self) -> impl Iterator<Item = Option<usize>> + '_ {
-        self.shock_step
+    /// Per shock, the step it fired in lane `l` (None: it did not fire).
+    pub fn fired_steps_of(&self, l: usize) -> impl Iterator<Item = Option<usize>> + '_ {
+        self.shock
             .iter()
-            .zip(&self.fired)
-            .map(|(&s, &f)| if f { s } else { None })
+            .map(move |x| if x.fired[l] { x.shock_step[l] } else { None })
     }
 
     /// Record every event of the following runs in a diary.
     pub fn keep_diary(&mut self) {
-        self.diary = Some(Diary::default());
-    }
-
-    /// The events of the run just finished, if a diary is kept.
-    pub fn diary(&self) -> Option<&Diary> {
-        self.diary.as_ref()
+        self.diary = std::array::from_fn(|_| Some(Diary::default()));
     }
 
     #[inline]
-    fn note(&mut self, event: Event) {
-        if let Some(d) = &mut self.diary {
+    fn note(&mut self, l: usize, event: Event) {
+        if let Some(d) = &mut self.diary[l] {
             d.push(event);
         }
+    }
+
+    /// Parameter `id` in every lane.
+    #[inline(always)]
+    fn par(&self, id: P) -> F<L> {
+        self.param[id as usize]
     }
 }
 
@@ -262,7 +364,9 @@ impl World {
         st: &mut RunState,
         sink: &mut impl FnMut(usize, &[f64]),
     ) {
-        self.run_recording(src, st, |_| true, sink);
+        self.run_recording(std::array::from_mut(src), st, |_| true, &mut |_, j, v| {
+            sink(j, v)
+        });
     }
 
     /// Run one path, recording (and calling `sink`) only at the points `j`
@@ -276,77 +380,126 @@ impl World {
         at: &[bool],
         sink: &mut impl FnMut(usize, &[f64]),
     ) {
+        self.run_lanes_at(std::array::from_mut(src), st, at, &mut |_, j, v| sink(j, v));
+    }
+
+    /// Run `L` paths side by side, lane `l` reading `srcs[l]`, recording
+    /// only at the points `j` where `at[j]` and calling `sink(l, j, values)`
+    /// for each lane there. Lane `l`'s values are those `run_at` gives for
+    /// `srcs[l]` alone, to the bit.
+    pub fn run_lanes_at<S: RandomSource, const L: usize>(
+        &self,
+        srcs: &mut [S; L],
+        st: &mut RunState<L>,
+        at: &[bool],
+        sink: &mut impl FnMut(usize, usize, &[f64]),
+    ) {
         debug_assert_eq!(at.len(), self.points());
-        self.run_recording(src, st, |j| at[j], sink);
+        #[cfg(target_arch = "x86_64")]
+        if L > 1 && std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU reported AVX2.
+            unsafe { self.run_lanes_avx2(srcs, st, at, sink) };
+            return;
+        }
+        self.run_recording(srcs, st, |j| at[j], sink);
+    }
+
+    /// `run_lanes_at` compiled for AVX2, so that four lanes are one
+    /// register (the crate is built for any x86-64). No fused
+    /// multiply-add: the same operations, so the same bits, as without.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn run_lanes_avx2<S: RandomSource, const L: usize>(
+        &self,
+        srcs: &mut [S; L],
+        st: &mut RunState<L>,
+        at: &[bool],
+        sink: &mut impl FnMut(usize, usize, &[f64]),
+    ) {
+        self.run_recording(srcs, st, |j| at[j], sink);
     }
 
     #[inline(always)]
-    fn run_recording<S: RandomSource>(
+    fn run_recording<S: RandomSource, const L: usize>(
         &self,
-        src: &mut S,
-        st: &mut RunState,
+        srcs: &mut [S; L],
+        st: &mut RunState<L>,
         wanted: impl Fn(usize) -> bool,
-        sink: &mut impl FnMut(usize, &[f64]),
+        sink: &mut impl FnMut(usize, usize, &[f64]),
     ) {
-        self.init(src, st);
-        if wanted(0) {
+        for (l, src) in srcs.iter_mut().enumerate() {
+            self.init(l, src, st);
+        }
+        self.refresh_all(st);
+        let mut emit = |j: usize, st: &mut RunState<L>| {
             self.record(st);
-            sink(0, st.values());
+            for l in 0..L {
+                sink(l, j, st.values_of(l));
+            }
+        };
+        if wanted(0) {
+            emit(0, st);
         }
         for k in 0..self.steps {
-            self.step(k, src, st);
+            self.step(k, srcs, st);
             if wanted(k + 1) {
-                self.record(st);
-                sink(k + 1, st.values());
+                emit(k + 1, st);
             }
         }
     }
 
-    fn init<S: RandomSource>(&self, src: &mut S, st: &mut RunState) {
+    /// Sample lane `l`'s world from its streams.
+    fn init<S: RandomSource, const L: usize>(&self, l: usize, src: &mut S, st: &mut RunState<L>) {
         let sc = &self.scenario;
         // A plain number needs no region of its own.
         for (j, d) in sc.parameters.iter().enumerate() {
-            st.param[j] = match d {
+            st.param[j][l] = match d {
                 Dist::Const(x) => *x,
                 Dist::Random(r) => r.sample(src.quantity(self.param_quantity[j])),
             };
         }
-        let price = st.param[P::PriceAdvantage as usize];
-        st.price.fill(price);
+        let par = |id: P| st.param[id as usize][l];
+        let price = par(P::PriceAdvantage);
+        let refresh_default = par(P::RefreshYears);
+        let rollout_default = par(P::RolloutYears);
+        let half_life = par(P::IncidentHalfLife);
         // 0.5^(Δt/half-life), with the model's own exp.
-        st.incident_decay =
-            exp(-std::f64::consts::LN_2 * (self.dt / st.param[P::IncidentHalfLife as usize]));
-        st.any_incident = false;
+        st.incident_decay[l] = exp(-std::f64::consts::LN_2 * (self.dt / half_life));
+        for op in &mut st.op {
+            op.price[l] = price;
+        }
+        st.any_incident[l] = false;
         for (p, pol) in sc.polities.iter().enumerate() {
             let r = src.quantity(self.polity_streams[p].init);
-            st.w[p] = pol.orientation.sample(r);
-            st.w_target[p] = match &pol.target {
+            let w = pol.orientation.sample(r);
+            st.pol[p].w[l] = w;
+            st.pol[p].w_target[l] = match &pol.target {
                 Some(t) => t.sample(r),
-                None => st.w[p],
+                None => w,
             };
-            st.leverage[p] = pol.china_leverage.sample(r);
-            st.election_hazard[p] = pol.election_hazard.sample(r);
-            st.p_election[p] = hazard_probability(st.election_hazard[p], self.dt);
-            st.eu_pace[p] = pol.eu_pace.sample(r);
-            st.pressure[p] = pol.pressure;
-            st.incident[p] = 0.0;
-            st.restricted[p] = pol.restriction;
-            st.eu_stage[p] = sc.polities[self.root[p]].eu_stage;
-            st.stage_since[p] = 0;
-            st.nato[p] = sc.polities[self.root[p]].nato;
-            st.w_eff[p] = st.w[p];
-            st.w_report[p] = st.w[p];
+            st.pol[p].leverage[l] = pol.china_leverage.sample(r);
+            let election_hazard = pol.election_hazard.sample(r);
+            st.pol[p].p_election[l] = hazard_probability(election_hazard, self.dt);
+            st.pol[p].eu_pace[l] = pol.eu_pace.sample(r);
+            st.pol[p].pressure[l] = pol.pressure;
+            st.pol[p].incident[l] = 0.0;
+            st.pol[p].restricted[l] = pol.restriction;
+            st.pol[p].eu_stage[l] = sc.polities[self.root[p]].eu_stage;
+            st.pol[p].stage_since[l] = 0;
+            st.pol[p].nato[l] = sc.polities[self.root[p]].nato;
+            st.pol[p].w_eff[l] = w;
+            st.pol[p].w_report[l] = w;
         }
-        self.aggregate_parents(st);
-        let refresh_default = st.param[P::RefreshYears as usize];
-        let rollout_default = st.param[P::RolloutYears as usize];
         for (o, op) in sc.operators.iter().enumerate() {
             let r = src.quantity(self.operator_streams[o].init);
-            st.owner_alignment[o] = op.owner_alignment.sample(r);
-            st.vendor[o] = op.vendor.map(|d| d.map(|x| f64::from(u8::from(x))));
-            st.h_legacy[o] = op.hr_legacy.sample(r);
+            st.op[o].owner_alignment[l] = op.owner_alignment.sample(r);
+            for (slot, d) in st.op[o].vendor.iter_mut().zip(op.vendor) {
+                slot[l] = or_nan(d.map(|x| f64::from(u8::from(x))));
+            }
+            st.op[o].h_legacy[l] = op.hr_legacy.sample(r);
             let h5 = op.hr_5g.sample(r);
-            st.g5[o] = op.g5_weight.sample(r);
+            let g5 = op.g5_weight.sample(r);
+            st.op[o].g5[l] = g5;
             let refresh_years = op
                 .refresh_years
                 .as_ref()
@@ -355,20 +508,22 @@ impl World {
                 .rollout_years
                 .as_ref()
                 .map_or(rollout_default, |d| d.sample(r));
-            st.refresh_per_step[o] = (self.dt / refresh_years).min(1.0);
-            st.ramp_per_step[o] = self.dt / rollout_years;
-            st.launched[o] = st.g5[o] > 0.0;
-            st.h_5g[o] = if st.launched[o] { h5 } else { 0.0 };
-            st.premium[o] = 0.0;
-            st.launch_pending[o] = false;
+            st.op[o].refresh_per_step[l] = (self.dt / refresh_years).min(1.0);
+            st.op[o].ramp_per_step[l] = self.dt / rollout_years;
+            let launched = g5 > 0.0;
+            st.op[o].launched[l] = launched;
+            st.op[o].h_5g[l] = if launched { h5 } else { 0.0 };
+            st.op[o].premium[l] = 0.0;
+            st.op[o].launch_pending[l] = false;
+            st.op[o].lines_on[l] = 0;
         }
-        st.line_on.fill(false);
-        st.lines_on.fill(0);
-        st.events.fill(0);
-        if let Some(d) = &mut st.diary {
+        for line in &mut st.line {
+            line.line_on[l] = false;
+        }
+        st.events[l].fill(0);
+        if let Some(d) = &mut st.diary[l] {
             d.clear();
         }
-        self.refresh_bound(st);
         for (i, shock) in sc.shocks.iter().enumerate() {
             let r = src.quantity(self.shock_quantity[i]);
             let fires = unit(r) < shock.probability;
@@ -380,310 +535,451 @@ impl World {
                 }
             };
             // The kind says what it draws; every shock draws from its own stream.
-            st.shock_value[i] = match shock.effect.drawn() {
+            st.shock[i].shock_value[l] = match shock.effect.drawn() {
                 Drawn::Nothing => 0.0,
                 Drawn::Dist(d) => d.sample(r),
-                Drawn::OrParameter(d, param) => d.map_or(st.param[param as usize], |d| d.sample(r)),
+                Drawn::OrParameter(d, param) => {
+                    d.map_or(st.param[param as usize][l], |d| d.sample(r))
+                }
             };
-            st.shock_step[i] = if fires { sc.grid.step_of(month) } else { None };
-            st.fired[i] = false;
+            st.shock[i].shock_step[l] = if fires { sc.grid.step_of(month) } else { None };
+            st.shock[i].fired[l] = false;
+        }
+    }
+
+    /// What `init` leaves to every lane at once: the parents' orientations
+    /// and the restrictions' reach.
+    fn refresh_all<const L: usize>(&self, st: &mut RunState<L>) {
+        self.aggregate_parents(st);
+        for l in 0..L {
+            self.refresh_bound(l, st);
         }
     }
 
     /// A parent's effective orientation is the minimum of its children's
     /// (consensus); its reported orientation their weighted mean.
-    fn aggregate_parents(&self, st: &mut RunState) {
+    #[inline(always)]
+    fn aggregate_parents<const L: usize>(&self, st: &mut RunState<L>) {
         for &p in &self.parents_bottom_up {
             let kids = &self.children[p];
-            st.w_eff[p] = kids
-                .iter()
-                .map(|&c| st.w_eff[c])
-                .fold(f64::INFINITY, f64::min);
-            let total: f64 = kids.iter().map(|&c| self.scenario.polities[c].weight).sum();
-            st.w_report[p] = if total > 0.0 {
-                kids.iter()
-                    .map(|&c| self.scenario.polities[c].weight * st.w_report[c])
-                    .sum::<f64>()
-                    / total
+            let mut lowest = [f64::INFINITY; L];
+            for &c in kids {
+                for (a, x) in lowest.iter_mut().zip(st.pol[c].w_eff) {
+                    *a = f64::min(*a, x);
+                }
+            }
+            st.pol[p].w_eff = lowest;
+            let weight = |c: usize| self.scenario.polities[c].weight;
+            let total: f64 = kids.iter().map(|&c| weight(c)).sum();
+            // The same additions, in the same order, as `Iterator::sum`
+            // (which starts at -0.0).
+            let mut acc = [-0.0f64; L];
+            if total > 0.0 {
+                for &c in kids {
+                    for (a, x) in acc.iter_mut().zip(st.pol[c].w_report) {
+                        *a += weight(c) * x;
+                    }
+                }
+                st.pol[p].w_report = acc.map(|a| a / total);
             } else {
-                kids.iter().map(|&c| st.w_report[c]).sum::<f64>() / kids.len() as f64
-            };
+                for &c in kids {
+                    for (a, x) in acc.iter_mut().zip(st.pol[c].w_report) {
+                        *a += x;
+                    }
+                }
+                st.pol[p].w_report = acc.map(|a| a / kids.len() as f64);
+            }
         }
     }
 
-    fn step<S: RandomSource>(&self, k: usize, src: &mut S, st: &mut RunState) {
+    #[inline(always)]
+    fn step<S: RandomSource, const L: usize>(
+        &self,
+        k: usize,
+        srcs: &mut [S; L],
+        st: &mut RunState<L>,
+    ) {
         let sc = &self.scenario;
         let dt = self.dt;
-        let param = st.param;
-        let par = |id: P| param[id as usize];
-        let (kappa, sigma) = (par(P::Kappa), par(P::Sigma));
+        let (kappa, sigma) = (st.par(P::Kappa), st.par(P::Sigma));
 
-        if let Some(d) = &mut st.diary {
+        for d in st.diary.iter_mut().flatten() {
             d.step = k;
         }
         // 1. Scheduled shocks, in file order.
         for i in 0..sc.shocks.len() {
-            if st.shock_step[i] == Some(k) && sc.shocks[i].requires.is_none_or(|q| st.fired[q]) {
-                st.fired[i] = true;
-                st.events[i] = 1;
-                st.note(Event::Shock(i));
-                self.apply_shock(i, k, src, st);
+            for (l, src) in srcs.iter_mut().enumerate() {
+                if st.shock[i].shock_step[l] == Some(k)
+                    && sc.shocks[i].requires.is_none_or(|q| st.shock[q].fired[l])
+                {
+                    st.shock[i].fired[l] = true;
+                    st.events[l][i] = 1;
+                    st.note(l, Event::Shock(i));
+                    self.apply_shock(i, k, l, src, st);
+                }
             }
         }
 
         // 2-3. Elections and orientation, leaves only; every polity draws alike.
         for p in 0..sc.polities.len() {
-            let r = src.process(self.polity_streams[p].step);
-            let u_election = unit(r);
-            let noise: f64 = StandardNormal.sample(r);
-            st.u_restriction[p] = unit(r);
-            st.u_eu[p] = unit(r);
+            let mut u_election = [0.0; L];
+            let mut noise = [0.0; L];
+            for (l, src) in srcs.iter_mut().enumerate() {
+                let r = src.process(self.polity_streams[p].step);
+                u_election[l] = unit(r);
+                noise[l] = StandardNormal.sample(r);
+                st.pol[p].u_restriction[l] = unit(r);
+                st.pol[p].u_eu[l] = unit(r);
+            }
             if !self.children[p].is_empty() {
                 continue;
             }
-            if u_election < st.p_election[p] {
-                self.count(st, p, 0);
-                st.w_target[p] = sc.polities[p]
-                    .swing
-                    .sample(src.process(self.polity_streams[p].swing));
+            for (l, src) in srcs.iter_mut().enumerate() {
+                if u_election[l] < st.pol[p].p_election[l] {
+                    self.count(st, l, p, 0);
+                    st.pol[p].w_target[l] = sc.polities[p]
+                        .swing
+                        .sample(src.process(self.polity_streams[p].swing));
+                }
             }
-            let w = st.w[p] + kappa * (st.w_target[p] - st.w[p]) * dt + sigma * dt.sqrt() * noise;
-            st.w[p] = w.clamp(0.0, 1.0);
-            st.w_eff[p] = st.w[p];
-            st.w_report[p] = st.w[p];
+            let (w, target) = (st.pol[p].w, st.pol[p].w_target);
+            let mut moved = [0.0; L];
+            for l in 0..L {
+                let x = w[l] + kappa[l] * (target[l] - w[l]) * dt + sigma[l] * dt.sqrt() * noise[l];
+                moved[l] = x.clamp(0.0, 1.0);
+            }
+            st.pol[p].w = moved;
+            st.pol[p].w_eff = moved;
+            st.pol[p].w_report = moved;
         }
         self.aggregate_parents(st);
 
         // 4. Restriction adoption or repeal, decided on the state at its start.
+        let (repeal_hazard, law_hazard) = (st.par(P::RepealHazard), st.par(P::LawHazard));
+        let (g_w, g_nato, g_eu, g_pressure) = (
+            st.par(P::GW),
+            st.par(P::GNato),
+            st.par(P::GEu),
+            st.par(P::GPressure),
+        );
+        let (unpushed, law_push, conditionality) = (
+            st.par(P::LawUnpushed),
+            st.par(P::LawPush),
+            st.par(P::EuConditionality),
+        );
+        let phase_out_years = st.par(P::PhaseOutYears);
         for p in 0..sc.polities.len() {
-            let u = st.u_restriction[p];
-            if st.restricted[p] {
-                let rate = par(P::RepealHazard) * (1.0 - st.w_eff[p]);
-                if happens(u, rate, dt) {
-                    self.repeal(p, st);
-                }
-            } else if self.parent[p].is_none() {
-                // Telecoms regulation is national (in BiH a state-level
-                // competence under the consensus rule, the report's
-                // constitutional setup): an entity's own flag moves only by
-                // a shock.
-                let root = p;
-                let nato = f64::from(u8::from(st.nato[p]));
+            // Telecoms regulation is national (in BiH a state-level
+            // competence under the consensus rule, the report's
+            // constitutional setup): an entity's own flag moves only by
+            // a shock.
+            let country = self.parent[p].is_none();
+            let mut law_rate = [0.0; L];
+            if country {
                 // A law needs a push from outside (a US MoU, EU conditionality
                 // that blocks accession, an incident) acting on a willing
                 // government; orientation alone gives only `law_unpushed`.
-                let stage = st.eu_stage[root];
-                let conditional = (3..=4).contains(&stage) && !st.all_bound[root];
-                let push = st.pressure[p]
-                    + if conditional {
-                        par(P::EuConditionality)
-                    } else {
-                        0.0
+                // Worked out in every lane, used in those without a law.
+                for (l, rate) in law_rate.iter_mut().enumerate() {
+                    let nato = f64::from(u8::from(st.pol[p].nato[l]));
+                    let stage = st.pol[p].eu_stage[l];
+                    let conditional = (3..=4).contains(&stage) && !st.pol[p].all_bound[l];
+                    let pressure = st.pol[p].pressure[l];
+                    let push = pressure
+                        + if conditional { conditionality[l] } else { 0.0 }
+                        + st.pol[p].incident[l];
+                    *rate = law_hazard[l]
+                        * exp(g_w[l] * (st.pol[p].w_eff[l] - 0.5)
+                            + g_nato[l] * nato
+                            + g_eu[l] * f64::from(stage) / 5.0
+                            + g_pressure[l] * pressure)
+                        * (unpushed[l] + law_push[l] * push);
+                }
+            }
+            for l in 0..L {
+                let u = st.pol[p].u_restriction[l];
+                if st.pol[p].restricted[l] {
+                    let rate = repeal_hazard[l] * (1.0 - st.pol[p].w_eff[l]);
+                    if happens(u, rate, dt) {
+                        self.repeal(p, l, st);
                     }
-                    + st.incident[p];
-                let rate = par(P::LawHazard)
-                    * exp(par(P::GW) * (st.w_eff[p] - 0.5)
-                        + par(P::GNato) * nato
-                        + par(P::GEu) * f64::from(stage) / 5.0
-                        + par(P::GPressure) * st.pressure[p])
-                    * (par(P::LawUnpushed) + par(P::LawPush) * push);
-                if happens(u, rate, dt) {
-                    self.adopt(p, k, par(P::PhaseOutYears), st);
+                } else if country && happens(u, law_rate[l], dt) {
+                    self.adopt(p, l, k, phase_out_years[l], st);
                 }
             }
         }
 
         // 5. EU accession steps, per country.
         for &c in &self.countries {
-            let stage = st.eu_stage[c];
-            if stage >= 5 {
-                continue;
-            }
-            let gamma = par(P::EuGamma);
-            // Integer exponents (the usual 1 or 2) need no `powf`.
-            let w_gamma = if gamma == gamma.trunc() && gamma.abs() < 16.0 {
-                st.w_eff[c].powi(gamma as i32)
-            } else {
-                st.w_eff[c].powf(gamma)
-            };
-            // Each stage has its own pace; membership also needs every
-            // chapter closed and the accession treaty ratified, which take a
-            // minimum time however willing the country.
-            let stage_rate = par(match stage {
-                0 => P::EuRateCandidate,
-                1 => P::EuRateNegotiations,
-                2 => P::EuRateClusters,
-                3 => P::EuRateClosing,
-                _ => P::EuRateAccession,
-            });
-            let waited = (k - st.stage_since[c]) as f64 * dt;
-            if stage == 4 && waited < par(P::EuMinAccessionYears) - 1e-9 {
-                continue;
-            }
-            let mut rate = par(P::EuHazard) * stage_rate * w_gamma * st.eu_pace[c];
-            if (3..=4).contains(&stage) && !st.all_bound[c] {
-                rate *= 1.0 - par(P::EuConditionality);
-            }
-            if happens(st.u_eu[c], rate, dt) {
-                self.count(st, c, 1);
-                self.set_stage(c, stage + 1, k, st);
-            }
+            self.eu_step(c, k, st);
         }
 
         // 6. Procurement, 5G launches, phase-out, cost. Each operator's
         // purchase probabilities depend on its own state only, so they are
-        // computed for all operators first, in one vectorised pass.
+        // computed for all operators and lanes first, in one vectorised pass.
+        let incumbent = st.par(P::BIncumbent);
+        let half = st.half;
         for o in 0..sc.operators.len() {
             let base = self.logit_base(o, st);
-            let h_5g = if st.launched[o] {
-                st.h_5g[o]
-            } else {
+            for l in 0..L {
                 // A launch's one main-vendor decision follows the 4G vendor.
-                st.h_legacy[o]
-            };
-            st.logits[o] = Self::logit(base, st.h_legacy[o], st);
-            st.logits[st.lanes + o] = Self::logit(base, h_5g, st);
+                let h_5g = if st.op[o].launched[l] {
+                    st.op[o].h_5g[l]
+                } else {
+                    st.op[o].h_legacy[l]
+                };
+                st.logits[o * L + l] = logit(base[l], incumbent[l], st.op[o].h_legacy[l]);
+                st.logits[half + o * L + l] = logit(base[l], incumbent[l], h_5g);
+            }
         }
         logistic_in_place(&mut st.logits);
         for o in 0..sc.operators.len() {
-            let r = src.process(self.operator_streams[o].step);
-            let (u_legacy, u_5g) = (unit(r), unit(r));
-            let refresh = st.refresh_per_step[o];
-            let g_old = st.g5[o];
-            let launched_before = st.launched[o];
-            let h_legacy_before = st.h_legacy[o];
-
-            // A bound operator's probabilities are 0.
-            let bound = st.bound[o];
-            // A documented decision replaces the draw (the uniform is still
-            // drawn, so every other draw stays paired).
-            // The high-risk fraction of a purchase: 0 or 1 when drawn, the
-            // decided share (0 trusted, 1 high-risk, or a split by region or
-            // layer) where a decision is documented.
-            let [decided_legacy, decided_5g] = st.vendor[o];
-            let bought = |decided: Option<f64>, u: f64, p: f64| {
-                if bound {
-                    0.0
-                } else {
-                    decided.unwrap_or(f64::from(u8::from(u < p)))
-                }
-            };
-            let bought_high_risk = bought(decided_legacy, u_legacy, st.logits[o]);
-            let h_legacy_refreshed = (1.0 - refresh) * h_legacy_before + refresh * bought_high_risk;
-
-            let mut bought_5g_high_risk = 0.0;
-            let mut h_5g_refreshed = st.h_5g[o];
-            if launched_before {
-                bought_5g_high_risk = bought(decided_5g, u_5g, st.logits[st.lanes + o]);
-                h_5g_refreshed = (1.0 - refresh) * st.h_5g[o] + refresh * bought_5g_high_risk;
-            } else if st.launch_pending[o] {
-                // One main-vendor decision; 5G usually follows the 4G vendor.
-                h_5g_refreshed = bought(decided_5g, u_5g, st.logits[st.lanes + o]);
-                st.launched[o] = true;
-                st.launch_pending[o] = false;
-                st.note(Event::Launch {
-                    operator: o,
-                    high_risk: h_5g_refreshed,
-                });
+            let mut u_legacy = [0.0; L];
+            let mut u_5g = [0.0; L];
+            for (l, src) in srcs.iter_mut().enumerate() {
+                let r = src.process(self.operator_streams[o].step);
+                (u_legacy[l], u_5g[l]) = (unit(r), unit(r));
             }
-
-            let (line_legacy, line_5g) = if st.lines_on[o] == 0 {
-                (f64::INFINITY, f64::INFINITY)
-            } else {
-                self.phase_out_lines(o, k, st)
-            };
-            let h_legacy_new = h_legacy_refreshed.min(line_legacy);
-            let h_5g_new = h_5g_refreshed.min(line_5g);
-            let g_new = if st.launched[o] {
-                (g_old + st.ramp_per_step[o]).min(1.0)
-            } else {
-                g_old
-            };
-            let ripped = (1.0 - g_old) * (h_legacy_refreshed - h_legacy_new)
-                + g_old * (h_5g_refreshed - h_5g_new);
-            let trusted_units = refresh * (1.0 - g_old) * (1.0 - bought_high_risk)
-                + if launched_before {
-                    refresh * g_old * (1.0 - bought_5g_high_risk)
-                } else {
-                    0.0
-                }
-                + (g_new - g_old) * (1.0 - h_5g_new);
-            st.premium[o] += st.price[o] * trusted_units + (1.0 + st.price[o]) * ripped;
-            st.h_legacy[o] = h_legacy_new;
-            st.h_5g[o] = h_5g_new;
-            st.g5[o] = g_new;
+            self.procure(o, k, &u_legacy, &u_5g, st);
         }
 
         // 7. Incidents fade.
-        if st.any_incident {
-            for i in &mut st.incident {
-                *i *= st.incident_decay;
+        for l in 0..L {
+            if st.any_incident[l] {
+                let decay = st.incident_decay[l];
+                for pol in &mut st.pol {
+                    pol.incident[l] *= decay;
+                }
             }
         }
     }
 
-    fn apply_shock<S: RandomSource>(&self, i: usize, k: usize, src: &mut S, st: &mut RunState) {
+    /// Country `c`'s EU accession step in every lane whose hazard fires.
+    #[inline(always)]
+    fn eu_step<const L: usize>(&self, c: usize, k: usize, st: &mut RunState<L>) {
+        let (gamma, hazard, conditionality, min_years) = (
+            st.par(P::EuGamma),
+            st.par(P::EuHazard),
+            st.par(P::EuConditionality),
+            st.par(P::EuMinAccessionYears),
+        );
+        // Each stage has its own pace; membership also needs every
+        // chapter closed and the accession treaty ratified, which take a
+        // minimum time however willing the country.
+        let stage_rates = [
+            st.par(P::EuRateCandidate),
+            st.par(P::EuRateNegotiations),
+            st.par(P::EuRateClusters),
+            st.par(P::EuRateClosing),
+            st.par(P::EuRateAccession),
+        ];
+        let pol = &st.pol[c];
+        let mut open = [false; L];
+        let mut rate = [0.0; L];
+        for l in 0..L {
+            let stage = pol.eu_stage[l];
+            let waited = (k - pol.stage_since[l]) as f64 * self.dt;
+            open[l] = stage < 5 && !(stage == 4 && waited < min_years[l] - 1e-9);
+            let w_eff = pol.w_eff[l];
+            let g = gamma[l];
+            // Integer exponents (the usual 1 or 2) need no `powf`; 1 and 2
+            // are the products `powi` computes, without its call.
+            let w_gamma = if g == 1.0 {
+                w_eff
+            } else if g == 2.0 {
+                w_eff * w_eff
+            } else {
+                other_power(w_eff, g)
+            };
+            let mut r =
+                hazard[l] * stage_rates[usize::from(stage.min(4))][l] * w_gamma * pol.eu_pace[l];
+            if (3..=4).contains(&stage) && !pol.all_bound[l] {
+                r *= 1.0 - conditionality[l];
+            }
+            rate[l] = r;
+        }
+        for l in 0..L {
+            if open[l] && happens(st.pol[c].u_eu[l], rate[l], self.dt) {
+                let stage = st.pol[c].eu_stage[l];
+                self.count(st, l, c, 1);
+                self.set_stage(c, stage + 1, k, l, st);
+            }
+        }
+    }
+
+    /// Operator `o`'s purchases in step `k`, in every lane, given the
+    /// purchase probabilities in `st.logits` and the step's uniforms.
+    #[inline(always)]
+    fn procure<const L: usize>(
+        &self,
+        o: usize,
+        k: usize,
+        u_legacy: &F<L>,
+        u_5g: &F<L>,
+        st: &mut RunState<L>,
+    ) {
+        let half = st.half;
+        let refresh = st.op[o].refresh_per_step;
+        let g_old = st.op[o].g5;
+        let launched_before = st.op[o].launched;
+        let h_legacy_before = st.op[o].h_legacy;
+        let h_5g_before = st.op[o].h_5g;
+        // A bound operator's probabilities are 0.
+        let bound = st.op[o].bound;
+        // A documented decision replaces the draw (the uniform is still
+        // drawn, so every other draw stays paired). The high-risk fraction
+        // of a purchase: 0 or 1 when drawn, the decided share (0 trusted,
+        // 1 high-risk, or a split by region or layer) where a decision is
+        // documented.
+        let [decided_legacy, decided_5g] = st.op[o].vendor;
+        let bought = |l: usize, decided: f64, u: f64, p: f64| {
+            if bound[l] {
+                0.0
+            } else if decided.is_nan() {
+                f64::from(u8::from(u < p))
+            } else {
+                decided
+            }
+        };
+        let mut bought_legacy = [0.0; L];
+        let mut bought_5g = [0.0; L];
+        let mut h_legacy_refreshed = [0.0; L];
+        let mut h_5g_refreshed = [0.0; L];
+        for l in 0..L {
+            bought_legacy[l] = bought(l, decided_legacy[l], u_legacy[l], st.logits[o * L + l]);
+            h_legacy_refreshed[l] =
+                (1.0 - refresh[l]) * h_legacy_before[l] + refresh[l] * bought_legacy[l];
+            // Before the launch nothing is bought for 5G (the value is unused).
+            bought_5g[l] = bought(l, decided_5g[l], u_5g[l], st.logits[half + o * L + l]);
+            h_5g_refreshed[l] = if launched_before[l] {
+                (1.0 - refresh[l]) * h_5g_before[l] + refresh[l] * bought_5g[l]
+            } else {
+                h_5g_before[l]
+            };
+        }
+        for l in 0..L {
+            if !launched_before[l] && st.op[o].launch_pending[l] {
+                // One main-vendor decision; 5G usually follows the 4G vendor.
+                h_5g_refreshed[l] = bought_5g[l];
+                bought_5g[l] = 0.0;
+                st.op[o].launched[l] = true;
+                st.op[o].launch_pending[l] = false;
+                st.note(
+                    l,
+                    Event::Launch {
+                        operator: o,
+                        high_risk: h_5g_refreshed[l],
+                    },
+                );
+            }
+        }
+        let mut line_legacy = [f64::INFINITY; L];
+        let mut line_5g = [f64::INFINITY; L];
+        for l in 0..L {
+            if st.op[o].lines_on[l] != 0 {
+                (line_legacy[l], line_5g[l]) = self.phase_out_lines(o, k, l, st);
+            }
+        }
+        let launched = st.op[o].launched;
+        let (ramp, price) = (st.op[o].ramp_per_step, st.op[o].price);
+        let premium = &mut st.op[o].premium;
+        let mut h_legacy_new = [0.0; L];
+        let mut h_5g_new = [0.0; L];
+        let mut g_new = [0.0; L];
+        for l in 0..L {
+            h_legacy_new[l] = h_legacy_refreshed[l].min(line_legacy[l]);
+            h_5g_new[l] = h_5g_refreshed[l].min(line_5g[l]);
+            g_new[l] = if launched[l] {
+                (g_old[l] + ramp[l]).min(1.0)
+            } else {
+                g_old[l]
+            };
+            let ripped = (1.0 - g_old[l]) * (h_legacy_refreshed[l] - h_legacy_new[l])
+                + g_old[l] * (h_5g_refreshed[l] - h_5g_new[l]);
+            let trusted_units = refresh[l] * (1.0 - g_old[l]) * (1.0 - bought_legacy[l])
+                + if launched_before[l] {
+                    refresh[l] * g_old[l] * (1.0 - bought_5g[l])
+                } else {
+                    0.0
+                }
+                + (g_new[l] - g_old[l]) * (1.0 - h_5g_new[l]);
+            premium[l] += price[l] * trusted_units + (1.0 + price[l]) * ripped;
+        }
+        st.op[o].h_legacy = h_legacy_new;
+        st.op[o].h_5g = h_5g_new;
+        st.op[o].g5 = g_new;
+    }
+
+    fn apply_shock<S: RandomSource, const L: usize>(
+        &self,
+        i: usize,
+        k: usize,
+        l: usize,
+        src: &mut S,
+        st: &mut RunState<L>,
+    ) {
         let sc = &self.scenario;
-        let value = st.shock_value[i];
+        let value = st.shock[i].shock_value[l];
         match &sc.shocks[i].effect {
             Effect::GovernmentChange(GovernmentChange {
                 polity,
                 target,
                 jump,
             }) => {
-                for &l in &self.subtree_polities[*polity] {
-                    if !self.children[l].is_empty() {
+                for &q in &self.subtree_polities[*polity] {
+                    if !self.children[q].is_empty() {
                         continue;
                     }
-                    self.count(st, l, 0);
-                    st.w_target[l] = match target {
+                    self.count(st, l, q, 0);
+                    st.pol[q].w_target[l] = match target {
                         Some(_) => value,
-                        None => sc.polities[l]
+                        None => sc.polities[q]
                             .swing
-                            .sample(src.process(self.polity_streams[l].swing)),
+                            .sample(src.process(self.polity_streams[q].swing)),
                     };
-                    st.w[l] += jump * (st.w_target[l] - st.w[l]);
+                    st.pol[q].w[l] += jump * (st.pol[q].w_target[l] - st.pol[q].w[l]);
                 }
             }
             Effect::Auction(Auction { operators, .. }) => {
                 for &o in operators {
-                    if !st.launched[o] {
-                        st.launch_pending[o] = true;
+                    if !st.op[o].launched[l] {
+                        st.op[o].launch_pending[l] = true;
                     }
                 }
             }
             Effect::EuStep(EuStep { polity, stages }) => {
                 let root = self.root[*polity];
-                let stage = (i32::from(st.eu_stage[root]) + stages).clamp(0, 5) as u8;
-                if stage != st.eu_stage[root] {
-                    self.count(st, root, 1);
+                let now = st.pol[root].eu_stage[l];
+                let stage = (i32::from(now) + stages).clamp(0, 5) as u8;
+                if stage != now {
+                    self.count(st, l, root, 1);
                 }
-                self.set_stage(root, stage, k, st);
+                self.set_stage(root, stage, k, l, st);
             }
             Effect::Restriction(Restriction { polity, .. }) => {
-                if !st.restricted[*polity] {
-                    self.adopt(*polity, k, value, st);
+                if !st.pol[*polity].restricted[l] {
+                    self.adopt(*polity, l, k, value, st);
                 }
             }
             Effect::Repeal(Repeal { polity }) => {
-                if st.restricted[*polity] {
-                    self.repeal(*polity, st);
+                if st.pol[*polity].restricted[l] {
+                    self.repeal(*polity, l, st);
                 }
             }
             Effect::OwnershipChange(OwnershipChange { operator, .. }) => {
-                st.owner_alignment[*operator] = value
+                st.op[*operator].owner_alignment[l] = value
             }
             Effect::Incident(Incident { polities, .. }) => {
                 let mut hit = |p: usize| {
                     for &q in &self.subtree_polities[p] {
-                        st.incident[q] = st.incident[q].max(value);
+                        st.pol[q].incident[l] = st.pol[q].incident[l].max(value);
                     }
                 };
                 match polities {
                     Some(list) => list.iter().for_each(|&p| hit(p)),
                     None => (0..sc.polities.len()).for_each(&mut hit),
                 }
-                st.any_incident = true;
+                st.any_incident[l] = true;
             }
             Effect::Price(PriceChange { how, scope }) => {
                 for (o, op) in sc.operators.iter().enumerate() {
@@ -693,21 +989,22 @@ impl World {
                         PriceScope::Operator(only) => o == only,
                     };
                     if reached {
-                        st.price[o] = match how {
+                        let price = &mut st.op[o].price[l];
+                        *price = match how {
                             PriceMove::Advantage(_) => value,
-                            PriceMove::Delta(_) => (st.price[o] + value).max(-0.99),
+                            PriceMove::Delta(_) => (*price + value).max(-0.99),
                         };
                     }
                 }
             }
             Effect::Pressure(Pressure { polity, .. }) => {
                 for &q in &self.subtree_polities[*polity] {
-                    st.pressure[q] = value;
+                    st.pol[q].pressure[l] = value;
                 }
             }
             Effect::Leverage(Leverage { polity, .. }) => {
                 for &q in &self.subtree_polities[*polity] {
-                    st.leverage[q] = value;
+                    st.pol[q].leverage[l] = value;
                 }
             }
             Effect::VendorDecision(VendorDecision {
@@ -717,15 +1014,15 @@ impl World {
                 share,
             }) => {
                 let high_risk = vendor.map(|x| if x { *share } else { 1.0 - share });
-                for (slot, on) in st.vendor[*operator].iter_mut().zip(generations) {
+                for (slot, on) in st.op[*operator].vendor.iter_mut().zip(generations) {
                     if *on {
-                        *slot = high_risk;
+                        slot[l] = or_nan(high_risk);
                     }
                 }
             }
             Effect::NatoAccession(NatoAccession { polity }) => {
                 for &q in &self.subtree_polities[self.root[*polity]] {
-                    st.nato[q] = true;
+                    st.pol[q].nato[l] = true;
                 }
             }
         }
@@ -733,80 +1030,94 @@ impl World {
 
     /// The EU stage belongs to the country; children read it.
     /// A change of stage in step `k` starts the clock of the new stage.
-    fn set_stage(&self, root: usize, stage: u8, k: usize, st: &mut RunState) {
-        let changed = stage != st.eu_stage[root];
+    fn set_stage<const L: usize>(
+        &self,
+        root: usize,
+        stage: u8,
+        k: usize,
+        l: usize,
+        st: &mut RunState<L>,
+    ) {
+        let changed = stage != st.pol[root].eu_stage[l];
         for &q in &self.subtree_polities[root] {
-            st.eu_stage[q] = stage;
+            st.pol[q].eu_stage[l] = stage;
             if changed {
-                st.stage_since[q] = k;
+                st.pol[q].stage_since[l] = k;
             }
         }
     }
 
     /// Which operators a restriction binds, and each country's bound market
-    /// share; called whenever a restriction flag changes (rare).
-    fn refresh_bound(&self, st: &mut RunState) {
+    /// share, in lane `l`; called whenever a restriction flag changes (rare).
+    fn refresh_bound<const L: usize>(&self, l: usize, st: &mut RunState<L>) {
         for (o, ancestors) in self.op_ancestors.iter().enumerate() {
-            st.bound[o] = ancestors.iter().any(|&q| st.restricted[q]);
+            st.op[o].bound[l] = ancestors.iter().any(|&q| st.pol[q].restricted[l]);
         }
         for &c in &self.countries {
-            st.country_bound[c] = self.country_restriction(c, st);
+            st.pol[c].country_bound[l] = self.country_restriction(c, l, st);
             let group = &self.groups[self.country_group[c].clone()];
-            st.all_bound[c] = if group.is_empty() {
-                st.restricted[c]
+            st.pol[c].all_bound[l] = if group.is_empty() {
+                st.pol[c].restricted[l]
             } else {
-                group.iter().filter(|(o, _)| st.bound[*o]).count() == group.len()
+                group.iter().filter(|(o, _)| st.op[*o].bound[l]).count() == group.len()
             };
         }
-        for p in 0..st.in_force.len() {
+        for p in 0..st.pol.len() {
             let mut q = Some(p);
             let mut on = false;
             while let Some(x) = q {
-                on |= st.restricted[x];
+                on |= st.pol[x].restricted[l];
                 q = self.parent[x];
             }
-            st.in_force[p] = on;
+            st.pol[p].in_force[l] = on;
         }
     }
 
-    fn count(&self, st: &mut RunState, p: usize, kind: usize) {
-        st.events[self.scenario.shocks.len() + EVENT_KINDS.len() * p + kind] += 1;
-        st.note(Event::Counted { polity: p, kind });
+    fn count<const L: usize>(&self, st: &mut RunState<L>, l: usize, p: usize, kind: usize) {
+        st.events[l][self.scenario.shocks.len() + EVENT_KINDS.len() * p + kind] += 1;
+        st.note(l, Event::Counted { polity: p, kind });
     }
 
-    fn adopt(&self, p: usize, k: usize, phase_out_years: f64, st: &mut RunState) {
-        self.count(st, p, 2);
-        st.restricted[p] = true;
-        self.refresh_bound(st);
+    fn adopt<const L: usize>(
+        &self,
+        p: usize,
+        l: usize,
+        k: usize,
+        phase_out_years: f64,
+        st: &mut RunState<L>,
+    ) {
+        self.count(st, l, p, 2);
+        st.pol[p].restricted[l] = true;
+        self.refresh_bound(l, st);
         for &o in &self.subtree_ops[p] {
             let slot = self.line_slot(o, p, st);
-            if !st.line_on[slot] {
-                st.lines_on[o] += 1;
+            if !st.line[slot].line_on[l] {
+                st.op[o].lines_on[l] += 1;
             }
-            st.line_on[slot] = true;
-            st.line_h_legacy[slot] = st.h_legacy[o];
-            st.line_h_5g[slot] = st.h_5g[o];
-            st.line_step[slot] = k;
-            st.line_years[slot] = phase_out_years;
+            st.line[slot].line_on[l] = true;
+            st.line[slot].line_h_legacy[l] = st.op[o].h_legacy[l];
+            st.line[slot].line_h_5g[l] = st.op[o].h_5g[l];
+            st.line[slot].line_step[l] = k;
+            st.line[slot].line_years[l] = phase_out_years;
         }
     }
 
-    fn repeal(&self, p: usize, st: &mut RunState) {
-        self.count(st, p, 3);
-        st.restricted[p] = false;
-        self.refresh_bound(st);
+    fn repeal<const L: usize>(&self, p: usize, l: usize, st: &mut RunState<L>) {
+        self.count(st, l, p, 3);
+        st.pol[p].restricted[l] = false;
+        self.refresh_bound(l, st);
         for &o in &self.subtree_ops[p] {
             let slot = self.line_slot(o, p, st);
-            if st.line_on[slot] {
-                st.lines_on[o] -= 1;
+            if st.line[slot].line_on[l] {
+                st.op[o].lines_on[l] -= 1;
             }
-            st.line_on[slot] = false;
+            st.line[slot].line_on[l] = false;
         }
     }
 
     /// Where operator `o` keeps the phase-out line of a restriction at `p`,
     /// one of its ancestors.
-    fn line_slot(&self, o: usize, p: usize, st: &RunState) -> usize {
+    fn line_slot<const L: usize>(&self, o: usize, p: usize, st: &RunState<L>) -> usize {
         let j = self.op_ancestors[o]
             .iter()
             .position(|&q| q == p)
@@ -814,150 +1125,190 @@ impl World {
         st.line_offset[o] + j
     }
 
-    /// The lowest phase-out line over the operator's restrictions, for legacy
-    /// and 5G (infinity where none binds). An adoption in step k0 counts from
-    /// the start of k0, so at step k (k - k0 + 1)·Δt years have elapsed.
-    fn phase_out_lines(&self, o: usize, k: usize, st: &RunState) -> (f64, f64) {
+    /// The lowest phase-out line over the operator's restrictions in lane
+    /// `l`, for legacy and 5G (infinity where none binds). An adoption in
+    /// step k0 counts from the start of k0, so at step k (k - k0 + 1)·Δt
+    /// years have elapsed.
+    fn phase_out_lines<const L: usize>(
+        &self,
+        o: usize,
+        k: usize,
+        l: usize,
+        st: &RunState<L>,
+    ) -> (f64, f64) {
         let mut lines = (f64::INFINITY, f64::INFINITY);
         for j in 0..self.op_ancestors[o].len() {
             let slot = st.line_offset[o] + j;
-            if !st.line_on[slot] {
+            if !st.line[slot].line_on[l] {
                 continue;
             }
-            let years = st.line_years[slot];
+            let years = st.line[slot].line_years[l];
             let left = if years <= 0.0 {
                 0.0
             } else {
-                let elapsed = (k - st.line_step[slot] + 1) as f64 * self.dt;
+                let elapsed = (k - st.line[slot].line_step[l] + 1) as f64 * self.dt;
                 (1.0 - elapsed / years).max(0.0)
             };
-            lines.0 = lines.0.min(st.line_h_legacy[slot] * left);
-            lines.1 = lines.1.min(st.line_h_5g[slot] * left);
+            lines.0 = lines.0.min(st.line[slot].line_h_legacy[l] * left);
+            lines.1 = lines.1.min(st.line[slot].line_h_5g[l] * left);
         }
         lines
     }
 
-    /// The vendor-choice logit of operator `o` without its incumbency term:
-    /// the same for every purchase the operator makes in a step, so computed
-    /// once. (A bound operator buys trusted whatever its logit; callers check.)
-    fn logit_base(&self, o: usize, st: &RunState) -> f64 {
-        let par = |id: P| st.param[id as usize];
+    /// The vendor-choice logit of operator `o` without its incumbency term,
+    /// in every lane: the same for every purchase the operator makes in a
+    /// step, so computed once. (A bound operator buys trusted whatever its
+    /// logit; callers check.)
+    #[inline(always)]
+    fn logit_base<const L: usize>(&self, o: usize, st: &RunState<L>) -> F<L> {
         let p = self.scenario.operators[o].polity;
-        par(P::B0) + par(P::BPrice) * st.price[o]
-            - par(P::BOrient) * (st.w_eff[p] - 0.5)
-            - par(P::BOwner) * (st.owner_alignment[o] - 0.5)
-            + par(P::BLeverage) * st.leverage[p]
-            - par(P::BIncident) * st.incident[p]
+        let (b0, b_price, b_orient) = (st.par(P::B0), st.par(P::BPrice), st.par(P::BOrient));
+        let (b_owner, b_leverage, b_incident) = (
+            st.par(P::BOwner),
+            st.par(P::BLeverage),
+            st.par(P::BIncident),
+        );
+        let (price, owner) = (st.op[o].price, st.op[o].owner_alignment);
+        let (w_eff, leverage, incident) = (st.pol[p].w_eff, st.pol[p].leverage, st.pol[p].incident);
+        std::array::from_fn(|l| {
+            b0[l] + b_price[l] * price[l]
+                - b_orient[l] * (w_eff[l] - 0.5)
+                - b_owner[l] * (owner[l] - 0.5)
+                + b_leverage[l] * leverage[l]
+                - b_incident[l] * incident[l]
+        })
     }
 
-    /// The vendor-choice logit of a purchase by an operator with logit base
-    /// `base` whose installed base of this generation is `h` high-risk; its
-    /// logistic is the probability the purchase goes to a high-risk vendor.
-    fn logit(base: f64, h: f64, st: &RunState) -> f64 {
-        base + st.param[P::BIncumbent as usize] * (h - 0.5)
-    }
-
-    /// Market share of the country's operators bound by a restriction; with
-    /// no operators, whether the country itself has one.
-    fn country_restriction(&self, c: usize, st: &RunState) -> f64 {
+    /// Market share of the country's operators bound by a restriction in
+    /// lane `l`; with no operators, whether the country itself has one.
+    fn country_restriction<const L: usize>(&self, c: usize, l: usize, st: &RunState<L>) -> f64 {
         let group = &self.groups[self.country_group[c].clone()];
         if group.is_empty() {
-            return f64::from(u8::from(st.restricted[c]));
+            return f64::from(u8::from(st.pol[c].restricted[l]));
         }
         group
             .iter()
-            .filter(|(o, _)| st.bound[*o])
+            .filter(|(o, _)| st.op[*o].bound[l])
             .map(|(_, w)| w)
             .sum()
     }
 
-    /// The values of every series at the current point: the operator-level
-    /// metrics per operator first, then the plan's copies, weighted means and
-    /// polity values. A new metric's model code goes here.
-    fn record(&self, st: &mut RunState) {
+    /// The values of every series at the current point, in every lane: the
+    /// operator-level metrics per operator first, then the plan's copies,
+    /// weighted means and polity values. A new metric's model code goes here.
+    #[inline(always)]
+    fn record<const L: usize>(&self, st: &mut RunState<L>) {
         const TRUSTED_SHARE: usize = Metric::TrustedShare.network_row();
         const TRUSTED_PROCUREMENT: usize = Metric::TrustedProcurement.network_row();
         const HR_5G: usize = Metric::Hr5g.network_row();
         const COST_PREMIUM: usize = Metric::CostPremium.network_row();
         const LAUNCHED_5G: usize = Metric::Launched5g.network_row();
         let operators = self.scenario.operators.len();
+        let incumbent = st.par(P::BIncumbent);
         for o in 0..operators {
-            let g = st.g5[o];
-            let (hl, h5) = (st.h_legacy[o], st.h_5g[o]);
-            st.op_metric[TRUSTED_SHARE][o] = (1.0 - g) * (1.0 - hl) + g * (1.0 - h5);
             let base = self.logit_base(o, st);
-            st.logits[o] = Self::logit(base, (1.0 - g) * hl + g * h5, st);
-            st.op_metric[HR_5G][o] = if st.launched[o] { h5 } else { 0.0 };
-            st.op_metric[COST_PREMIUM][o] = st.premium[o];
-            st.op_metric[LAUNCHED_5G][o] = f64::from(u8::from(st.launched[o]));
+            for l in 0..L {
+                let g = st.op[o].g5[l];
+                let (hl, h5) = (st.op[o].h_legacy[l], st.op[o].h_5g[l]);
+                let launched = st.op[o].launched[l];
+                st.op_metric[TRUSTED_SHARE][o][l] = (1.0 - g) * (1.0 - hl) + g * (1.0 - h5);
+                st.logits[o * L + l] = logit(base[l], incumbent[l], (1.0 - g) * hl + g * h5);
+                st.op_metric[HR_5G][o][l] = if launched { h5 } else { 0.0 };
+                st.op_metric[COST_PREMIUM][o][l] = st.op[o].premium[l];
+                st.op_metric[LAUNCHED_5G][o][l] = f64::from(u8::from(launched));
+            }
         }
-        logistic_in_place(&mut st.logits[..st.lanes]);
+        let half = st.half;
+        logistic_in_place(&mut st.logits[..half]);
         for o in 0..operators {
-            let p = if st.bound[o] {
-                0.0
-            } else if st.vendor[o] == [None, None] {
-                st.logits[o]
-            } else {
-                // With a decision for one generation, the flow is each
-                // generation's own probability weighted by its traffic.
-                let base = self.logit_base(o, st);
-                let [legacy, g5] = st.vendor[o];
-                let pick = |d: Option<f64>, h: f64| {
-                    d.unwrap_or_else(|| super::logistic(Self::logit(base, h, st)))
+            let decided = st.op[o].vendor;
+            let mut base = None;
+            for l in 0..L {
+                let p = if st.op[o].bound[l] {
+                    0.0
+                } else if decided[0][l].is_nan() && decided[1][l].is_nan() {
+                    st.logits[o * L + l]
+                } else {
+                    // With a decision for one generation, the flow is each
+                    // generation's own probability weighted by its traffic.
+                    let base = *base.get_or_insert_with(|| self.logit_base(o, st));
+                    let pick = |d: f64, h: f64| {
+                        if d.is_nan() {
+                            super::logistic(logit(base[l], incumbent[l], h))
+                        } else {
+                            d
+                        }
+                    };
+                    let g = st.op[o].g5[l];
+                    (1.0 - g) * pick(decided[0][l], st.op[o].h_legacy[l])
+                        + g * pick(decided[1][l], st.op[o].h_5g[l])
                 };
-                let g = st.g5[o];
-                (1.0 - g) * pick(legacy, st.h_legacy[o]) + g * pick(g5, st.h_5g[o])
-            };
-            st.op_metric[TRUSTED_PROCUREMENT][o] = 1.0 - p;
+                st.op_metric[TRUSTED_PROCUREMENT][o][l] = 1.0 - p;
+            }
         }
         let plan = &self.record_plan;
-        let values = &mut st.values;
         for &(s, m, o) in &plan.copies {
-            values[s] = st.op_metric[m][o];
+            for l in 0..L {
+                st.values[l][s] = st.op_metric[m][o][l];
+            }
         }
         for (range, series) in &plan.groups {
             // The same additions, in the same order, as `Iterator::sum` (which starts at -0.0).
-            let mut acc = [-0.0f64; NETWORK_METRICS];
+            let mut acc = [[-0.0f64; L]; NETWORK_METRICS];
             for &(o, w) in &self.groups[range.clone()] {
                 for (a, metric) in acc.iter_mut().zip(&st.op_metric) {
-                    *a += w * metric[o];
+                    for (a, x) in a.iter_mut().zip(metric[o]) {
+                        *a += w * x;
+                    }
                 }
             }
             for (&s, a) in series.iter().zip(acc) {
-                values[s] = a;
+                for (values, x) in st.values.iter_mut().zip(a) {
+                    values[s] = x;
+                }
             }
         }
-        for r in &plan.polity {
+        for l in 0..L {
+            self.record_polities(l, st);
+        }
+    }
+
+    /// Lane `l`'s polity-level values, after its operators' and groups'.
+    fn record_polities<const L: usize>(&self, l: usize, st: &mut RunState<L>) {
+        let values = &mut st.values[l];
+        for r in &self.record_plan.polity {
             let all = || r.countries.iter().chain(&r.polities);
             match r.metric {
-                Metric::Orientation => all().for_each(|&(s, p)| values[s] = st.w_report[p]),
-                Metric::EuStage => all().for_each(|&(s, p)| values[s] = f64::from(st.eu_stage[p])),
+                Metric::Orientation => all().for_each(|&(s, p)| values[s] = st.pol[p].w_report[l]),
+                Metric::EuStage => {
+                    all().for_each(|&(s, p)| values[s] = f64::from(st.pol[p].eu_stage[l]))
+                }
                 Metric::Restriction => {
                     // A country: the market share bound (its own flag
                     // without operators); a sub-polity: in force at it or above.
                     for &(s, c) in &r.countries {
-                        values[s] = st.country_bound[c];
+                        values[s] = st.pol[c].country_bound[l];
                     }
                     for &(s, p) in &r.polities {
-                        values[s] = f64::from(u8::from(st.in_force[p]));
+                        values[s] = f64::from(u8::from(st.pol[p].in_force[l]));
                     }
                 }
                 Metric::Alignment => {
                     // Runs after the groups above, so a polity's
                     // trusted_procurement is already in `values`.
                     for &(s, p) in r.countries.iter() {
-                        let law = st.country_bound[p];
+                        let law = st.pol[p].country_bound[l];
                         values[s] = alignment(
                             law,
-                            st.w_eff[p],
+                            st.pol[p].w_eff[l],
                             self.procurement_series[p].map(|t| values[t]),
                         );
                     }
                     for &(s, p) in r.polities.iter() {
-                        let law = f64::from(u8::from(st.in_force[p]));
+                        let law = f64::from(u8::from(st.pol[p].in_force[l]));
                         values[s] = alignment(
                             law,
-                            st.w_eff[p],
+                            st.pol[p].w_eff[l],
                             self.procurement_series[p].map(|t| values[t]),
                         );
                     }
@@ -972,6 +1323,27 @@ impl World {
             }
         }
     }
+}
+
+/// `x^g` for an exponent other than 1 and 2: integer exponents need no
+/// `powf`. Kept out of line, so that the compiler does not compute it
+/// unasked where it turns the exponent's branches into selects.
+#[cold]
+#[inline(never)]
+fn other_power(x: f64, g: f64) -> f64 {
+    if g == g.trunc() && g.abs() < 16.0 {
+        x.powi(g as i32)
+    } else {
+        x.powf(g)
+    }
+}
+
+/// The vendor-choice logit of a purchase by an operator with logit base
+/// `base` whose installed base of this generation is `h` high-risk; its
+/// logistic is the probability the purchase goes to a high-risk vendor.
+#[inline(always)]
+fn logit(base: f64, incumbent: f64, h: f64) -> f64 {
+    base + incumbent * (h - 0.5)
 }
 
 #[cfg(test)]
@@ -1001,26 +1373,27 @@ mod tests {
         ));
         let world = World::new(crate::scenario::load(path).expect("the baseline loads"));
         let mut st = RunState::new(&world);
-        let mut src = OneStream(ChaCha8Rng::seed_from_u64(5));
-        world.init(&mut src, &mut st);
+        let mut src = [OneStream(ChaCha8Rng::seed_from_u64(5))];
+        world.init(0, &mut src[0], &mut st);
+        world.refresh_all(&mut st);
         for k in 0..3 {
             world.step(k, &mut src, &mut st);
         }
         for row in &mut st.op_metric {
-            row.fill(f64::NAN);
+            row.fill([f64::NAN]);
         }
-        st.values.fill(f64::NAN);
+        st.values[0].fill(f64::NAN);
         world.record(&mut st);
         let network =
             crate::model::Metric::all().filter(|m| m.spec().level == crate::model::Level::Operator);
         for (metric, values) in network.zip(&st.op_metric) {
             assert!(
-                values.iter().all(|x| !x.is_nan()),
+                values.iter().all(|x| !x[0].is_nan()),
                 "`{}` is in the catalogue but `record` does not compute it per operator",
                 metric.name()
             );
         }
-        for (spec, x) in world.series().iter().zip(&st.values) {
+        for (spec, x) in world.series().iter().zip(&st.values[0]) {
             assert!(
                 !x.is_nan(),
                 "{} of {} is not recorded",
@@ -1033,6 +1406,80 @@ mod tests {
             crate::model::Metric::all().all(|m| specs.iter().any(|s| s.metric == m)),
             "the baseline reports every metric"
         );
+    }
+
+    /// Everything a run leaves: its rows, inputs, events, shock steps and diary.
+    type Trace = (
+        Vec<Vec<u64>>,
+        Vec<u64>,
+        Vec<u64>,
+        Vec<Option<usize>>,
+        Vec<String>,
+    );
+
+    fn trace_of<const L: usize>(st: &RunState<L>, l: usize, rows: Vec<Vec<u64>>) -> Trace {
+        (
+            rows,
+            st.inputs_of(l).map(f64::to_bits).collect(),
+            st.events_of(l).to_vec(),
+            st.fired_steps_of(l).collect(),
+            st.diary[l]
+                .as_ref()
+                .map(|d| d.entries().iter().map(|e| format!("{e:?}")).collect())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Four runs side by side give, to the bit, what each gives alone: on
+    /// every shipped scenario, with lanes whose shocks, elections, laws and
+    /// EU steps fire at different steps.
+    #[test]
+    fn lanes_give_each_run_what_it_gives_alone() {
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("scenarios/ is there")
+            .map(|e| e.expect("a directory entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 10, "the shipped scenarios");
+        for path in files {
+            let world = World::new(crate::scenario::load(&path).expect("a shipped scenario loads"));
+            let at = vec![true; world.points()];
+            let mut one = RunState::new(&world);
+            one.keep_diary();
+            let mut four = RunState::<4>::lanes(&world);
+            four.keep_diary();
+            let mut diverged = false;
+            for batch in 0..6u64 {
+                let seeds: [u64; 4] = std::array::from_fn(|l| batch * 4 + l as u64);
+                let mut srcs = seeds.map(|s| OneStream(ChaCha8Rng::seed_from_u64(s)));
+                let mut rows: [Vec<Vec<u64>>; 4] = Default::default();
+                world.run_lanes_at(&mut srcs, &mut four, &at, &mut |l, _, row| {
+                    rows[l].push(row.iter().map(|x| x.to_bits()).collect())
+                });
+                let mut traces = Vec::new();
+                for (l, (seed, rows)) in seeds.into_iter().zip(rows).enumerate() {
+                    let got = trace_of(&four, l, rows);
+                    let mut alone = Vec::new();
+                    let mut src = OneStream(ChaCha8Rng::seed_from_u64(seed));
+                    world.run(&mut src, &mut one, &mut |_, row| {
+                        alone.push(row.iter().map(|x| x.to_bits()).collect())
+                    });
+                    let want = trace_of(&one, 0, alone);
+                    assert!(got == want, "{}: seed {seed} in lane {l}", path.display());
+                    traces.push(got);
+                }
+                diverged |= traces
+                    .windows(2)
+                    .any(|w| w[0].2 != w[1].2 || w[0].4 != w[1].4);
+            }
+            assert!(
+                diverged,
+                "{}: the lanes' runs never differed in what happened, so the test showed nothing",
+                path.display()
+            );
+        }
     }
 
     #[test]

@@ -358,8 +358,11 @@ impl Dist {
 }
 
 /// A uniform draw in [0, 1) with 53 bits.
+#[inline]
 pub fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    // Below 2^53, so exact as an i64: x86-64 converts a signed integer in
+    // one instruction and an unsigned one in several (same value).
+    ((rng.next_u64() >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 pub fn fmt_num(x: f64) -> String {
