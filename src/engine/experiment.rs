@@ -15,7 +15,7 @@ use super::rng::{Streams, TapedStreams};
 use super::{CHUNK, STOP};
 use crate::error::{Error, Result};
 use crate::model::outcome::Outcome;
-use crate::model::{RunState, World};
+use crate::model::{RunState, Scope, World};
 use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -94,6 +94,8 @@ struct Work<'a> {
     /// Per point, which of the signatures' streams it reads.
     stream_of: &'a [usize],
     points_read: &'a [Vec<bool>],
+    /// Per point, what its outcomes need stepped: their countries.
+    scopes: &'a [Scope],
 }
 
 /// One worker's means to run `L` replications of every point at once.
@@ -152,6 +154,7 @@ impl<const L: usize> Lanes<L> {
                 streams,
                 &mut self.state,
                 &work.points_read[p],
+                &work.scopes[p],
                 &mut |l, j, row| readers[l].read(j, row),
             );
             for (reader, first) in readers.iter().zip(&mut self.first) {
@@ -226,10 +229,15 @@ pub fn run_design(design: &[DesignPoint], opts: &ExperimentOptions) -> Result<Ex
     let next = AtomicU64::new(range.start);
     let results: Mutex<Vec<ExperimentResult>> = Mutex::new(Vec::new());
 
+    let scopes: Vec<Scope> = design
+        .iter()
+        .map(|p| p.world.scope_of(p.outcomes.iter().map(|o| o.probe.series)))
+        .collect();
     let work = Work {
         design,
         stream_of: &stream_of,
         points_read: &points_read,
+        scopes: &scopes,
     };
     pool.scope(|scope| {
         for _ in 0..threads {

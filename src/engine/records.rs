@@ -49,6 +49,13 @@ pub fn records(
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start {threads} threads: {e}")))?;
+    // The runs step only the countries the outcomes and starting values read.
+    let within = world.scope_of(
+        outcomes
+            .iter()
+            .map(|o| o.probe.series)
+            .chain(start_series.iter().copied()),
+    );
     let progress = crate::progress::bar(opts.runs, opts.progress);
     let next = AtomicU64::new(0);
     let results: Mutex<Vec<(u64, RunRecord)>> = Mutex::new(Vec::new());
@@ -76,14 +83,20 @@ pub fn records(
                     let end = (first + CHUNK).min(opts.runs);
                     for run in first..end {
                         streams.start_run(run);
-                        world.run_at(&mut streams, &mut state, &points_read, &mut |point, row| {
-                            reader.read(point, row);
-                            if point == 0 {
-                                for (v, &s) in start.iter_mut().zip(start_series) {
-                                    *v = row[s];
+                        world.run_lanes_at(
+                            std::array::from_mut(&mut streams),
+                            &mut state,
+                            &points_read,
+                            &within,
+                            &mut |_, point, row| {
+                                reader.read(point, row);
+                                if point == 0 {
+                                    for (v, &s) in start.iter_mut().zip(start_series) {
+                                        *v = row[s];
+                                    }
                                 }
-                            }
-                        });
+                            },
+                        );
                         mine.push((
                             run,
                             RunRecord {

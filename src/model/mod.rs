@@ -17,7 +17,7 @@ mod world;
 pub use metrics::{Level, Metric};
 pub use run::{EVENT_KINDS, RunState};
 pub use series::SeriesSpec;
-pub use world::World;
+pub use world::{Scope, World};
 
 use rand::Rng;
 

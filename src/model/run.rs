@@ -15,9 +15,9 @@
 //! done lane by lane.
 
 use super::diary::{Diary, Event};
-use super::math::{exp, logistic_in_place};
+use super::math::{exp, logistic, logistic_in_place};
 use super::metrics::{Metric, NETWORK_METRICS};
-use super::{RandomSource, World, hazard_probability};
+use super::{RandomSource, Scope, World, hazard_probability};
 
 use crate::scenario::dist::{Dist, unit};
 use crate::scenario::params::{PARAM_COUNT, ParamId as P};
@@ -364,9 +364,14 @@ impl World {
         st: &mut RunState,
         sink: &mut impl FnMut(usize, &[f64]),
     ) {
-        self.run_recording(std::array::from_mut(src), st, |_| true, &mut |_, j, v| {
-            sink(j, v)
-        });
+        let scope = self.everything();
+        self.run_recording(
+            std::array::from_mut(src),
+            st,
+            scope,
+            |_| true,
+            &mut |_, j, v| sink(j, v),
+        );
     }
 
     /// Run one path, recording (and calling `sink`) only at the points `j`
@@ -380,28 +385,33 @@ impl World {
         at: &[bool],
         sink: &mut impl FnMut(usize, &[f64]),
     ) {
-        self.run_lanes_at(std::array::from_mut(src), st, at, &mut |_, j, v| sink(j, v));
+        let scope = self.everything();
+        self.run_lanes_at(std::array::from_mut(src), st, at, scope, &mut |_, j, v| {
+            sink(j, v)
+        });
     }
 
-    /// Run `L` paths side by side, lane `l` reading `srcs[l]`, recording
-    /// only at the points `j` where `at[j]` and calling `sink(l, j, values)`
-    /// for each lane there. Lane `l`'s values are those `run_at` gives for
+    /// Run `L` paths side by side, lane `l` reading `srcs[l]`, stepping
+    /// only what `scope` holds, recording only at the points `j` where
+    /// `at[j]` and calling `sink(l, j, values)` for each lane there. Lane
+    /// `l`'s values of the series in `scope` are those `run_at` gives for
     /// `srcs[l]` alone, to the bit.
     pub fn run_lanes_at<S: RandomSource, const L: usize>(
         &self,
         srcs: &mut [S; L],
         st: &mut RunState<L>,
         at: &[bool],
+        scope: &Scope,
         sink: &mut impl FnMut(usize, usize, &[f64]),
     ) {
         debug_assert_eq!(at.len(), self.points());
         #[cfg(target_arch = "x86_64")]
         if L > 1 && std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU reported AVX2.
-            unsafe { self.run_lanes_avx2(srcs, st, at, sink) };
+            unsafe { self.run_lanes_avx2(srcs, st, at, scope, sink) };
             return;
         }
-        self.run_recording(srcs, st, |j| at[j], sink);
+        self.run_recording(srcs, st, scope, |j| at[j], sink);
     }
 
     /// `run_lanes_at` compiled for AVX2, so that four lanes are one
@@ -414,9 +424,10 @@ impl World {
         srcs: &mut [S; L],
         st: &mut RunState<L>,
         at: &[bool],
+        scope: &Scope,
         sink: &mut impl FnMut(usize, usize, &[f64]),
     ) {
-        self.run_recording(srcs, st, |j| at[j], sink);
+        self.run_recording(srcs, st, scope, |j| at[j], sink);
     }
 
     #[inline(always)]
@@ -424,13 +435,14 @@ impl World {
         &self,
         srcs: &mut [S; L],
         st: &mut RunState<L>,
+        scope: &Scope,
         wanted: impl Fn(usize) -> bool,
         sink: &mut impl FnMut(usize, usize, &[f64]),
     ) {
         for (l, src) in srcs.iter_mut().enumerate() {
             self.init(l, src, st);
         }
-        self.refresh_all(st);
+        self.refresh_all(st, scope);
         let mut emit = |j: usize, st: &mut RunState<L>| {
             self.record(st);
             for l in 0..L {
@@ -441,7 +453,7 @@ impl World {
             emit(0, st);
         }
         for k in 0..self.steps {
-            self.step(k, srcs, st);
+            self.step(k, srcs, st, scope);
             if wanted(k + 1) {
                 emit(k + 1, st);
             }
@@ -549,8 +561,8 @@ impl World {
 
     /// What `init` leaves to every lane at once: the parents' orientations
     /// and the restrictions' reach.
-    fn refresh_all<const L: usize>(&self, st: &mut RunState<L>) {
-        self.aggregate_parents(st);
+    fn refresh_all<const L: usize>(&self, st: &mut RunState<L>, scope: &Scope) {
+        self.aggregate_parents(st, scope);
         for l in 0..L {
             self.refresh_bound(l, st);
         }
@@ -559,8 +571,8 @@ impl World {
     /// A parent's effective orientation is the minimum of its children's
     /// (consensus); its reported orientation their weighted mean.
     #[inline(always)]
-    fn aggregate_parents<const L: usize>(&self, st: &mut RunState<L>) {
-        for &p in &self.parents_bottom_up {
+    fn aggregate_parents<const L: usize>(&self, st: &mut RunState<L>, scope: &Scope) {
+        for &p in &scope.parents_bottom_up {
             let kids = &self.children[p];
             let mut lowest = [f64::INFINITY; L];
             for &c in kids {
@@ -598,6 +610,7 @@ impl World {
         k: usize,
         srcs: &mut [S; L],
         st: &mut RunState<L>,
+        scope: &Scope,
     ) {
         let sc = &self.scenario;
         let dt = self.dt;
@@ -621,7 +634,7 @@ impl World {
         }
 
         // 2-3. Elections and orientation, leaves only; every polity draws alike.
-        for p in 0..sc.polities.len() {
+        for &p in &scope.polities {
             let mut u_election = [0.0; L];
             let mut noise = [0.0; L];
             for (l, src) in srcs.iter_mut().enumerate() {
@@ -652,7 +665,7 @@ impl World {
             st.pol[p].w_eff = moved;
             st.pol[p].w_report = moved;
         }
-        self.aggregate_parents(st);
+        self.aggregate_parents(st, scope);
 
         // 4. Restriction adoption or repeal, decided on the state at its start.
         let (repeal_hazard, law_hazard) = (st.par(P::RepealHazard), st.par(P::LawHazard));
@@ -668,7 +681,7 @@ impl World {
             st.par(P::EuConditionality),
         );
         let phase_out_years = st.par(P::PhaseOutYears);
-        for p in 0..sc.polities.len() {
+        for &p in &scope.polities {
             // Telecoms regulation is national (in BiH a state-level
             // competence under the consensus rule, the report's
             // constitutional setup): an entity's own flag moves only by
@@ -710,7 +723,7 @@ impl World {
         }
 
         // 5. EU accession steps, per country.
-        for &c in &self.countries {
+        for &c in &scope.countries {
             self.eu_step(c, k, st);
         }
 
@@ -719,7 +732,7 @@ impl World {
         // computed for all operators and lanes first, in one vectorised pass.
         let incumbent = st.par(P::BIncumbent);
         let half = st.half;
-        for o in 0..sc.operators.len() {
+        for &o in &scope.operators {
             let base = self.logit_base(o, st);
             for l in 0..L {
                 // A launch's one main-vendor decision follows the 4G vendor.
@@ -732,8 +745,29 @@ impl World {
                 st.logits[half + o * L + l] = logit(base[l], incumbent[l], h_5g);
             }
         }
-        logistic_in_place(&mut st.logits);
-        for o in 0..sc.operators.len() {
+        if L >= 4 {
+            // An operator's lanes fill a register: leave out the operators
+            // whose purchases need no probability in any lane (bound, a
+            // documented vendor, 5G neither launched nor due). Their
+            // entries stay logits, which nothing reads.
+            for &o in &scope.operators {
+                let op = &st.op[o];
+                let drawn = |l: usize, g: usize| !op.bound[l] && op.vendor[g][l].is_nan();
+                if (0..L).any(|l| drawn(l, 0)) {
+                    st.logits[o * L..(o + 1) * L]
+                        .iter_mut()
+                        .for_each(|x| *x = logistic(*x));
+                }
+                if (0..L).any(|l| drawn(l, 1) && (op.launched[l] || op.launch_pending[l])) {
+                    st.logits[half + o * L..half + (o + 1) * L]
+                        .iter_mut()
+                        .for_each(|x| *x = logistic(*x));
+                }
+            }
+        } else {
+            logistic_in_place(&mut st.logits);
+        }
+        for &o in &scope.operators {
             let mut u_legacy = [0.0; L];
             let mut u_5g = [0.0; L];
             for (l, src) in srcs.iter_mut().enumerate() {
@@ -1234,7 +1268,7 @@ impl World {
                     let base = *base.get_or_insert_with(|| self.logit_base(o, st));
                     let pick = |d: f64, h: f64| {
                         if d.is_nan() {
-                            super::logistic(logit(base[l], incumbent[l], h))
+                            logistic(logit(base[l], incumbent[l], h))
                         } else {
                             d
                         }
@@ -1365,6 +1399,43 @@ mod tests {
         }
     }
 
+    /// A generator per process and per quantity, as the engine gives: a
+    /// run that skips one name's draws leaves every other name's alone.
+    struct PerName {
+        processes: Vec<ChaCha8Rng>,
+        quantities: Vec<ChaCha8Rng>,
+        seeds: Vec<u64>,
+    }
+
+    impl PerName {
+        fn new(world: &World, seed: u64) -> PerName {
+            let make = |n: usize, base: u64| {
+                (0..n as u64)
+                    .map(|i| ChaCha8Rng::seed_from_u64(seed << 20 | base | i))
+                    .collect()
+            };
+            PerName {
+                processes: make(world.process_names().len(), 0),
+                quantities: make(world.quantity_names().len(), 1 << 19),
+                seeds: (0..world.quantity_names().len() as u64)
+                    .map(|i| seed << 20 | 1 << 19 | i)
+                    .collect(),
+            }
+        }
+    }
+
+    impl RandomSource for PerName {
+        type R = ChaCha8Rng;
+        fn process(&mut self, i: usize) -> &mut ChaCha8Rng {
+            &mut self.processes[i]
+        }
+        fn quantity(&mut self, i: usize) -> &mut ChaCha8Rng {
+            // Each call starts the quantity's region afresh.
+            self.quantities[i] = ChaCha8Rng::seed_from_u64(self.seeds[i]);
+            &mut self.quantities[i]
+        }
+    }
+
     #[test]
     fn record_computes_every_catalogued_metric_of_every_series() {
         let path = std::path::Path::new(concat!(
@@ -1375,9 +1446,9 @@ mod tests {
         let mut st = RunState::new(&world);
         let mut src = [OneStream(ChaCha8Rng::seed_from_u64(5))];
         world.init(0, &mut src[0], &mut st);
-        world.refresh_all(&mut st);
+        world.refresh_all(&mut st, world.everything());
         for k in 0..3 {
-            world.step(k, &mut src, &mut st);
+            world.step(k, &mut src, &mut st, world.everything());
         }
         for row in &mut st.op_metric {
             row.fill([f64::NAN]);
@@ -1408,6 +1479,19 @@ mod tests {
         );
     }
 
+    /// The shipped scenarios' files.
+    fn shipped() -> Vec<std::path::PathBuf> {
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("scenarios/ is there")
+            .map(|e| e.expect("a directory entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 10, "the shipped scenarios");
+        files
+    }
+
     /// Everything a run leaves: its rows, inputs, events, shock steps and diary.
     type Trace = (
         Vec<Vec<u64>>,
@@ -1435,15 +1519,7 @@ mod tests {
     /// EU steps fire at different steps.
     #[test]
     fn lanes_give_each_run_what_it_gives_alone() {
-        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .expect("scenarios/ is there")
-            .map(|e| e.expect("a directory entry").path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
-        assert!(files.len() >= 10, "the shipped scenarios");
-        for path in files {
+        for path in shipped() {
             let world = World::new(crate::scenario::load(&path).expect("a shipped scenario loads"));
             let at = vec![true; world.points()];
             let mut one = RunState::new(&world);
@@ -1455,9 +1531,13 @@ mod tests {
                 let seeds: [u64; 4] = std::array::from_fn(|l| batch * 4 + l as u64);
                 let mut srcs = seeds.map(|s| OneStream(ChaCha8Rng::seed_from_u64(s)));
                 let mut rows: [Vec<Vec<u64>>; 4] = Default::default();
-                world.run_lanes_at(&mut srcs, &mut four, &at, &mut |l, _, row| {
-                    rows[l].push(row.iter().map(|x| x.to_bits()).collect())
-                });
+                world.run_lanes_at(
+                    &mut srcs,
+                    &mut four,
+                    &at,
+                    world.everything(),
+                    &mut |l, _, row| rows[l].push(row.iter().map(|x| x.to_bits()).collect()),
+                );
                 let mut traces = Vec::new();
                 for (l, (seed, rows)) in seeds.into_iter().zip(rows).enumerate() {
                     let got = trace_of(&four, l, rows);
@@ -1479,6 +1559,73 @@ mod tests {
                 "{}: the lanes' runs never differed in what happened, so the test showed nothing",
                 path.display()
             );
+        }
+    }
+
+    /// A country's series are the same, to the bit, when only its country
+    /// is stepped: on every shipped scenario, for every country, one run
+    /// at a time and four side by side.
+    #[test]
+    fn stepping_one_country_leaves_its_series_as_they_were() {
+        for path in shipped() {
+            let world = World::new(crate::scenario::load(&path).expect("a shipped scenario loads"));
+            let at = vec![true; world.points()];
+            let mut one = RunState::new(&world);
+            let mut four = RunState::<4>::lanes(&world);
+            for &c in world.countries() {
+                let id = &world.scenario.polities[c].id;
+                let mine: Vec<usize> = (0..world.series().len())
+                    .filter(|&s| &world.series()[s].country == id)
+                    .collect();
+                let scope = world.scope_of(mine.iter().copied());
+                assert!(
+                    scope.polities.iter().all(|&p| world.root[p] == c)
+                        && scope.operators.len()
+                            < world.scenario.operators.len().max(1)
+                                + usize::from(world.countries().len() == 1),
+                    "{}: {id}'s scope holds its country only",
+                    path.display()
+                );
+                let pick = |row: &[f64]| mine.iter().map(|&s| row[s].to_bits()).collect::<Vec<_>>();
+                let seeds: [u64; 4] = [1, 2, 3, 4];
+                let mut full: [Vec<Vec<u64>>; 4] = Default::default();
+                let mut srcs = seeds.map(|s| PerName::new(&world, s));
+                world.run_lanes_at(
+                    &mut srcs,
+                    &mut four,
+                    &at,
+                    world.everything(),
+                    &mut |l, _, row| full[l].push(pick(row)),
+                );
+                let mut part: [Vec<Vec<u64>>; 4] = Default::default();
+                let mut srcs = seeds.map(|s| PerName::new(&world, s));
+                world.run_lanes_at(&mut srcs, &mut four, &at, &scope, &mut |l, _, row| {
+                    part[l].push(pick(row))
+                });
+                for (l, (a, b)) in full.iter().zip(&part).enumerate() {
+                    let first = a.iter().zip(b).enumerate().find_map(|(j, (x, y))| {
+                        let k = x.iter().zip(y).position(|(x, y)| x != y)?;
+                        let spec = &world.series()[mine[k]];
+                        Some(format!(
+                            "{} of {} at point {j}",
+                            spec.metric.name(),
+                            spec.entity
+                        ))
+                    });
+                    assert!(
+                        first.is_none(),
+                        "{}: {id}, lane {l}: {}",
+                        path.display(),
+                        first.unwrap_or_default()
+                    );
+                }
+                let mut alone = Vec::new();
+                let mut src = [PerName::new(&world, seeds[0])];
+                world.run_lanes_at(&mut src, &mut one, &at, &scope, &mut |_, _, row| {
+                    alone.push(pick(row))
+                });
+                assert!(alone == full[0], "{}: {id}, one run", path.display());
+            }
         }
     }
 

@@ -59,6 +59,31 @@ pub struct World {
     /// Per polity: its `trusted_procurement` series (None without
     /// operators), which its alignment reads.
     pub(super) procurement_series: Vec<Option<usize>>,
+    /// Every polity and operator: the scope of `run`.
+    everything: Scope,
+}
+
+/// The part of the world a run steps: every polity and operator for
+/// `run`; for the experiment core, the countries its outcomes read.
+/// Nothing passes from one country to another in a step — each polity and
+/// operator draws from its own named streams, shocks fire from theirs and
+/// act on their targets only — so a country's values are the same, to the
+/// bit, whatever else is stepped. (What is not stepped is not recorded
+/// either: its values are stale, and nothing may read them.)
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// In index order, as are the other lists.
+    pub(super) polities: Vec<usize>,
+    pub(super) countries: Vec<usize>,
+    pub(super) parents_bottom_up: Vec<usize>,
+    pub(super) operators: Vec<usize>,
+}
+
+impl Scope {
+    /// The countries stepped (by polity index).
+    pub fn countries(&self) -> &[usize] {
+        &self.countries
+    }
 }
 
 impl World {
@@ -163,7 +188,7 @@ impl World {
             .collect();
         let computed = layout.computed.specs().len();
         let record_plan = RecordPlan::new(&layout.recipes, layout.series.specs().len());
-        World {
+        let mut world = World {
             scenario,
             dt,
             steps,
@@ -187,7 +212,46 @@ impl World {
             country_group,
             subtree_polities,
             procurement_series,
+            everything: Scope::default(),
+        };
+        world.everything = world.scope_within(&vec![true; n]);
+        world
+    }
+
+    /// The polities and operators of the countries `wanted` marks (by
+    /// polity index).
+    fn scope_within(&self, wanted: &[bool]) -> Scope {
+        let keep = |p: usize| wanted[self.root[p]];
+        let within = |list: &[usize]| list.iter().copied().filter(|&p| keep(p)).collect();
+        Scope {
+            polities: (0..self.scenario.polities.len())
+                .filter(|&p| keep(p))
+                .collect(),
+            countries: within(&self.countries),
+            parents_bottom_up: within(&self.parents_bottom_up),
+            operators: (0..self.scenario.operators.len())
+                .filter(|&o| keep(self.scenario.operators[o].polity))
+                .collect(),
         }
+    }
+
+    /// Every polity and operator.
+    pub fn everything(&self) -> &Scope {
+        &self.everything
+    }
+
+    /// What a run must step for the values of `series` (indices into
+    /// [`World::series`]): the countries they belong to.
+    pub fn scope_of(&self, series: impl IntoIterator<Item = usize>) -> Scope {
+        let mut wanted = vec![false; self.scenario.polities.len()];
+        for s in series {
+            let country = &self.series.specs()[s].country;
+            match self.scenario.polities.iter().position(|p| &p.id == country) {
+                Some(c) => wanted[c] = true,
+                None => return self.everything.clone(),
+            }
+        }
+        self.scope_within(&wanted)
     }
 
     /// Names of the per-step random processes, one generator each.
