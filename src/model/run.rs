@@ -374,28 +374,14 @@ impl World {
         );
     }
 
-    /// Run one path, recording (and calling `sink`) only at the points `j`
-    /// where `at[j]`: an outcome read at the horizon needs one point of the
-    /// path's 45, and recording is about a third of a path's cost. The path
-    /// itself is the same: nothing the steps read is written by `record`.
-    pub fn run_at<S: RandomSource>(
-        &self,
-        src: &mut S,
-        st: &mut RunState,
-        at: &[bool],
-        sink: &mut impl FnMut(usize, &[f64]),
-    ) {
-        let scope = self.everything();
-        self.run_lanes_at(std::array::from_mut(src), st, at, scope, &mut |_, j, v| {
-            sink(j, v)
-        });
-    }
-
     /// Run `L` paths side by side, lane `l` reading `srcs[l]`, stepping
     /// only what `scope` holds, recording only at the points `j` where
-    /// `at[j]` and calling `sink(l, j, values)` for each lane there. Lane
-    /// `l`'s values of the series in `scope` are those `run_at` gives for
-    /// `srcs[l]` alone, to the bit.
+    /// `at[j]` and calling `sink(l, j, values)` for each lane there: an
+    /// outcome read at the horizon needs one point of the path's 45, and
+    /// recording is about a third of a path's cost. Lane `l`'s values of
+    /// the series in `scope` are those `run` gives for `srcs[l]` alone, to
+    /// the bit (nothing the steps read is written by `record`); the other
+    /// series' values are wrong, and must not be read.
     pub fn run_lanes_at<S: RandomSource, const L: usize>(
         &self,
         srcs: &mut [S; L],
@@ -1479,7 +1465,9 @@ mod tests {
         );
     }
 
-    /// The shipped scenarios' files.
+    /// The shipped scenarios' files, and a fixture with the shocks that
+    /// reach every country at once (none of the shipped ones has an
+    /// incident everywhere).
     fn shipped() -> Vec<std::path::PathBuf> {
         let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
         let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -1489,6 +1477,10 @@ mod tests {
             .collect();
         files.sort();
         assert!(files.len() >= 10, "the shipped scenarios");
+        files.push(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data/cross-country-shocks.toml"),
+        );
         files
     }
 
@@ -1652,7 +1644,8 @@ mod tests {
             });
             let mut some = Vec::new();
             let mut src = OneStream(ChaCha8Rng::seed_from_u64(seed));
-            world.run_at(&mut src, &mut st, &at, &mut |j, row| {
+            let one = std::array::from_mut(&mut src);
+            world.run_lanes_at(one, &mut st, &at, world.everything(), &mut |_, j, row| {
                 some.push((j, row.iter().map(|x| x.to_bits()).collect::<Vec<_>>()));
             });
             assert_eq!(all, some, "seed {seed}");

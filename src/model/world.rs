@@ -68,8 +68,8 @@ pub struct World {
 /// Nothing passes from one country to another in a step — each polity and
 /// operator draws from its own named streams, shocks fire from theirs and
 /// act on their targets only — so a country's values are the same, to the
-/// bit, whatever else is stepped. (What is not stepped is not recorded
-/// either: its values are stale, and nothing may read them.)
+/// bit, whatever else is stepped. (What is not stepped is still recorded,
+/// and wrongly: a caller reads only the series of its scope.)
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     /// In index order, as are the other lists.
