@@ -78,8 +78,10 @@ fn logistic_avx2(xs: &mut [f64]) {
     logistic_plain(xs);
 }
 
+/// `logistic` over a slice, compiled for the caller's target features
+/// (inside an AVX2 function, four at a time).
 #[inline(always)]
-fn logistic_plain(xs: &mut [f64]) {
+pub(crate) fn logistic_plain(xs: &mut [f64]) {
     for x in xs {
         *x = logistic(*x);
     }

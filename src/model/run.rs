@@ -15,7 +15,7 @@
 //! done lane by lane.
 
 use super::diary::{Diary, Event};
-use super::math::{exp, logistic, logistic_in_place};
+use super::math::{exp, logistic, logistic_in_place, logistic_plain};
 use super::metrics::{Metric, NETWORK_METRICS};
 use super::{RandomSource, Scope, World, hazard_probability};
 
@@ -740,14 +740,10 @@ impl World {
                 let op = &st.op[o];
                 let drawn = |l: usize, g: usize| !op.bound[l] && op.vendor[g][l].is_nan();
                 if (0..L).any(|l| drawn(l, 0)) {
-                    st.logits[o * L..(o + 1) * L]
-                        .iter_mut()
-                        .for_each(|x| *x = logistic(*x));
+                    logistic_plain(&mut st.logits[o * L..(o + 1) * L]);
                 }
                 if (0..L).any(|l| drawn(l, 1) && (op.launched[l] || op.launch_pending[l])) {
-                    st.logits[half + o * L..half + (o + 1) * L]
-                        .iter_mut()
-                        .for_each(|x| *x = logistic(*x));
+                    logistic_plain(&mut st.logits[half + o * L..half + (o + 1) * L]);
                 }
             }
         } else {
